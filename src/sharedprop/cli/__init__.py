@@ -1,0 +1,76 @@
+"""The ``sharedprop`` command: a thin layer over the public Python API.
+
+Exit codes: 0 success; 1 the plan breaks rules or no feasible plan was found; 2 bad input;
+130 interrupted. Every subcommand lives in its own module here and registers itself with
+``register(subparsers)``; errors the user can cause are :class:`SharedpropError` and are printed
+as a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from sharedprop.errors import SharedpropError
+
+EXIT_OK = 0
+EXIT_RULES = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+# Module names under sharedprop.cli, in the order `sharedprop --help` lists them.
+COMMANDS = ("solve", "evaluate", "validate", "compare", "explain", "generate")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors already; keep its message short and clear."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"sharedprop: error: {message}\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from sharedprop import __version__
+
+    parser = _Parser(
+        prog="sharedprop",
+        description="Group communities without property management into service packages "
+        "and assign them to property firms at the least public money.",
+    )
+    parser.add_argument("--version", action="version", version=f"sharedprop {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"sharedprop.cli.{name}")
+        except ModuleNotFoundError as exc:  # a command not built yet stays out of the menu
+            if exc.name == f"sharedprop.cli.{name}":
+                continue
+            raise
+        mod.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = args.func(args)
+    except SharedpropError as exc:
+        print(f"sharedprop: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("sharedprop: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        print(f"sharedprop: {exc.strerror or exc}: {exc.filename}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return int(code or 0)
+
+
+def run() -> None:  # pragma: no cover - console entry
+    sys.exit(main())
