@@ -21,20 +21,24 @@ class InstanceError(SharedpropError):
     All problems are collected before raising so that a planner fixes their spreadsheet once.
     """
 
-    def __init__(self, problems: Iterable[str] | str):
+    def __init__(self, problems: Iterable[str] | str, *, note: str | None = None):
         if isinstance(problems, str):
             problems = [problems]
         self.problems: tuple[str, ...] = tuple(problems)
         if not self.problems:
             self.problems = ("invalid instance",)
+        # A closing remark that is not itself a problem (e.g. how rows are numbered).
+        self.note = note
         super().__init__(self._render())
 
     def _render(self) -> str:
         if len(self.problems) == 1:
-            return self.problems[0]
-        lines = [f"{len(self.problems)} problems found:"]
-        lines += [f"  - {p}" for p in self.problems]
-        return "\n".join(lines)
+            text = self.problems[0]
+        else:
+            lines = [f"{len(self.problems)} problems found:"]
+            lines += [f"  - {p}" for p in self.problems]
+            text = "\n".join(lines)
+        return f"{text}\n{self.note}" if self.note else text
 
 
 class PlanError(InstanceError):
