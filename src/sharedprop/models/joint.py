@@ -1,0 +1,329 @@
+"""The joint model: packages, firms and resources decided together by column generation.
+
+Formulation (set partitioning over packages; see ``docs/formulation.md``): a column is a whole
+package (firm, hub, members, resources) with its exact objective, so the nonlinear subsidy
+``max(0, (1+m)·cost − revenue)`` is carried exactly. The LP master (GLOP) gives duals; pricing
+(:mod:`sharedprop.models.pricing`) finds packages with negative reduced cost. The best proven
+lower bound is the Lagrangian (Lasdon / Farley) bound
+
+    LB = z_LP + Σ_g κ_g · min(0, min_{o ∈ g} lb_rc(o))
+
+where g groups options that can be used at most κ_g times together (all options with hub h:
+κ = 1, since h is in at most one package; options with a non-member site: the firm's
+max_packages), and lb_rc(o) is a proven lower bound on option o's reduced costs (exact pricing
+when time allows, the knapsack relaxation otherwise). When pricing finds nothing negative,
+LB = z_LP. Plans come from the integer master over the pool (CP-SAT, price-and-branch), warm
+started from any plan the caller gives (manual plan, two-stage plan).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sharedprop.models.columns import Column, ColumnPool, make_column
+from sharedprop.models.master import LPMaster, plan_objective, solve_integer_master
+from sharedprop.models.pricing import (
+    EPS,
+    PricingCache,
+    exact_price,
+    greedy_price,
+    relaxation_bound,
+)
+from sharedprop.models.problem import Problem
+
+ProgressFn = Callable[[float, float | None, float | None, str], None]
+
+
+@dataclass
+class JointResult:
+    status: str  # optimal / feasible / infeasible / unknown
+    columns: list[Column]
+    objective: float | None
+    bound: float | None
+    trace: list[tuple[float, float | None, float | None, str]] = field(default_factory=list)
+    time_to_incumbent: float | None = None
+    stats: dict = field(default_factory=dict)
+
+
+def _groups(problem: Problem) -> tuple[list[int], list[int]]:
+    """Group id per option and κ per group (see module docstring)."""
+    gid: dict[tuple[str, int], int] = {}
+    group_of, kappa = [], []
+    for opt in problem.options:
+        key = ("hub", opt.hub) if opt.hub >= 0 else ("firm", opt.firm)
+        if key not in gid:
+            gid[key] = len(kappa)
+            kappa.append(
+                1 if opt.hub >= 0 else int(min(problem.firm_max_packages[opt.firm], problem.n))
+            )
+        group_of.append(gid[key])
+    return group_of, kappa
+
+
+def lagrangian_bound(
+    lp_value: float, option_lb: np.ndarray, group_of: list[int], kappa: list[int]
+) -> float:
+    worst = np.zeros(len(kappa))
+    np.minimum.at(worst, np.asarray(group_of, dtype=np.int64), np.minimum(option_lb, 0.0))
+    return lp_value + float(np.dot(worst, kappa))
+
+
+def is_valid_column(problem: Problem, col: Column) -> bool:
+    """A column obeys every package-level rule (firm-level rules belong to the master)."""
+    opt = problem.options[col.option]
+    if not col.members:
+        return False
+    if opt.hub >= 0 and opt.hub not in col.members:
+        return False
+    cand = set(int(c) for c in opt.candidates)
+    if any(i not in cand for i in col.members):
+        return False
+    if any(r not in set(int(x) for x in opt.resources) for r in col.resources):
+        return False
+    w = col.weight
+    if problem.package_max_weight is not None and w > problem.package_max_weight:
+        return False
+    if w < problem.package_min_weight or w > problem.firm_capacity[opt.firm]:
+        return False
+    if problem.adjacency is not None and len(col.members) > 1:
+        members = set(col.members)
+        start = col.members[0]
+        seen, stack = {start}, [start]
+        while stack:
+            a = stack.pop()
+            for b in problem.adjacency[a]:
+                b = int(b)
+                if b in members and b not in seen:
+                    seen.add(b)
+                    stack.append(b)
+        if len(seen) != len(members):
+            return False
+    return True
+
+
+def solve_joint(
+    problem: Problem,
+    *,
+    time_limit: float,
+    workers: int = 2,
+    seed: int = 0,
+    initial: Iterable[list[Column]] = (),
+    on_progress: ProgressFn | None = None,
+    stop: Callable[[], bool] | None = None,
+    exact_pricing: bool = True,
+    master_share: float = 0.35,
+    use_cuts: bool = True,
+) -> JointResult:
+    """Column generation + integer master within ``time_limit`` seconds."""
+    t0 = time.monotonic()
+    deadline = t0 + time_limit
+    stop = stop or (lambda: False)
+    rng = np.random.default_rng(seed)
+    p = problem
+    trace: list[tuple[float, float | None, float | None, str]] = []
+    stats: dict = {"rounds": 0, "exact_calls": 0, "columns": 0, "options": len(p.options)}
+    best_obj: float | None = None
+    best_cols: list[Column] = []
+    best_lb = -np.inf
+    tti: float | None = None
+
+    def elapsed() -> float:
+        return time.monotonic() - t0
+
+    def report(msg: str) -> None:
+        lb = None if not np.isfinite(best_lb) else float(best_lb)
+        trace.append((elapsed(), best_obj, lb, msg))
+        if on_progress is not None:
+            on_progress(elapsed(), best_obj, lb, msg)
+
+    pool = ColumnPool(p)
+    lp = LPMaster(p)
+
+    def add(col: Column) -> bool:
+        if pool.add(col) is None:
+            return False
+        lp.add(col)
+        return True
+
+    hint: list[int] = []
+    for cols in initial:
+        cols = [c for c in cols if is_valid_column(p, c)]
+        idx = []
+        for c in cols:
+            add(c)
+            idx.append(pool.index_of(c))
+        obj = plan_objective(p, cols)
+        if _respects_master_rules(p, cols) and (best_obj is None or obj < best_obj - 1e-9):
+            best_obj, best_cols, hint = obj, list(cols), [int(j) for j in idx]
+            tti = elapsed()
+    for o in range(len(p.options)):  # every single-community package: keeps the LP honest
+        opt = p.options[o]
+        if opt.hub >= 0 and p.weight[opt.hub] >= p.package_min_weight:
+            add(make_column(p, o, (opt.hub,)))
+    if best_obj is not None:
+        report("initial plan")
+
+    cache = PricingCache(p)
+    group_of, kappa = _groups(p)
+    n_opt = len(p.options)
+    cg_deadline = t0 + time_limit * (1.0 - master_share)
+    converged = False
+    last_master = -1
+    lp_value = None
+    max_new = max(30, p.n // 2)
+
+    def run_master(limit: float, tag: str) -> None:
+        nonlocal best_obj, best_cols, hint, tti
+        sol = solve_integer_master(
+            pool, time_limit=limit, workers=workers, seed=seed, hint=hint or None, stop=stop
+        )
+        if sol.objective is not None and (best_obj is None or sol.objective < best_obj - 1e-6):
+            best_obj = sol.objective
+            best_cols = [pool.columns[j] for j in sol.chosen]
+            hint = list(sol.chosen)
+            tti = elapsed()
+            report(tag)
+
+    while time.monotonic() < cg_deadline and not stop():
+        stats["rounds"] += 1
+        lp_value, duals, values = lp.solve()
+        # Cheap valid bound every round: the knapsack relaxation of every option.
+        relax = np.array([relaxation_bound(p, duals, o, cache) for o in range(n_opt)])
+        lb = lagrangian_bound(lp_value, relax, group_of, kappa) if n_opt else lp_value
+        if lb > best_lb + 1e-9:
+            best_lb = lb
+            report("bound")
+        cands: list[tuple[float, Column]] = []
+        for o in np.flatnonzero(relax < -EPS):
+            cands.extend(greedy_price(p, duals, int(o), cache, keep=2))
+            if stats["rounds"] % 3 == 0:  # a randomised pass now and then for diversity
+                cands.extend(greedy_price(p, duals, int(o), cache, keep=1, rng=rng))
+            if time.monotonic() > cg_deadline or stop():
+                break
+        cands.sort(key=lambda t: t[0])
+        added = sum(add(c) for _, c in cands[:max_new])
+        if added == 0 and exact_pricing and time.monotonic() < cg_deadline:
+            added, lb_exact, complete = _exact_round(
+                p,
+                duals,
+                cache,
+                relax,
+                cg_deadline,
+                seed,
+                stop,
+                add,
+                stats,
+                workers=workers,
+                enough=max(8, p.n // 8),
+            )
+            lb = lagrangian_bound(lp_value, lb_exact, group_of, kappa)
+            if lb > best_lb + 1e-9:
+                best_lb = lb
+                report("bound (exact pricing)")
+            if added == 0 and complete:
+                # Pricing is proven complete: the LP value is a bound. Tighten it with cuts.
+                best_lb = max(best_lb, lp_value)
+                n_cuts = lp.separate_subset_rows(values) if use_cuts else 0
+                stats["cuts"] = stats.get("cuts", 0) + n_cuts
+                if n_cuts == 0:
+                    converged = True
+                    break
+                report(f"bound; {n_cuts} subset-row cuts added")
+        elif added == 0:
+            break
+        if stats["rounds"] - last_master >= 8 and time.monotonic() + 1 < cg_deadline:
+            last_master = stats["rounds"]
+            run_master(min(2.0, cg_deadline - time.monotonic()), "integer master")
+
+    stats["converged"] = converged
+    stats["columns"] = len(pool)
+    stats["lp_value"] = lp_value
+    remaining = deadline - time.monotonic()
+    if remaining > 0.05 and not stop():
+        run_master(remaining, "integer master (final)")
+    if best_obj is None:
+        status = "unknown"
+        if converged and lp.artificial_in_use():
+            status = "infeasible"  # the LP over all packages cannot cover what must be covered
+        return JointResult(status, [], None, _fin(best_lb), trace, None, stats)
+    lb = _fin(best_lb)
+    gap_ok = lb is not None and best_obj - lb <= max(0.01, 1e-9 * abs(best_obj))
+    status = "optimal" if gap_ok else "feasible"
+    if gap_ok:
+        lb = best_obj
+    report("done")
+    return JointResult(status, best_cols, best_obj, lb, trace, tti, stats)
+
+
+def _fin(v: float) -> float | None:
+    return float(v) if np.isfinite(v) else None
+
+
+def _respects_master_rules(p: Problem, cols: list[Column]) -> bool:
+    """Firm capacity, max packages, one package per community and resource, must-cover."""
+    seen = np.zeros(p.n, dtype=bool)
+    res_seen: set[int] = set()
+    hh = np.zeros(p.m, dtype=np.int64)
+    cnt = np.zeros(p.m, dtype=np.int64)
+    for c in cols:
+        mem = list(c.members)
+        if seen[mem].any():
+            return False
+        seen[mem] = True
+        if res_seen.intersection(c.resources):
+            return False
+        res_seen.update(c.resources)
+        f = p.options[c.option].firm
+        hh[f] += c.weight
+        cnt[f] += 1
+    return bool(
+        np.all(hh <= p.firm_capacity)
+        and np.all(cnt <= p.firm_max_packages)
+        and np.all(seen[p.must_cover])
+    )
+
+
+def _exact_round(p, duals, cache, relax, deadline, seed, stop, add, stats, workers=1, enough=None):  # noqa: ANN001
+    """Exact pricing over the options whose relaxation bound is negative, most promising first.
+
+    Stops early once ``enough`` improving columns are found (partial pricing: the LP moves on
+    sooner); only a round that prices every such option proves the LP value is a bound.
+    Returns (columns added, per-option proven lower bounds, whether the round was complete).
+    Options left unpriced keep their relaxation bound, which is still valid. CP-SAT releases
+    the GIL while it searches, so ``workers`` threads price options side by side.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
+
+    lb = relax.copy()
+    added = 0
+    complete = True
+    todo = [int(o) for o in np.argsort(relax, kind="stable") if relax[o] < -EPS]
+    enough = enough or len(todo) + 1
+    batch = max(1, workers) * 4
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for start in range(0, len(todo), batch):
+            left = deadline - time.monotonic()
+            if left <= 0.05 or stop() or added >= enough:
+                complete = False
+                break
+            chunk = todo[start : start + batch]
+            lim = min(2.0, left)
+            results = list(
+                pool.map(
+                    partial(exact_price, p, duals, cache=cache, time_limit=lim, seed=seed),
+                    chunk,
+                )
+            )
+            for o, ep in zip(chunk, results, strict=True):
+                stats["exact_calls"] += 1
+                lb[o] = max(relax[o], ep.lower_bound)
+                if not ep.proven:
+                    complete = False
+                if ep.column is not None and ep.reduced_cost is not None and ep.reduced_cost < -EPS:
+                    added += int(add(ep.column))
+    return added, lb, complete

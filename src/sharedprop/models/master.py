@@ -1,0 +1,327 @@
+"""The set-partitioning master over a pool of columns: its LP (for duals and bounds) and its
+integer version (for plans).
+
+Rows (one per community, firm and resource):
+
+    (1) Σ_{c ∋ i} x_c + u_i = 1            every community i, u_i = "i is uncovered"
+                                            (u_i fixed to 0 when i must be covered)
+    (2) Σ_{c of f} households_c x_c ≤ capacity_households_f
+    (3) Σ_{c of f} x_c ≤ max_packages_f
+    (4) Σ_{c ∋ r} x_c ≤ 1                  every resource r
+    objective  Σ_c objective_c x_c + Σ_i w_pm · uncovered_cost_i u_i
+
+The LP is solved with GLOP; a community that must be covered gets an artificial u_i with a large
+cost instead of a hard 0, so the LP stays feasible while the pool is still thin (the bound stays
+valid: it is a relaxation). The integer master is solved with CP-SAT, money in fen (0.01 yuan).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from sharedprop.models.columns import Column, ColumnPool
+from sharedprop.models.problem import Problem
+
+ARTIFICIAL_COST = 1e9  # yuan per community left uncovered although it must be covered (LP only)
+FEN = 100  # integer money unit of the CP-SAT models: 1 yuan = 100 fen
+
+
+@dataclass
+class Duals:
+    community: np.ndarray  # π_i
+    capacity: np.ndarray  # α_f ≤ 0
+    count: np.ndarray  # β_f ≤ 0
+    resource: np.ndarray  # ρ_r ≤ 0
+    cuts: tuple[tuple[int, int, int], ...] = ()  # subset-row triples
+    cut: np.ndarray = field(default_factory=lambda: np.zeros(0))  # σ_S ≤ 0
+
+    def cut_penalty(self, members: tuple[int, ...] | set[int]) -> float:
+        """−Σ σ_S over the cuts S that the package hits in two or more rows (≥ 0)."""
+        if not self.cuts:
+            return 0.0
+        mem = set(members)
+        total = 0.0
+        for S, sig in zip(self.cuts, self.cut, strict=True):
+            if sig < 0 and (S[0] in mem) + (S[1] in mem) + (S[2] in mem) >= 2:
+                total -= sig
+        return total
+
+    def reduced_cost(self, problem: Problem, col: Column) -> float:
+        f = problem.options[col.option].firm
+        rc = col.objective - float(self.community[list(col.members)].sum())
+        rc -= col.weight * float(self.capacity[f]) + float(self.count[f])
+        if col.resources:
+            rc -= float(self.resource[list(col.resources)].sum())
+        return rc + self.cut_penalty(col.members)
+
+
+class LPMaster:
+    """The LP relaxation of the master; columns are added incrementally."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        s = pywraplp.Solver.CreateSolver("GLOP")
+        if s is None:  # pragma: no cover - GLOP ships with OR-Tools
+            raise RuntimeError("OR-Tools GLOP is not available")
+        self.solver = s
+        inf = s.infinity()
+        p = problem
+        self.cover = [s.Constraint(1.0, 1.0, f"cover_{i}") for i in range(p.n)]
+        self.cap = [s.Constraint(-inf, float(p.firm_capacity[f]), f"cap_{f}") for f in range(p.m)]
+        self.cnt = [
+            s.Constraint(-inf, float(p.firm_max_packages[f]), f"cnt_{f}") for f in range(p.m)
+        ]
+        self.res = [s.Constraint(-inf, 1.0, f"res_{r}") for r in range(p.k)]
+        self.obj = s.Objective()
+        self.obj.SetMinimization()
+        self.u = []
+        for i in range(p.n):
+            u = s.NumVar(0.0, 1.0, f"u_{i}")
+            self.cover[i].SetCoefficient(u, 1.0)
+            cost = (
+                ARTIFICIAL_COST
+                if p.must_cover[i]
+                else p.w_public_money * float(p.uncovered_cost[i])
+            )
+            self.obj.SetCoefficient(u, cost)
+            self.u.append(u)
+        self.x: list[pywraplp.Variable] = []
+        self.cols: list[Column] = []
+        self.cut_sets: list[tuple[int, int, int]] = []
+        self.cut_rows: list[pywraplp.Constraint] = []
+
+    def add_cut(self, triple: tuple[int, int, int]) -> None:
+        """Subset-row cut (Jepsen, Petersen, Spoorendonk & Pisinger 2008) on three rows:
+        at most one package may cover two or more of them."""
+        ct = self.solver.Constraint(-self.solver.infinity(), 1.0, f"sr_{len(self.cut_rows)}")
+        S = set(triple)
+        for x, col in zip(self.x, self.cols, strict=True):
+            if len(S.intersection(col.members)) >= 2:
+                ct.SetCoefficient(x, 1.0)
+        self.cut_sets.append(tuple(triple))
+        self.cut_rows.append(ct)
+
+    def add(self, col: Column) -> None:
+        s, p = self.solver, self.problem
+        x = s.NumVar(0.0, 1.0, f"x_{len(self.x)}")
+        f = p.options[col.option].firm
+        for i in col.members:
+            self.cover[i].SetCoefficient(x, 1.0)
+        self.cap[f].SetCoefficient(x, float(col.weight))
+        self.cnt[f].SetCoefficient(x, 1.0)
+        for r in col.resources:
+            self.res[r].SetCoefficient(x, 1.0)
+        self.obj.SetCoefficient(x, col.objective)
+        if self.cut_sets:
+            mem = set(col.members)
+            for S, ct in zip(self.cut_sets, self.cut_rows, strict=True):
+                if (S[0] in mem) + (S[1] in mem) + (S[2] in mem) >= 2:
+                    ct.SetCoefficient(x, 1.0)
+        self.x.append(x)
+        self.cols.append(col)
+
+    def solve(self) -> tuple[float, Duals, np.ndarray]:
+        status = self.solver.Solve()
+        if status not in (pywraplp.Solver.OPTIMAL,):  # pragma: no cover - LP is always feasible
+            raise RuntimeError(f"master LP ended with status {status}")
+        duals = Duals(
+            community=np.array([c.dual_value() for c in self.cover]),
+            capacity=np.array([c.dual_value() for c in self.cap]),
+            count=np.array([c.dual_value() for c in self.cnt]),
+            resource=np.array([c.dual_value() for c in self.res]),
+            cuts=tuple(self.cut_sets),
+            cut=np.array([c.dual_value() for c in self.cut_rows]),
+        )
+        values = np.array([x.solution_value() for x in self.x])
+        return self.obj.Value(), duals, values
+
+    def separate_subset_rows(self, values: np.ndarray, limit: int = 60) -> int:
+        """Add the most violated 3-row subset-row cuts for the LP point ``values``."""
+        p = self.problem
+        active = [j for j in range(len(values)) if values[j] > 1e-6]
+        if not active:
+            return 0
+        pair: dict[tuple[int, int], float] = {}
+        for j in active:
+            mem = self.cols[j].members
+            v = float(values[j])
+            for a_i in range(len(mem)):
+                for b_i in range(a_i + 1, len(mem)):
+                    key = (mem[a_i], mem[b_i])
+                    pair[key] = pair.get(key, 0.0) + v
+        nbr: dict[int, set[int]] = {}
+        for a, b in pair:
+            nbr.setdefault(a, set()).add(b)
+            nbr.setdefault(b, set()).add(a)
+        have = set(self.cut_sets)
+        found: list[tuple[float, tuple[int, int, int]]] = []
+        seen: set[tuple[int, int, int]] = set()
+        for (a, b), wab in pair.items():
+            if wab <= 1e-6:
+                continue
+            for c in nbr[a] & nbr[b]:
+                t = tuple(sorted((a, b, c)))
+                if t in seen or t in have:
+                    continue
+                seen.add(t)
+                S = set(t)
+                lhs = sum(
+                    float(values[j])
+                    for j in active
+                    if len(S.intersection(self.cols[j].members)) >= 2
+                )
+                if lhs > 1.0 + 1e-4:
+                    found.append((lhs, t))  # type: ignore[arg-type]
+        found.sort(key=lambda z: -z[0])
+        # Prefer disjoint triples so one round's cuts do not all fight over the same rows.
+        used: dict[int, int] = {}
+        n_added = 0
+        for _, t in found:
+            if any(used.get(i, 0) >= 2 for i in t):
+                continue
+            self.add_cut(t)
+            for i in t:
+                used[i] = used.get(i, 0) + 1
+            n_added += 1
+            if n_added >= limit:
+                break
+        del p
+        return n_added
+
+    def artificial_in_use(self) -> bool:
+        p = self.problem
+        return any(p.must_cover[i] and self.u[i].solution_value() > 1e-6 for i in range(p.n))
+
+
+@dataclass
+class MasterSolution:
+    status: str  # optimal (over the pool) / feasible / infeasible / unknown
+    chosen: list[int]  # column indices
+    objective: float | None  # exact yuan objective of the chosen plan
+    pool_bound: float | None  # CP-SAT's bound over this pool only (not a global bound)
+
+
+def plan_objective(problem: Problem, cols: list[Column]) -> float:
+    """Exact objective in yuan of a set of columns plus the communities they leave uncovered."""
+    covered = np.zeros(problem.n, dtype=bool)
+    total = 0.0
+    for c in cols:
+        covered[list(c.members)] = True
+        total += c.objective
+    total += problem.w_public_money * float(problem.uncovered_cost[~covered].sum())
+    return total
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, fn: Callable[[float, float, float], None], scale: float, offset: float):
+        super().__init__()
+        self.fn, self.scale, self.offset = fn, scale, offset
+
+    def on_solution_callback(self) -> None:
+        self.fn(
+            self.WallTime(),
+            self.ObjectiveValue() / self.scale + self.offset,
+            self.BestObjectiveBound() / self.scale + self.offset,
+        )
+
+
+def solve_integer_master(
+    pool: ColumnPool,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    hint: list[int] | None = None,
+    on_solution: Callable[[float, float, float], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> MasterSolution:
+    """Choose the best plan from the pool's columns (CP-SAT, money in fen)."""
+    p = pool.problem
+    cols = pool.columns
+    model = cp_model.CpModel()
+    x = [model.NewBoolVar(f"x{j}") for j in range(len(cols))]
+    by_comm: list[list[int]] = [[] for _ in range(p.n)]
+    by_firm: list[list[int]] = [[] for _ in range(p.m)]
+    by_res: list[list[int]] = [[] for _ in range(p.k)]
+    for j, c in enumerate(cols):
+        for i in c.members:
+            by_comm[i].append(j)
+        by_firm[p.options[c.option].firm].append(j)
+        for r in c.resources:
+            by_res[r].append(j)
+    for i in range(p.n):
+        terms = [x[j] for j in by_comm[i]]
+        if p.must_cover[i]:
+            if not terms:
+                return MasterSolution("infeasible", [], None, None)
+            model.AddExactlyOne(terms)
+        elif len(terms) > 1:
+            model.AddAtMostOne(terms)
+    for f in range(p.m):
+        if by_firm[f]:
+            model.Add(sum(cols[j].weight * x[j] for j in by_firm[f]) <= int(p.firm_capacity[f]))
+            model.Add(sum(x[j] for j in by_firm[f]) <= int(p.firm_max_packages[f]))
+    for r in range(p.k):
+        if len(by_res[r]) > 1:
+            model.AddAtMostOne([x[j] for j in by_res[r]])
+    # objective = Σ_c (obj_c − w_pm Σ_{i∈c} uncovered_i) x_c + w_pm Σ_i uncovered_i
+    unc = p.w_public_money * p.uncovered_cost
+    offset = float(unc.sum())
+    coefs = [round(FEN * (c.objective - float(unc[list(c.members)].sum()))) for c in cols]
+    model.Minimize(sum(cf * xv for cf, xv in zip(coefs, x, strict=True)))
+    if hint:
+        hs = set(hint)
+        for j in range(len(cols)):
+            model.AddHint(x[j], 1 if j in hs else 0)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, float(time_limit))
+    solver.parameters.num_workers = max(1, int(workers))
+    solver.parameters.random_seed = int(seed)
+    if workers == 1:
+        solver.parameters.interleave_search = False
+    cb = _Progress(on_solution, FEN, offset) if on_solution else None
+    with stop_watch(solver, stop):
+        status = solver.Solve(model, cb) if cb else solver.Solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = [j for j in range(len(cols)) if solver.Value(x[j])]
+        obj = plan_objective(p, [cols[j] for j in chosen])
+        return MasterSolution(
+            "optimal" if status == cp_model.OPTIMAL else "feasible",
+            chosen,
+            obj,
+            solver.BestObjectiveBound() / FEN + offset,
+        )
+    if status == cp_model.INFEASIBLE:
+        return MasterSolution("infeasible", [], None, None)
+    return MasterSolution("unknown", [], None, None)
+
+
+@contextmanager
+def stop_watch(solver: cp_model.CpSolver, stop: Callable[[], bool] | None) -> Iterator[None]:
+    """While inside, a caller's stop flag (set on SIGINT) ends the CP-SAT search early; CP-SAT
+    then returns the best solution it has, which is what an interrupted run must keep."""
+    if stop is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if stop():
+                solver.StopSearch()
+                return
+
+    t = threading.Thread(target=watch, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        done.set()
+        t.join(timeout=1.0)

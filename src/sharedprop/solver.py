@@ -1,0 +1,251 @@
+"""``solve``: strategy choice, time budget, warm starts, progress and the :class:`Result`.
+
+Strategies
+----------
+``joint``      column generation over whole packages (firm, hub, members, resources) with an
+               exact LP/Lagrangian lower bound and a CP-SAT integer master
+               (:mod:`sharedprop.models.joint`). Warm-started from the two-stage plan, the manual
+               plan shipped with the instance and the caller's ``initial_plan``.
+``two-stage``  stage 1 clusters communities into packages (CP-SAT, exact contiguity), stage 2
+               assigns packages to firms (CP-SAT generalized assignment), then resources are
+               bundled (:mod:`sharedprop.models.two_stage`). Fast; no bound on the whole problem.
+``auto``       ``joint`` (which runs the two-stage model first as its warm start) up to
+               ``AUTO_JOINT_MAX`` communities per connected street block; beyond that the
+               instance is decomposed street by street (see docs/formulation.md).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from sharedprop.data import Instance
+from sharedprop.evaluate import best_hub
+from sharedprop.models.columns import Column, make_column
+from sharedprop.models.joint import JointResult, solve_joint
+from sharedprop.models.problem import InstanceMaps, Problem, problem_from_instance
+from sharedprop.plan import Package, Plan
+from sharedprop.result import ProgressPoint, Result
+
+STRATEGIES = ("auto", "joint", "two-stage")
+
+ProgressCallback = Callable[[ProgressPoint], None]
+
+
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    workers: int = 2,
+    strategy: str = "auto",
+    initial_plan: Plan | None = None,
+    on_progress: ProgressCallback | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Result:
+    """Find the plan that needs the least public money under every rule of the instance.
+
+    Never raises for an infeasible or timed-out run: the :class:`Result` says what happened.
+    ``seed`` with ``workers=1`` makes a run repeat exactly. ``stop`` (polled) ends the search
+    early and keeps the best plan found, which is how the CLI handles Ctrl-C.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
+    t0 = time.monotonic()
+    workers = max(1, int(workers))
+    problem, maps = problem_from_instance(instance)
+
+    from sharedprop.feasibility import diagnose
+
+    reasons = diagnose(instance, problem, maps)
+    if reasons:
+        return Result(
+            status="infeasible",
+            plan=None,
+            objective=None,
+            best_bound=None,
+            runtime_s=time.monotonic() - t0,
+            strategy=strategy,
+            reasons=tuple(reasons),
+            seed=seed,
+            workers=workers,
+            time_limit=time_limit,
+        )
+
+    trace: list[ProgressPoint] = []
+
+    def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
+        pt = ProgressPoint(time.monotonic() - t0, obj, bound, msg)
+        trace.append(pt)
+        if on_progress is not None:
+            on_progress(pt)
+
+    warm: list[list[Column]] = []
+    for plan in _hint_plans(instance, initial_plan):
+        cols = plan_to_columns(problem, maps, instance, plan)
+        if cols is not None:
+            warm.append(cols)
+
+    chosen = "joint" if strategy == "auto" else strategy
+    if chosen == "two-stage":
+        from sharedprop.models.two_stage import solve_two_stage
+
+        jr = solve_two_stage(
+            problem,
+            maps,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            initial=warm,
+            on_progress=progress,
+            stop=stop,
+        )
+    else:
+        jr = _solve_joint_with_warm_start(
+            problem, maps, time_limit, workers, seed, warm, progress, stop, t0
+        )
+    plan = (
+        columns_to_plan(problem, maps, instance, jr.columns) if jr.objective is not None else None
+    )
+    reasons_out: tuple[str, ...] = ()
+    if plan is None and jr.status == "infeasible":
+        from sharedprop.feasibility import explain_infeasible
+
+        reasons_out = tuple(explain_infeasible(instance, time_limit=min(30.0, time_limit)))
+    return Result(
+        status=jr.status,  # type: ignore[arg-type]
+        plan=plan,
+        objective=jr.objective,
+        best_bound=jr.bound,
+        runtime_s=time.monotonic() - t0,
+        strategy=f"{strategy}→{chosen}" if strategy == "auto" else chosen,
+        trace=tuple(trace),
+        reasons=reasons_out,
+        seed=seed,
+        workers=workers,
+        time_limit=time_limit,
+        time_to_incumbent_s=(
+            jr.time_to_incumbent + (jr.stats.get("offset_s") or 0.0)
+            if jr.time_to_incumbent is not None
+            else None
+        ),
+        stats=jr.stats,
+    )
+
+
+def _solve_joint_with_warm_start(
+    problem: Problem,
+    maps: InstanceMaps,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    warm: list[list[Column]],
+    progress: Callable[[float, float | None, float | None, str], None],
+    stop: Callable[[], bool] | None,
+    t0: float,
+) -> JointResult:
+    # A short two-stage run gives the joint model a good first incumbent (and its columns).
+    try:
+        from sharedprop.models.two_stage import solve_two_stage
+    except ImportError:  # pragma: no cover - two-stage module not built
+        solve_two_stage = None  # type: ignore[assignment]
+    if solve_two_stage is not None and problem.options:
+        ts = solve_two_stage(
+            problem,
+            maps,
+            time_limit=min(0.15 * time_limit, 20.0),
+            workers=workers,
+            seed=seed,
+            initial=warm,
+            on_progress=None,
+            stop=stop,
+        )
+        if ts.columns:
+            warm = [*warm, ts.columns]
+            progress(0.0, ts.objective, None, "two-stage warm start")
+    left = max(0.5, time_limit - (time.monotonic() - t0))
+    jr = solve_joint(
+        problem,
+        time_limit=left,
+        workers=workers,
+        seed=seed,
+        initial=warm,
+        on_progress=progress,
+        stop=stop,
+    )
+    jr.stats["offset_s"] = time_limit - left
+    return jr
+
+
+def _hint_plans(instance: Instance, initial_plan: Plan | None) -> list[Plan]:
+    plans = [initial_plan] if initial_plan is not None else []
+    try:
+        from sharedprop.manual import manual_plan
+
+        plans.append(manual_plan(instance))
+    except Exception:  # noqa: BLE001 - a baseline that fails is simply not used as a hint
+        pass
+    return plans
+
+
+def plan_to_columns(
+    problem: Problem, maps: InstanceMaps, instance: Instance, plan: Plan
+) -> list[Column] | None:
+    """Map a plan onto the problem's options; None if some package has no matching option."""
+    opt_index = {(o.firm, o.hub): j for j, o in enumerate(problem.options)}
+    cidx = {c: i for i, c in enumerate(maps.community_ids)}
+    fidx = {f: i for i, f in enumerate(maps.firm_ids)}
+    ridx = {r: i for i, r in enumerate(maps.resource_ids)}
+    cols = []
+    for p in plan.packages:
+        if p.firm_id not in fidx or any(m not in cidx for m in p.members):
+            return None
+        hub_id = p.hub_id
+        if hub_id is None:
+            firm = instance.firm(p.firm_id)
+            hub_id = best_hub(instance, firm, [instance.community(m) for m in p.members]).id
+        key = (fidx[p.firm_id], cidx.get(hub_id, -2))
+        if key not in opt_index or any(r not in ridx for r in p.resources):
+            return None
+        cols.append(
+            make_column(
+                problem,
+                opt_index[key],
+                [cidx[m] for m in p.members],
+                [ridx[r] for r in p.resources],
+            )
+        )
+    return cols
+
+
+def columns_to_plan(
+    problem: Problem, maps: InstanceMaps, instance: Instance, cols: list[Column]
+) -> Plan:
+    """Name packages P01, P02, … in a stable order (firm, then hub) so equal plans print equal."""
+    ordered = sorted(
+        cols,
+        key=lambda c: (problem.options[c.option].firm, problem.options[c.option].hub, c.members),
+    )
+    width = max(2, len(str(len(ordered))))
+    pkgs = []
+    for k, c in enumerate(ordered, start=1):
+        opt = problem.options[c.option]
+        pkgs.append(
+            Package(
+                id=f"P{k:0{width}d}",
+                firm_id=maps.firm_ids[opt.firm],
+                members=tuple(maps.community_ids[i] for i in c.members),
+                hub_id=maps.community_ids[opt.hub] if opt.hub >= 0 else None,
+                resources=tuple(maps.resource_ids[r] for r in c.resources),
+            )
+        )
+    return Plan(packages=tuple(pkgs), name="optimized")
+
+
+def uncovered_mask(problem: Problem, cols: list[Column]) -> np.ndarray:
+    covered = np.zeros(problem.n, dtype=bool)
+    for c in cols:
+        covered[list(c.members)] = True
+    return ~covered
