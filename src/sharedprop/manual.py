@@ -70,7 +70,8 @@ def _grow_packages(instance: Instance) -> list[_Draft]:
     for c in instance.communities:
         by_street[c.street].append(c)
         neighbourhoods.setdefault((c.street, c.neighbourhood), []).append(c)
-    order = sorted(neighbourhoods, key=lambda k: list(by_street).index(k[0]))
+    street_rank = {s: i for i, s in enumerate(by_street)}
+    order = sorted(neighbourhoods, key=lambda k: street_rank[k[0]])
 
     assigned: set[str] = set()
     drafts: list[_Draft] = []
@@ -79,7 +80,7 @@ def _grow_packages(instance: Instance) -> list[_Draft]:
             free = [c for c in neighbourhoods[key] if c.id not in assigned]
             if not free:
                 break
-            seed = max(free, key=lambda c: (c.households, _neg_id(c.id)))
+            seed = min(free, key=lambda c: (-c.households, c.id))
             draft = _Draft(seed, [seed], must.get(seed.id), set(forbid.get(seed.id, ())))
             assigned.add(seed.id)
             in_pkg = {seed.id}
@@ -120,11 +121,6 @@ def _grow_packages(instance: Instance) -> list[_Draft]:
             if draft.households >= pol.package_min_households:
                 drafts.append(draft)
     return drafts
-
-
-def _neg_id(cid: str) -> tuple[int, ...]:
-    # max() on (households, _neg_id) picks the smallest id among equally large communities.
-    return tuple(-ord(ch) for ch in cid)
 
 
 def manual_plan(instance: Instance, name: str = "manual") -> Plan:
