@@ -106,9 +106,14 @@ class InstanceFiles:
     )
     xlsx: set[str] = field(default_factory=set)
     encoding: str = "utf-8"
+    # Header of each table when it has no rows left (an emptied table still has its header).
+    headers: dict[str, list[str]] = field(
+        default_factory=lambda: {name: list(rows[0]) for name, rows in TINY_TABLES.items()}
+    )
 
     def columns(self, table: str) -> list[str]:
-        return list(self.tables[table][0]) if self.tables[table] else []
+        rows = self.tables[table]
+        return list(rows[0]) if rows else list(self.headers.get(table, []))
 
     def set(self, table: str, row: int, column: str, value: Any) -> None:
         """Set one cell (``row`` is the 0-based index of the data row)."""

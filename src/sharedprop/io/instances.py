@@ -58,7 +58,7 @@ from sharedprop.data import (
 )
 from sharedprop.errors import InstanceError
 from sharedprop.graph import Edge, build_proximity_graph
-from sharedprop.io.tables import ROW_NOTE, Cells, Row, Table, read_table, safe_file
+from sharedprop.io.tables import Cells, Row, Table, read_table, row_note, safe_file
 
 INSTANCE_TOML = "instance.toml"
 PLANS_DIR = "plans"
@@ -550,7 +550,7 @@ def load_instance(path: str | Path, *, graph: nx.Graph | None = None) -> Instanc
     policy = _build_section(Policy, meta.policy, "policy", problems)
     objective = _build_section(ObjectiveWeights, meta.objective, "objective", problems)
     if problems:
-        raise InstanceError(problems, note=ROW_NOTE if " row " in " ".join(problems) else None)
+        raise InstanceError(problems, note=row_note(problems))
 
     assert comms is not None and firms is not None and policy is not None
     _convert([comms, firms, res], meta.coordinates)

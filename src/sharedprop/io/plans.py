@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sharedprop.data import Instance
 from sharedprop.errors import PlanError
-from sharedprop.io.tables import ROW_NOTE, Cells, Table, read_table_file
+from sharedprop.io.tables import Cells, Table, read_table_file, row_note
 from sharedprop.plan import Package, Plan
 
 PLAN_COLUMNS = ("community_id", "package_id", "firm_id")
@@ -54,7 +54,7 @@ def companion_path(path: str | Path) -> Path | None:
 
 def _raise(problems: list[str]) -> None:
     if problems:
-        raise PlanError(problems, note=ROW_NOTE if " row " in " ".join(problems) else None)
+        raise PlanError(problems, note=row_note(problems))
 
 
 def _read(path: Path, name: str, columns: tuple[str, ...], problems: list[str]) -> Table | None:

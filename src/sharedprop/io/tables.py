@@ -15,7 +15,8 @@ lenient about *form* and strict about *content*:
 Every problem is a sentence naming the file, the row and the column. **Row numbers are
 spreadsheet rows as Excel and WPS show them in their left margin: the header is row 1, the first
 data row is row 2** (for CSV without line breaks inside cells this is also the line number a text
-editor shows). :data:`ROW_NOTE` says so at the end of every error message that cites a row.
+editor shows). :data:`ROW_NOTE` says so at the end of every error message that cites a row
+(:func:`row_note`).
 
 Only the fixed file names are looked up, and a file that resolves outside the instance folder
 (through a symbolic link) or is not a regular file is refused: nothing here follows a path
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+ROW_REFERENCE = re.compile(r"\brows? \d")
 ROW_NOTE = (
     "Row numbers are spreadsheet rows as Excel shows them: the header is row 1, "
     "the first data row is row 2."
@@ -77,6 +79,11 @@ class Table:
         """``communities.csv row 14 (id C013)`` — the start of every message about a row."""
         label = f"{self.file} row {row.number}"
         return f"{label} (id {ident})" if ident else label
+
+
+def row_note(problems: list[str]) -> str | None:
+    """:data:`ROW_NOTE` when some problem cites a row number, else ``None``."""
+    return ROW_NOTE if any(ROW_REFERENCE.search(p) for p in problems) else None
 
 
 # -- locating and opening files ------------------------------------------------------------------
@@ -170,7 +177,9 @@ def read_table(
     real = safe_file(folder, path, path.name, problems)
     if real is None:
         return None
-    return read_table_file(real, name, required_columns, problems, display=path.name)
+    return read_table_file(
+        real, name, required_columns, problems, display=path.name, allow_empty=not required
+    )
 
 
 def read_table_file(
@@ -180,8 +189,13 @@ def read_table_file(
     problems: list[str],
     *,
     display: str | None = None,
+    allow_empty: bool = False,
 ) -> Table | None:
-    """Read the table in ``path`` (a CSV or XLSX file) with the given required columns."""
+    """Read the table in ``path`` (a CSV or XLSX file) with the given required columns.
+
+    ``allow_empty``: a file with nothing in it (not even a header) is an empty table rather
+    than a problem — for optional tables, where an empty file plainly means "none".
+    """
     display = display or path.name
     n_before = len(problems)
     if path.suffix.lower() == ".xlsx":
@@ -190,6 +204,8 @@ def read_table_file(
         records = _csv_records(path, display, problems)
     if records is None or len(problems) > n_before:
         return None
+    if allow_empty and not any(any(c.strip() for c in rec) for _, rec in records):
+        return Table(name=name, file=display, path=path, columns=(), rows=())
     return _to_table(records, name, path, display, required_columns, problems)
 
 

@@ -1,0 +1,104 @@
+"""``sharedprop evaluate INSTANCE --plan PLAN.csv [--json]``: score a plan, list broken rules.
+
+Exit 0 when the plan breaks no rule, 1 when it breaks some, 2 on bad input (unreadable instance
+or plan, or a plan naming things the instance does not have).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from sharedprop.cli import EXIT_OK, EXIT_RULES
+from sharedprop.errors import PlanError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "evaluate",
+        help="score a plan under the cost model and list the rules it breaks",
+        description="Score a plan (CSV or XLSX: community_id,package_id,firm_id[,hub_id], with "
+        "its <plan>_resources.csv companion) for an instance: objective, public money, subsidy, "
+        "cost, revenue, coverage, a table per package and per firm, and every broken rule. "
+        "Exit 0 if no rule is broken, 1 if some are, 2 on bad input.",
+    )
+    p.add_argument("instance", metavar="INSTANCE", type=Path, help="the instance folder")
+    p.add_argument(
+        "--plan",
+        required=True,
+        type=Path,
+        metavar="PLAN",
+        help="the plan file; a bare name is also looked up in INSTANCE/plans/ (e.g. manual.csv)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.set_defaults(func=run)
+
+
+def _find_plan(plan: Path, instance_dir: Path) -> Path:
+    candidates = [plan, instance_dir / plan, instance_dir / "plans" / plan]
+    if not plan.suffix:
+        candidates += [instance_dir / "plans" / f"{plan}{s}" for s in (".csv", ".xlsx")]
+    for c in candidates:
+        if c.is_file():
+            return c
+    raise PlanError(
+        f"plan file {plan} does not exist (looked in the current folder, {instance_dir} and "
+        f"{instance_dir / 'plans'}); check the path"
+    )
+
+
+def _money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _text(ev) -> list[str]:  # noqa: ANN001 - an Evaluation
+    lines = [
+        f"plan {ev.plan_name}: {'feasible' if ev.feasible else 'BREAKS RULES'}",
+        f"  objective      {_money(ev.objective):>14}",
+        f"  public money   {_money(ev.public_money):>14} yuan/yr  (subsidy {_money(ev.subsidy)}, "
+        f"fallback {_money(ev.fallback_cost)})",
+        f"  total cost     {_money(ev.total_cost):>14} yuan/yr",
+        f"  revenue        {_money(ev.revenue):>14} yuan/yr  (resources {_money(ev.resource_income)})",
+        f"  coverage       {ev.coverage_households:,} of {ev.total_households:,} households "
+        f"({ev.coverage:.1%}); uncovered: {', '.join(ev.uncovered) or 'none'}",
+        "",
+        f"  {'package':<10} {'firm':<8} {'hub':<10} {'members':>7} {'households':>10} "
+        f"{'cost':>12} {'revenue':>12} {'subsidy':>12}",
+    ]
+    for p in ev.packages:
+        hub = p.hub_id if p.hub_given else f"{p.hub_id}*"
+        lines.append(
+            f"  {p.package_id:<10} {p.firm_id:<8} {hub:<10} {len(p.members):>7} "
+            f"{p.households:>10,} {_money(p.cost):>12} {_money(p.revenue):>12} {_money(p.subsidy):>12}"
+        )
+    if any(not p.hub_given for p in ev.packages):
+        lines.append("  * hub not given in the plan: the member the contract's hub rule picks")
+    lines += ["", f"  {'firm':<8} {'packages':>8} {'households':>10} {'capacity used':>14}"]
+    for f in ev.firms:
+        lines.append(
+            f"  {f.firm_id:<8} {f'{f.packages}/{f.max_packages}':>8} {f.households:>10,} "
+            f"{f.capacity_used:>14.0%}"
+        )
+    lines.append("")
+    if ev.broken:
+        lines.append(f"broken rules ({len(ev.broken)}):")
+        lines += [f"  - {v}" for v in ev.broken]
+    else:
+        lines.append("broken rules: none")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from sharedprop.evaluate import evaluate
+    from sharedprop.io.instances import load_instance
+    from sharedprop.io.plans import read_plan
+
+    instance = load_instance(args.instance)
+    plan = read_plan(_find_plan(args.plan, Path(args.instance)), instance)
+    ev = evaluate(instance, plan)
+    if args.json:
+        print(json.dumps(ev.to_dict(), ensure_ascii=False))
+    else:
+        print("\n".join(_text(ev)))
+    return EXIT_OK if ev.feasible else EXIT_RULES
