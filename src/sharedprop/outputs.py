@@ -1,0 +1,131 @@
+"""Writing what a planner takes away: plan.xlsx, plan.geojson and report.html, atomically.
+
+Every file is written to a temporary file in the same folder and then renamed over the target
+(``os.replace`` is atomic on one file system), so an interrupted run leaves either the old file
+or the complete new one — never half a plan. ``plan.csv``, ``plan_resources.csv`` and
+``summary.json`` are written by ``sharedprop solve`` through :mod:`sharedprop.io.plans`;
+:func:`write_summary_json` is offered for it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sharedprop.data import Instance
+from sharedprop.evaluate import Evaluation, evaluate
+from sharedprop.plan import Plan
+from sharedprop.result import Result
+
+XLSX = "plan.xlsx"
+GEOJSON = "plan.geojson"
+HTML = "report.html"
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        # Also on KeyboardInterrupt: never leave the temporary file behind.
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """:func:`atomic_write_bytes` for UTF-8 text."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _num(v: float | None) -> float | None:
+    return None if v is None or not math.isfinite(v) else v
+
+
+def summary_dict(result: Result, evaluation: Evaluation | None) -> dict[str, Any]:
+    """The run's figures as plain JSON values (no NaN / infinity)."""
+    out: dict[str, Any] = {
+        "status": result.status,
+        "objective": _num(result.objective),
+        "best_bound": _num(result.best_bound),
+        "gap": _num(result.gap),
+        "runtime_s": _num(result.runtime_s),
+        "strategy": result.strategy,
+        "seed": result.seed,
+        "workers": result.workers,
+        "time_limit": _num(result.time_limit),
+        "time_to_incumbent_s": _num(result.time_to_incumbent_s),
+        "reasons": list(result.reasons),
+    }
+    if evaluation is not None:
+        out |= {
+            "public_money": evaluation.public_money,
+            "subsidy": evaluation.subsidy,
+            "fallback_cost": evaluation.fallback_cost,
+            "total_cost": evaluation.total_cost,
+            "revenue": evaluation.revenue,
+            "coverage_households": evaluation.coverage_households,
+            "total_households": evaluation.total_households,
+            "packages": len(evaluation.packages),
+            "firms_used": evaluation.firms_used,
+            "uncovered": list(evaluation.uncovered),
+            "broken": [str(v) for v in evaluation.broken],
+        }
+    return out
+
+
+def write_summary_json(
+    result: Result, evaluation: Evaluation | None, path: str | os.PathLike[str]
+) -> Path:
+    text = json.dumps(
+        summary_dict(result, evaluation), ensure_ascii=False, indent=2, allow_nan=False
+    )
+    return atomic_write_text(path, text + "\n")
+
+
+def write_outputs(
+    instance: Instance,
+    result: Result,
+    out_dir: str | os.PathLike[str],
+    *,
+    evaluation: Evaluation | None = None,
+    plans: Mapping[str, Plan] | None = None,
+) -> dict[str, Path]:
+    """Write plan.xlsx, plan.geojson and report.html into ``out_dir``; return them by kind.
+
+    Without a plan (an infeasible or empty run) only report.html is written: it says why.
+    ``plans`` are manual plans to compare with (name → plan); one that names unknown
+    communities or firms is noted in the report rather than failing the run.
+    """
+    from sharedprop.report.geojson import geojson_text
+    from sharedprop.report.html import render_report
+    from sharedprop.report.workbook import workbook_bytes
+
+    out = Path(out_dir)
+    plan = result.plan
+    if plan is not None and evaluation is None:
+        evaluation = evaluate(instance, plan)
+    written: dict[str, Path] = {}
+    if plan is not None and evaluation is not None:
+        written["xlsx"] = atomic_write_bytes(
+            out / XLSX, workbook_bytes(instance, plan, evaluation, result)
+        )
+        written["geojson"] = atomic_write_text(
+            out / GEOJSON, geojson_text(instance, plan, evaluation)
+        )
+    html = render_report(instance, plan, result=result, evaluation=evaluation, plans=plans)
+    written["html"] = atomic_write_text(out / HTML, html)
+    return written

@@ -1,0 +1,505 @@
+"""report.html: one self-contained page a street office can open offline and forward by e-mail.
+
+No CDN, no map tiles, no web fonts: the map is inline SVG, the style is inline CSS, and the page
+reads fully without JavaScript (a few lines of inline script only make tables sortable). All text
+that comes from the instance is escaped. Headings carry the Chinese term a planner uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from sharedprop.compare import METRICS, Comparison, compare_plans
+from sharedprop.data import Instance
+from sharedprop.errors import SharedpropError
+from sharedprop.evaluate import Evaluation, evaluate
+from sharedprop.plan import Plan
+from sharedprop.report.formatting import count, metres, pct, plural, seconds, yuan
+from sharedprop.report.palette import package_colours
+from sharedprop.report.sentences import findings
+from sharedprop.report.shapes import plan_shapes
+from sharedprop.report.svgmap import svg_map
+from sharedprop.result import Result
+
+THIS_PLAN = "this plan"
+# Moved-community lists longer than this start folded.
+FOLD_AFTER = 30
+
+CSS = """
+:root { --ink:#1d2330; --muted:#5b6475; --line:#dfe3ea; --bg:#fbfbf9; --accent:#332288; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink); line-height:1.5;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+    "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC",
+    "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; }
+main { max-width: 1160px; margin: 0 auto; padding: 24px 20px 48px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
+h2 .zh, h1 .zh { color: var(--muted); font-weight: 500; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+.sub { color: var(--muted); margin: 0; }
+.note { color: var(--muted); font-size: 13px; margin: 0 0 6px; }
+.desc { color: var(--muted); font-size: 14px; max-width: 80ch; }
+.badge { display:inline-block; padding:1px 10px; border-radius:10px; color:#fff; font-size:13px;
+  font-weight:600; vertical-align: middle; }
+.badge.optimal { background:#117733; } .badge.feasible { background:#2f5d9e; }
+.badge.infeasible { background:#AA3377; } .badge.unknown, .badge.evaluated { background:#666; }
+.cards { display:grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap:10px;
+  margin-top: 18px; }
+.card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:10px 14px; }
+.card .k { color:var(--muted); font-size:13px; }
+.card .v { font-size:22px; font-weight:700; font-variant-numeric: tabular-nums; }
+.card .n { color:var(--muted); font-size:12px; }
+.card.main { border-color:#332288; border-width:2px; }
+.findings h3 { margin: 12px 0 2px; color: var(--muted); font-size: 13px; text-transform: uppercase;
+  letter-spacing: .04em; }
+.findings ul { margin: 0; padding-left: 20px; }
+.findings li { margin: 2px 0; }
+.mapbox { background:#fff; border:1px solid var(--line); border-radius:8px; padding:8px; }
+svg.map { width:100%; height:auto; display:block; }
+svg .halo { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
+.chips { display:flex; flex-wrap:wrap; gap:6px 14px; margin:8px 4px 2px; font-size:13px; }
+.chip { white-space: nowrap; }
+.sw { display:inline-block; width:12px; height:12px; border-radius:3px; vertical-align:-1px;
+  margin-right:5px; }
+.tablebox { overflow-x: auto; }
+table { border-collapse: collapse; width:100%; background:#fff; font-size:13.5px; }
+th, td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:left; vertical-align: top; }
+th { background:#eef1f6; font-weight:600; white-space: nowrap; }
+table.sortable th { cursor: pointer; }
+th[data-dir="asc"]::after { content:" ▲"; } th[data-dir="desc"]::after { content:" ▼"; }
+td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.members { max-width: 360px; } td.firm { min-width: 9em; }
+.bar { position:relative; background:#eef1f6; border-radius:3px; height:8px; width:110px;
+  display:inline-block; vertical-align: middle; margin-left:6px; }
+.bar > span { position:absolute; left:0; top:0; bottom:0; border-radius:3px; background:#44AA99; }
+.bar.full > span { background:#CC6677; }
+.better { color:#117733; font-weight:600; } .worse { color:#AA3377; font-weight:600; }
+.broken li { color:#8a1c4a; }
+details summary { cursor: pointer; color: var(--accent); margin: 6px 0; }
+footer { margin-top: 40px; color: var(--muted); font-size: 12.5px; border-top:1px solid var(--line);
+  padding-top: 10px; }
+@media print { .mapbox, table { break-inside: avoid; } details { display:block; } }
+"""
+
+SORT_JS = """
+document.querySelectorAll('table.sortable th').forEach(function (th) {
+  th.addEventListener('click', function () {
+    var table = th.closest('table'), body = table.tBodies[0], i = th.cellIndex;
+    var asc = th.dataset.dir !== 'asc';
+    table.querySelectorAll('th').forEach(function (h) { delete h.dataset.dir; });
+    th.dataset.dir = asc ? 'asc' : 'desc';
+    var key = function (row) {
+      var c = row.cells[i]; return c.hasAttribute('data-v') ? c.getAttribute('data-v') : c.textContent;
+    };
+    Array.from(body.rows).sort(function (a, b) {
+      var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
+      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : String(x).localeCompare(String(y), 'zh');
+      return asc ? c : -c;
+    }).forEach(function (row) { body.appendChild(row); });
+  });
+});
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Col:
+    label: str
+    numeric: bool = False
+
+
+def _td(
+    html_text: str, *, numeric: bool = False, sort: float | str | None = None, cls: str = ""
+) -> str:
+    classes = " ".join(c for c in ("num" if numeric else "", cls) if c)
+    attrs = f' class="{classes}"' if classes else ""
+    if sort is not None:
+        attrs += f' data-v="{escape(str(sort))}"'
+    return f"<td{attrs}>{html_text}</td>"
+
+
+def _table(
+    cols: Sequence[Col], rows: Sequence[Sequence[str]], *, sortable: bool = True, cls: str = ""
+) -> str:
+    head = "".join(f"<th{' class=num' if c.numeric else ''}>{escape(c.label)}</th>" for c in cols)
+    body = "".join(f"<tr>{''.join(r)}</tr>" for r in rows)
+    classes = " ".join(c for c in ("sortable" if sortable else "", cls) if c)
+    return (
+        f'<div class="tablebox"><table class="{classes}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _h2(en: str, zh: str, anchor: str) -> str:
+    return f'<h2 id="{anchor}">{escape(en)} <span class="zh">· {escape(zh)}</span></h2>'
+
+
+def _card(label: str, value: str, note: str = "", main: bool = False) -> str:
+    n = f'<div class="n">{escape(note)}</div>' if note else ""
+    return (
+        f'<div class="card{" main" if main else ""}"><div class="k">{escape(label)}</div>'
+        f'<div class="v">{escape(value)}</div>{n}</div>'
+    )
+
+
+def _community(instance: Instance, cid: str) -> str:
+    c = instance.community(cid)
+    return f"{escape(c.name)} <small>({escape(cid)})</small>" if c.name else escape(cid)
+
+
+def _firm(instance: Instance, fid: str) -> str:
+    return f"{escape(instance.firm(fid).name)} <small>({escape(fid)})</small>"
+
+
+# -- sections -----------------------------------------------------------------------------------
+
+
+def _header(instance: Instance, plan: Plan | None, result: Result | None) -> str:
+    status = result.status if result else "evaluated"
+    plan_name = plan.name if plan else "no plan"
+    paragraphs = [p.strip() for p in instance.description.strip().split("\n\n") if p.strip()]
+    desc = f'<p class="desc">{escape(paragraphs[0])}</p>' if paragraphs else ""
+    if len(paragraphs) > 1:
+        rest = "".join(f'<p class="desc">{escape(p)}</p>' for p in paragraphs[1:])
+        desc += f"<details><summary>More about this instance</summary>{rest}</details>"
+    return (
+        f'<h1>Shared property plan <span class="zh">· 共享物业方案</span></h1>'
+        f'<p class="sub">Instance <b>{escape(instance.name)}</b> · plan “{escape(plan_name)}” · '
+        f'<span class="badge {escape(status)}">{escape(status)}</span></p>{desc}'
+    )
+
+
+def _cards(instance: Instance, ev: Evaluation | None, result: Result | None) -> str:
+    cards = []
+    if ev is not None:
+        cards += [
+            _card("Public money 财政资金", f"{yuan(ev.public_money)} ¥", "yuan per year", main=True),
+            _card("Total cost 运营成本", f"{yuan(ev.total_cost)} ¥", "yuan per year, all packages"),
+            _card("Revenue 收入", f"{yuan(ev.revenue)} ¥",
+                  f"fees + {yuan(ev.resource_income)} from resources"),
+            _card("Coverage 覆盖", pct(ev.coverage),
+                  f"{count(ev.coverage_households)} of {count(ev.total_households)} households, "
+                  f"{count(len(ev.covered))} of {count(len(instance.communities))} communities"),
+            _card("Packages 服务包", count(len(ev.packages)), "service packages"),
+            _card("Firms used 物业企业", f"{ev.firms_used} of {len(instance.firms)}", "firms with a package"),
+        ]  # fmt: skip
+    if result is not None:
+        gap = (
+            "proven optimal"
+            if result.status == "optimal"
+            else ("no bound proven" if result.gap is None else f"bound {yuan(result.best_bound)}")
+        )
+        cards += [
+            _card("Proven gap 最优性差距", pct(result.gap) if result.gap is not None else "—", gap),
+            _card("Status 状态", result.status,
+                  f"{result.strategy}, {seconds(result.runtime_s)}"
+                  + (f" of {seconds(result.time_limit)}" if result.time_limit else "")),
+        ]  # fmt: skip
+    if ev is not None and ev.broken:
+        cards.append(_card("Broken rules 违规", count(len(ev.broken)), "see the list below"))
+    return f'<section class="cards">{"".join(cards)}</section>'
+
+
+def _findings(topics: list[tuple[str, list[str]]]) -> str:
+    parts = [_h2("What the plan says", "方案要点", "findings"), '<div class="findings">']
+    for topic, sentences in topics:
+        items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
+        parts.append(f"<h3>{escape(topic)}</h3><ul>{items}</ul>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _map(
+    instance: Instance, plan: Plan | None, ev: Evaluation | None, colours: Mapping[str, str]
+) -> str:
+    chips = []
+    if ev is not None:
+        for p in ev.packages:
+            chips.append(
+                f'<span class="chip"><span class="sw" style="background:{colours[p.package_id]}">'
+                f"</span><b>{escape(p.package_id)}</b> {escape(instance.firm(p.firm_id).name)} · "
+                f"{count(p.households)} hh</span>"
+            )
+    return (
+        _h2("Map", "地图", "map")
+        + f'<div class="mapbox">{svg_map(instance, plan, ev, colours=colours)}'
+        + (f'<div class="chips">{"".join(chips)}</div>' if chips else "")
+        + "</div>"
+    )
+
+
+def _packages(instance: Instance, ev: Evaluation, colours: Mapping[str, str]) -> str:
+    cols = [
+        Col("Package"), Col("Firm"), Col("Communities"),
+        Col("Households", True), Col("Cost ¥", True), Col("Revenue ¥", True),
+        Col("Resources"), Col("Subsidy ¥", True), Col("Margin", True),
+        Col("Firm→hub", True),
+    ]  # fmt: skip
+    rows = []
+    for p in ev.packages:
+        res = (
+            ", ".join(f"{escape(r)} {escape(instance.resource(r).name)}" for r in p.resources)
+            or "—"
+        )
+        rows.append([
+            _td(f'<span class="sw" style="background:{colours[p.package_id]}"></span>'
+                f"<b>{escape(p.package_id)}</b>", sort=p.package_id),
+            _td(_firm(instance, p.firm_id), sort=p.firm_id, cls="firm"),
+            _td(", ".join(("★ " if m == p.hub_id else "") + _community(instance, m)
+                          for m in p.members), cls="members", sort=len(p.members)),
+            _td(count(p.households), numeric=True, sort=p.households),
+            _td(yuan(p.cost), numeric=True, sort=round(p.cost, 2)),
+            _td(yuan(p.revenue), numeric=True, sort=round(p.revenue, 2)),
+            _td(res),
+            _td(yuan(p.subsidy), numeric=True, sort=round(p.subsidy, 2)),
+            _td(pct(p.margin), numeric=True, sort=round(p.margin, 6)),
+            _td(metres(p.firm_distance_m), numeric=True, sort=round(p.firm_distance_m, 1)),
+        ])  # fmt: skip
+    note = '<p class="note">Money in yuan per year; ★ marks the service point (hub).</p>'
+    return _h2("Packages", "服务包", "packages") + note + _table(cols, rows)
+
+
+def _firms(instance: Instance, plan: Plan, ev: Evaluation) -> str:
+    cols = [
+        Col("Firm"), Col("Packages"), Col("Households", True), Col("Capacity", True),
+        Col("Used", True), Col("Max packages", True), Col("Service radius", True),
+    ]  # fmt: skip
+    rows = []
+    for f in ev.firms:
+        firm = instance.firm(f.firm_id)
+        pids = [p.id for p in plan.packages if p.firm_id == f.firm_id]
+        share = f.capacity_used if f.capacity_households else 0.0
+        width = max(0.0, min(1.0, share)) * 100
+        full = " full" if share >= 0.95 else ""
+        rows.append([
+            _td(_firm(instance, f.firm_id), sort=f.firm_id),
+            _td(escape(", ".join(pids)) or "—", sort=len(pids)),
+            _td(count(f.households), numeric=True, sort=f.households),
+            _td(count(f.capacity_households), numeric=True, sort=f.capacity_households),
+            _td(f'{pct(share)}<span class="bar{full}"><span style="width:{width:.1f}%"></span></span>',
+                numeric=True, sort=round(share, 6)),
+            _td(f"{f.packages} / {f.max_packages}", numeric=True, sort=f.packages),
+            _td(metres(firm.service_radius_m), numeric=True, sort=firm.service_radius_m),
+        ])  # fmt: skip
+    return _h2("Firms", "物业企业", "firms") + _table(cols, rows)
+
+
+def _resources(instance: Instance, plan: Plan, ev: Evaluation) -> str:
+    if not instance.resources:
+        return ""
+    where = plan.resource_assignment()
+    hubs = {p.package_id: p.hub_id for p in ev.packages}
+    cols = [Col("Resource"), Col("Kind"), Col("Income ¥/yr", True), Col("Bundled into"),
+            Col("Distance to hub", True), Col("Reach", True)]  # fmt: skip
+    rows = []
+    for r in instance.resources:
+        pid = where.get(r.id)
+        d = instance.distance_m(r, instance.community(hubs[pid])) if pid in hubs else None
+        rows.append([
+            _td(f"{escape(r.name)} <small>({escape(r.id)})</small>", sort=r.id),
+            _td(escape(r.kind.replace("_", " "))),
+            _td(yuan(r.annual_income), numeric=True, sort=r.annual_income),
+            _td(escape(pid) if pid else "not bundled", sort=pid or ""),
+            _td(metres(d), numeric=True, sort=d if d is not None else -1),
+            _td(metres(r.max_distance_m), numeric=True, sort=r.max_distance_m),
+        ])  # fmt: skip
+    return _h2("Resources", "经营性资源", "resources") + _table(cols, rows)
+
+
+def _uncovered(instance: Instance, ev: Evaluation) -> str:
+    if not ev.uncovered:
+        return ""
+    fallback = instance.policy.fallback_cost_per_household
+    cols = [Col("Community"), Col("Street"), Col("Households", True), Col("Fallback ¥/yr", True)]
+    rows = []
+    for cid in ev.uncovered:
+        c = instance.community(cid)
+        rows.append([
+            _td(_community(instance, cid), sort=cid), _td(escape(c.street)),
+            _td(count(c.households), numeric=True, sort=c.households),
+            _td(yuan(fallback * c.households), numeric=True, sort=fallback * c.households),
+        ])  # fmt: skip
+    return (
+        _h2("Uncovered communities", "兜底小区", "uncovered")
+        + "<p>No package takes these; the street office carries them itself.</p>"
+        + _table(cols, rows)
+    )
+
+
+def _broken(ev: Evaluation, title: str) -> str:
+    if not ev.broken:
+        return ""
+    items = "".join(f"<li>{escape(str(v))}</li>" for v in ev.broken)
+    return f'<h3>{escape(title)}</h3><ul class="broken">{items}</ul>'
+
+
+def _comparison(instance: Instance, cmp: Comparison, other: str, other_plan: Plan) -> str:
+    ref, ours = cmp.evaluations[other], cmp.evaluations[THIS_PLAN]
+    rows = []
+    # Money the objective ignores is shown without a verdict (a plan that covers more
+    # communities costs the firms more, and that is not a fault).
+    neutral = {"revenue"} | ({"total_cost"} if instance.objective.weight_total_cost == 0 else set())
+    for metric in METRICS:
+        a, b = metric.value(ref), metric.value(ours)
+        cls = ""
+        if metric.lower_is_better is not None and metric.key not in neutral and abs(b - a) > 1e-6:
+            better = (b < a) == metric.lower_is_better
+            cls = "better" if better else "worse"
+        diff = b - a
+        shown_diff = metric.show(abs(diff)) if abs(diff) > 1e-6 else "="
+        if metric.key == "coverage" and shown_diff != "=":
+            shown_diff = f"{abs(diff) * 100:.1f} pts"
+        sign = "" if shown_diff == "=" else ("+" if diff > 0 else "−")
+        rows.append([
+            _td(escape(metric.label.strip())),
+            _td(escape(metric.show(a)), numeric=True),
+            _td(escape(metric.show(b)), numeric=True),
+            _td(f'<span class="{cls}">{escape(sign + shown_diff)}</span>', numeric=True),
+        ])  # fmt: skip
+    table = _table(
+        [Col("Metric"), Col(f"“{other}”", True), Col("This plan", True), Col("Change", True)],
+        rows,
+        sortable=False,
+    )
+    moves = cmp.moves[THIS_PLAN]
+    kinds: dict[str, int] = {}
+    for m in moves:
+        kinds[m.change] = kinds.get(m.change, 0) + 1
+    saved = ref.public_money - ours.public_money
+    lead = (
+        f"Adopting this plan instead of “{other}” "
+        + (f"saves {yuan(saved)} yuan of public money a year" if saved >= 0.5 else
+           f"costs {yuan(-saved)} yuan more public money a year" if saved <= -0.5 else
+           "needs the same public money")
+        + (f" ({pct(abs(saved) / ref.public_money)})." if ref.public_money and abs(saved) >= 0.5 else ".")
+    )  # fmt: skip
+    if moves:
+        lead += (
+            " "
+            + "; ".join(f"{plural(n, 'community', 'communities')} {k}" for k, n in kinds.items())
+            + "."
+        )
+    else:
+        lead += " No community changes package or firm."
+    parts = [
+        _h2(f"Compared with “{other}”", "与人工方案对比", f"compare-{escape(other)}"),
+        f"<p>{escape(lead)}</p>",
+        table,
+        _broken(ref, f"“{other}” breaks {plural(len(ref.broken), 'rule')}"),
+    ]
+    parts.append(
+        f"<details><summary>Show the map of “{escape(other)}”</summary>"
+        f'<div class="mapbox">{svg_map(instance, other_plan, ref)}</div></details>'
+    )
+    if moves:
+        mcols = [Col("Community"), Col("Households", True), Col(f"In “{other}”"), Col("In this plan"),
+                 Col("Change")]  # fmt: skip
+
+        def side(pkg: str | None, firm: str | None) -> str:
+            return (
+                f"{escape(pkg)} · {escape(instance.firm(firm).name)}"
+                if pkg and firm
+                else "uncovered"
+            )
+
+        mrows = [
+            [
+                _td(_community(instance, m.community_id), sort=m.community_id),
+                _td(count(m.households), numeric=True, sort=m.households),
+                _td(side(m.from_package, m.from_firm), sort=m.from_package or ""),
+                _td(side(m.to_package, m.to_firm), sort=m.to_package or ""),
+                _td(escape(m.change)),
+            ]
+            for m in moves
+        ]
+        opened = " open" if len(moves) <= FOLD_AFTER else ""
+        parts.append(
+            f"<details{opened}><summary>{plural(len(moves), 'community', 'communities')} move"
+            f"{'s' if len(moves) == 1 else ''}</summary>{_table(mcols, mrows)}</details>"
+        )
+    return "".join(parts)
+
+
+def _footer(instance: Instance, result: Result | None) -> str:
+    from sharedprop import __version__
+
+    run = ""
+    if result is not None:
+        run = (
+            f" Solved with strategy {escape(result.strategy)}, {result.workers} worker(s), "
+            f"seed {result.seed}, in {escape(seconds(result.runtime_s))}."
+        )
+    return (
+        "<footer><p>How the numbers are made: a package's <b>cost</b> is the firm's fixed cost, "
+        "its cost per household and its travel from the firm to the service point and from the "
+        "service point to each member; its <b>revenue</b> is the residents' fees (12 × fee rate × "
+        "floor area × collection rate) plus bundled resources; its <b>subsidy</b> is what tops "
+        "revenue up to cost plus the firm's minimum margin (never below zero). <b>Public money</b>"
+        " is all subsidies plus the street office's fallback cost for uncovered communities. "
+        "Money is yuan per year; distances are metres."
+        f"{run} Generated by sharedprop {escape(__version__)}.</p></footer>"
+    )
+
+
+# -- the page -----------------------------------------------------------------------------------
+
+
+def _comparisons(
+    instance: Instance, plan: Plan, others: Mapping[str, Plan]
+) -> tuple[dict[str, Comparison], list[str]]:
+    """One comparison per manual plan; a plan that names unknown things becomes a note."""
+    out: dict[str, Comparison] = {}
+    notes: list[str] = []
+    for name, other in others.items():
+        try:
+            out[name] = compare_plans(instance, {name: other, THIS_PLAN: plan})
+        except SharedpropError as exc:
+            notes.append(f"The plan “{name}” cannot be compared: {exc}")
+    return out, notes
+
+
+def render_report(
+    instance: Instance,
+    plan: Plan | None,
+    *,
+    result: Result | None = None,
+    evaluation: Evaluation | None = None,
+    plans: Mapping[str, Plan] | None = None,
+) -> str:
+    """The whole report as one HTML string."""
+    ev = evaluation if evaluation is not None or plan is None else evaluate(instance, plan)
+    comparisons, notes = _comparisons(instance, plan, plans or {}) if plan else ({}, [])
+    shapes = plan_shapes(instance, plan)
+    colours = package_colours(shapes.packages, near_m=3 * shapes.pad_m)
+    body = [_header(instance, plan, result), _cards(instance, ev, result)]
+    if ev is not None:
+        others = {n: c.evaluations[n] for n, c in comparisons.items()}
+        body.append(_findings(findings(instance, ev, result, others)))
+    elif result is not None:
+        reasons = "".join(f"<li>{escape(r)}</li>" for r in result.reasons) or "<li>none given</li>"
+        body.append(_h2("No plan", "无可行方案", "noplan") + f"<ul>{reasons}</ul>")
+    body.append(_map(instance, plan, ev, colours))
+    if plan is not None and ev is not None:
+        if ev.broken:
+            body.append(_h2("Broken rules", "违规", "broken") + _broken(ev, "This plan breaks:"))
+        body += [
+            _packages(instance, ev, colours),
+            _firms(instance, plan, ev),
+            _resources(instance, plan, ev),
+            _uncovered(instance, ev),
+        ]
+        body += [
+            _comparison(instance, cmp, name, (plans or {})[name])
+            for name, cmp in comparisons.items()
+        ]
+        body += [f"<p>{escape(n)}</p>" for n in notes]
+    body.append(_footer(instance, result))
+    title = f"Shared property plan — {instance.name}"
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<body><main>{''.join(body)}</main><script>{SORT_JS}</script></body></html>\n"
+    )

@@ -1,0 +1,89 @@
+"""Writing the planner's files: atomically, all three next to each other, or just the report.
+
+Fixture: ``tests/data/tiny-street`` with the hand-made plan ``tiny-street-better.csv`` as a fake
+solver result and the manual plan to compare with.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from sharedprop import load_instance, read_plan
+from sharedprop import outputs as O
+from sharedprop.evaluate import evaluate
+from sharedprop.result import Result
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def street():
+    return load_instance(DATA / "tiny-street")
+
+
+@pytest.fixture(scope="module")
+def better(street):
+    return read_plan(DATA / "tiny-street-better.csv", street)
+
+
+def _result(plan, objective=239_939.59, status="feasible"):
+    return Result(status, plan, objective, 230_000.0, 12.3, "joint", seed=3, workers=2)
+
+
+def test_atomic_write_replaces_the_file_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "sub" / "plan.txt"
+    O.atomic_write_text(target, "old")
+    O.atomic_write_text(target, "新的内容")
+    assert target.read_text(encoding="utf-8") == "新的内容"
+    assert [p.name for p in target.parent.iterdir()] == ["plan.txt"]
+
+
+def test_a_write_interrupted_before_the_rename_keeps_the_old_file_whole(tmp_path, monkeypatch):
+    target = tmp_path / "report.html"
+    target.write_text("complete old report", encoding="utf-8")
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(O.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        O.atomic_write_bytes(target, b"half a new rep")
+    assert target.read_text(encoding="utf-8") == "complete old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_write_outputs_writes_the_workbook_the_geojson_and_the_report_together(
+    tmp_path, street, better
+):
+    manual = read_plan(DATA / "tiny-street" / "plans" / "manual.csv", street)
+    written = O.write_outputs(street, _result(better), tmp_path / "out", plans={"manual": manual})
+    assert {k: p.name for k, p in written.items()} == {
+        "xlsx": "plan.xlsx", "geojson": "plan.geojson", "html": "report.html"
+    }  # fmt: skip
+    assert all(p.parent == tmp_path / "out" and p.stat().st_size > 0 for p in written.values())
+    assert json.loads(written["geojson"].read_text(encoding="utf-8"))["type"] == "FeatureCollection"
+    assert "Compared with “manual”" in written["html"].read_text(encoding="utf-8")
+    assert oct(os.stat(written["html"]).st_mode & 0o777) == "0o644"
+
+
+def test_without_a_plan_only_the_report_is_written_and_it_says_why(tmp_path, street):
+    result = Result("infeasible", None, None, None, 0.2, "joint", reasons=("capacity 10 < 885",))
+    written = O.write_outputs(street, result, tmp_path)
+    assert list(written) == ["html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+    assert "capacity 10 &lt; 885" in written["html"].read_text(encoding="utf-8")
+
+
+def test_summary_json_has_the_run_and_the_plan_figures(tmp_path, street, better):
+    ev = evaluate(street, better)
+    path = O.write_summary_json(_result(better, ev.objective), ev, tmp_path / "summary.json")
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    assert summary["status"] == "feasible" and summary["strategy"] == "joint"
+    assert summary["public_money"] == pytest.approx(ev.public_money)
+    assert summary["gap"] == pytest.approx((ev.objective - 230_000) / ev.objective)
+    assert summary["coverage_households"] == 855 and summary["uncovered"] == ["C9"]
+    assert (summary["seed"], summary["workers"]) == (3, 2)
