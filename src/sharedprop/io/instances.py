@@ -27,6 +27,7 @@ resolves outside the folder (a symbolic link) is refused; nothing is executed or
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -124,9 +125,14 @@ def _read_toml(root: Path, problems: list[str]) -> dict[str, Any] | None:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        lines = text.splitlines()
+        shown = ""
+        if found and 0 < int(found[1]) <= len(lines):
+            shown = f" Line {found[1]} reads: {lines[int(found[1]) - 1].strip()!r}."
         problems.append(
-            f"{INSTANCE_TOML} is not valid TOML: {exc}. Fix that line; text values need quotes "
-            '(name = "xiamen-pilot"), tables are written [policy], true/false are lower case'
+            f"{INSTANCE_TOML} is not valid TOML: {exc}.{shown} Fix that line; text values need "
+            'quotes (name = "xiamen-pilot"), tables are written [policy], true/false are lower case'
         )
         return None
 
