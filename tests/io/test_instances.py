@@ -185,3 +185,19 @@ def test_list_plan_files_leaves_out_links_pointing_outside(tiny_instance, tmp_pa
     outside.write_text("community_id,package_id,firm_id\n")
     os.symlink(outside, tiny_instance / "plans" / "linked.csv")
     assert [p.name for p in list_plan_files(tiny_instance)] == ["manual.csv"]
+
+
+def test_an_empty_optional_file_means_none(tiny_instance: Path) -> None:
+    (tiny_instance / "locks.csv").write_bytes(b"")
+    assert load_instance(tiny_instance).locks == ()
+
+
+def test_cell_text_that_looks_like_code_or_a_formula_is_kept_as_text(
+    tiny_files, write_instance
+) -> None:
+    """Nothing in an instance is evaluated: names are data, however they look."""
+    tiny_files.set("communities", 0, "name", '=HYPERLINK("http://x")')
+    tiny_files.set("firms", 0, "name", "__import__('os').system('true')")
+    inst = load_instance(write_instance(tiny_files))
+    assert inst.community("C01").name == '=HYPERLINK("http://x")'
+    assert inst.firm("F1").name == "__import__('os').system('true')"

@@ -569,6 +569,8 @@ def load_instance(path: str | Path, *, graph: nx.Graph | None = None) -> Instanc
     )
     if graph is None:
         graph = build_proximity_graph(communities, meta.distance, policy.link_max_m, edges)
+    else:
+        graph = graph.copy()  # the instance adds missing nodes: leave the caller's graph alone
     return Instance(
         name=meta.name,
         communities=communities,
@@ -577,7 +579,7 @@ def load_instance(path: str | Path, *, graph: nx.Graph | None = None) -> Instanc
         locks=tuple(locks),
         policy=policy,
         objective=objective,
-        graph=graph.copy(),
+        graph=graph,
         description=meta.description,
         distance=meta.distance,  # type: ignore[arg-type]
         coordinates="wgs84",
