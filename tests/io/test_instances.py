@@ -201,3 +201,19 @@ def test_cell_text_that_looks_like_code_or_a_formula_is_kept_as_text(
     inst = load_instance(write_instance(tiny_files))
     assert inst.community("C01").name == '=HYPERLINK("http://x")'
     assert inst.firm("F1").name == "__import__('os').system('true')"
+
+
+def test_a_euclidean_instance_takes_planar_metres_and_links_by_planar_distance(
+    tiny_files, write_instance
+) -> None:
+    """Benchmark adapters use planar coordinates: no latitude range, plain Euclidean links."""
+    tiny_files.toml = tiny_files.toml.replace('distance = "haversine"', 'distance = "euclidean"')
+    for k, row in enumerate(tiny_files.tables["communities"]):
+        row["lon"], row["lat"] = 500.0 * k, 1000.0  # 500 m apart on a line
+    for table in ("firms", "resources"):
+        for row in tiny_files.tables[table]:
+            row["lon"], row["lat"] = 1000.0, 120.0
+    inst = load_instance(write_instance(tiny_files))
+    assert inst.distance == "euclidean"
+    assert inst.graph.edges["C01", "C02"]["distance_m"] == 500.0
+    assert not inst.graph.has_edge("C01", "C03")  # 1,000 m > link_max_m = 800
