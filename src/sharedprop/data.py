@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -327,24 +328,37 @@ class Instance:
     # -- lookups -------------------------------------------------------------------------------
     @property
     def community_index(self) -> dict[str, int]:
-        return {c.id: i for i, c in enumerate(self.communities)}
+        return dict(self._community_pos)
 
     @property
     def firm_index(self) -> dict[str, int]:
-        return {f.id: i for i, f in enumerate(self.firms)}
+        return dict(self._firm_pos)
 
     @property
     def resource_index(self) -> dict[str, int]:
+        return dict(self._resource_pos)
+
+    # Built once per instance: the lookups below sit in the evaluator's inner loops.
+    @cached_property
+    def _community_pos(self) -> dict[str, int]:
+        return {c.id: i for i, c in enumerate(self.communities)}
+
+    @cached_property
+    def _firm_pos(self) -> dict[str, int]:
+        return {f.id: i for i, f in enumerate(self.firms)}
+
+    @cached_property
+    def _resource_pos(self) -> dict[str, int]:
         return {r.id: i for i, r in enumerate(self.resources)}
 
     def community(self, cid: str) -> Community:
-        return self.communities[self.community_index[cid]]
+        return self.communities[self._community_pos[cid]]
 
     def firm(self, fid: str) -> Firm:
-        return self.firms[self.firm_index[fid]]
+        return self.firms[self._firm_pos[fid]]
 
     def resource(self, rid: str) -> Resource:
-        return self.resources[self.resource_index[rid]]
+        return self.resources[self._resource_pos[rid]]
 
     @property
     def total_households(self) -> int:
