@@ -86,16 +86,34 @@ class Explanation:
 # -- building alternative plans ---------------------------------------------------------------
 
 
-def _without(plan: Plan, cid: str) -> Plan:
+def best_hub_for(instance: Instance, package: Package) -> Package:
+    """``package`` with the member as hub that breaks the fewest rules, then costs the least.
+
+    A package that loses its hub, or changes firm, needs a new service point; the contract's
+    default (least travel) may put it out of a resource's reach, so every member is tried on
+    the package alone.
+    """
+    best: tuple[tuple[int, float], Package] | None = None
+    for hub in package.members:
+        candidate = replace(package, hub_id=hub)
+        ev = evaluate(instance, Plan((candidate,)))
+        key = (len(ev.broken), ev.objective)
+        if best is None or key < best[0]:
+            best = (key, candidate)
+    assert best is not None
+    return best[1]
+
+
+def _without(instance: Instance, plan: Plan, cid: str) -> Plan:
     """``plan`` with ``cid`` taken out of its package (an emptied package disappears)."""
     pkgs = []
     for p in plan.packages:
         if cid not in p.members:
             pkgs.append(p)
             continue
-        rest = tuple(m for m in p.members if m != cid)
-        if rest:
-            pkgs.append(replace(p, members=rest, hub_id=None if p.hub_id == cid else p.hub_id))
+        rest = replace(p, members=tuple(m for m in p.members if m != cid))
+        if rest.members:
+            pkgs.append(best_hub_for(instance, rest) if p.hub_id in (cid, None) else rest)
     return replace(plan, packages=tuple(pkgs))
 
 
@@ -114,7 +132,7 @@ def _alternative_plans(
     """(kind, description, package, firm, plan) for every single change around ``cid``."""
     firm_name = {f.id: f.name for f in instance.firms}
     own = next((p for p in plan.packages if cid in p.members), None)
-    base = _without(plan, cid)
+    base = _without(instance, plan, cid)
     out = []
     for q in base.packages:
         if own is not None and q.id == own.id:
@@ -126,11 +144,9 @@ def _alternative_plans(
         for f in instance.firms:
             if f.id == own.firm_id:
                 continue
-            # The hub is re-chosen for the new firm, as for a plan without hub_id.
-            swapped = tuple(
-                replace(p, firm_id=f.id, hub_id=None) if p.id == own.id else p
-                for p in plan.packages
-            )
+            # The service point is re-chosen for the new firm.
+            moved_firm = best_hub_for(instance, replace(own, firm_id=f.id))
+            swapped = tuple(moved_firm if p.id == own.id else p for p in plan.packages)
             desc = f"let {f.name} ({f.id}) run {own.id} instead"
             out.append((FIRM, desc, own.id, f.id, replace(plan, packages=swapped)))
     alone_id = _fresh_id(base, f"{cid}-alone")
@@ -264,7 +280,7 @@ def explain_community(instance: Instance, plan: Plan, community_id: str) -> Expl
         d_hub = instance.distance_m(c, instance.community(pkg.hub_id))
         household_cost = firm.cost_per_household * c.households
         travel_cost = firm.travel_cost_per_km * d_hub / 1000.0
-        without = evaluate(instance, _without(plan, community_id))
+        without = evaluate(instance, _without(instance, plan, community_id))
         rest = next((p for p in without.packages if p.package_id == pkg.package_id), None)
         subsidy_without = rest.subsidy if rest is not None else 0.0
     alts = []

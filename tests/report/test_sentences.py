@@ -92,3 +92,10 @@ def test_the_proof_sentence_follows_the_status_and_the_bound(street, better):
     assert S.proof_sentences(none, street) == [
         "The solver found no plan (infeasible): C9 is out of reach."
     ]
+
+
+def test_a_bound_of_zero_or_below_is_not_presented_as_a_proof(street, better):
+    ev = evaluate(street, better)
+    useless = Result("feasible", better, ev.objective, -1e8, 22.0, "joint")
+    assert S.useful_gap(useless) is None
+    assert "without proving a useful bound" in S.proof_sentences(useless, street)[0]

@@ -18,7 +18,7 @@ from sharedprop.evaluate import Evaluation, evaluate
 from sharedprop.plan import Plan
 from sharedprop.report.formatting import count, metres, pct, plural, seconds, yuan
 from sharedprop.report.palette import package_colours
-from sharedprop.report.sentences import findings
+from sharedprop.report.sentences import findings, useful_gap
 from sharedprop.report.shapes import plan_shapes
 from sharedprop.report.svgmap import svg_map
 from sharedprop.result import Result
@@ -186,13 +186,15 @@ def _cards(instance: Instance, ev: Evaluation | None, result: Result | None) -> 
             _card("Firms used 物业企业", f"{ev.firms_used} of {len(instance.firms)}", "firms with a package"),
         ]  # fmt: skip
     if result is not None:
-        gap = (
-            "proven optimal"
-            if result.status == "optimal"
-            else ("no bound proven" if result.gap is None else f"bound {yuan(result.best_bound)}")
-        )
+        gap = useful_gap(result)
+        if result.status == "optimal":
+            note = "proven optimal"
+        elif gap is None:
+            note = "no useful bound proven"
+        else:
+            note = f"bound {yuan(result.best_bound)}"
         cards += [
-            _card("Proven gap 最优性差距", pct(result.gap) if result.gap is not None else "—", gap),
+            _card("Proven gap 最优性差距", pct(gap) if gap is not None else "—", note),
             _card("Status 状态", result.status,
                   f"{result.strategy}, {seconds(result.runtime_s)}"
                   + (f" of {seconds(result.time_limit)}" if result.time_limit else "")),

@@ -91,6 +91,19 @@ def coverage_sentences(instance: Instance, ev: Evaluation) -> list[str]:
     return out
 
 
+def useful_gap(result: Result | None) -> float | None:
+    """The proven gap, or None when there is no bound or it says nothing (a gap of 100 % or
+    more means the bound is zero or negative: any plan at all is within it)."""
+    if result is None:
+        return None
+    if result.status == "optimal":
+        return 0.0
+    gap = result.gap
+    if gap is None or result.best_bound is None or gap >= 1.0:
+        return None
+    return gap
+
+
 def proof_sentences(result: Result | None, instance: Instance) -> list[str]:
     if result is None:
         return []
@@ -105,11 +118,11 @@ def proof_sentences(result: Result | None, instance: Instance) -> list[str]:
     if result.plan is None:
         reasons = "; ".join(result.reasons) or "no reason was found in the time given"
         return [f"The solver found no plan ({result.status}): {reasons}."]
-    gap = result.gap
-    if gap is None or result.best_bound is None:
+    gap = useful_gap(result)
+    if gap is None:
         return [
-            f"The solver stopped after {result.runtime_s:.0f} s without proving a bound: the plan "
-            "is good but how far it is from the best possible is not known."
+            f"The solver stopped after {result.runtime_s:.0f} s without proving a useful bound: "
+            "how far this plan is from the best possible is not known."
         ]
     return [
         f"The solver proved that no plan can need less than {yuan(result.best_bound)} yuan of "

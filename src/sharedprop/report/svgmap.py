@@ -10,10 +10,11 @@ mark carries a ``<title>`` so hovering names it. All instance text is escaped.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+import networkx as nx
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -27,6 +28,8 @@ from sharedprop.report.shapes import PlanShapes, plan_shapes
 MARGIN = 18.0
 SCALEBAR_W = 190.0
 EDGE = "#D5D5D0"
+GRAPH_MAX_COMMUNITIES = 150
+LABEL_W, LABEL_H = 8.0, 14.0  # per character / line, at 13 px bold
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,51 @@ def _frame(shapes: PlanShapes, instance: Instance, width: float) -> tuple[Frame,
 
 def _dot_radius(households: int) -> float:
     return min(9.0, max(3.0, 2.2 + math.sqrt(households) / 3.2))
+
+
+def _spanning_tree(
+    instance: Instance, members: Sequence[str], pt: Mapping[str, tuple[float, float]]
+) -> list[tuple[str, str]]:
+    """A minimum spanning tree of the package on the proximity graph (on the plane if the
+    package is not connected there), by on-screen length."""
+    members = [m for m in members if m in pt]
+    if len(members) < 2:
+        return []
+    sub = nx.Graph(instance.graph.subgraph(members))
+    if not nx.is_connected(sub):
+        sub = nx.complete_graph(members)
+    for a, b in sub.edges:
+        sub[a][b]["w"] = math.dist(pt[a], pt[b])
+    return sorted(nx.minimum_spanning_edges(sub, weight="w", data=False))
+
+
+def _label_positions(
+    shapes: PlanShapes, frame: Frame, map_h: float
+) -> dict[str, tuple[float, float]]:
+    """Above each area if free, else below, else at its centre (labels may then overlap)."""
+    placed: list[tuple[float, float, float, float]] = []
+    out = {}
+    for pid, area in shapes.packages.items():
+        w = LABEL_W * len(pid) + 4
+        cx, cy = frame.xy(*area.centroid.coords[0])
+        _, top = frame.xy(0.0, area.bounds[3])
+        _, bottom = frame.xy(0.0, area.bounds[1])
+        candidates = [(cx, top - 5), (cx, bottom + LABEL_H), (cx, cy + LABEL_H / 2 - 2)]
+        chosen = candidates[0]
+        for x, y in candidates:
+            box = (x - w / 2, y - LABEL_H + 2, x + w / 2, y + 2)
+            inside = LABEL_H <= y <= map_h - 4
+            if inside and not any(_overlaps(box, other) for other in placed):
+                chosen = (x, y)
+                break
+        x, y = chosen
+        placed.append((x - w / 2, y - LABEL_H + 2, x + w / 2, y + 2))
+        out[pid] = (x, min(max(y, LABEL_H), map_h - 4))
+    return out
+
+
+def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _legend(width: float, top: float, frame: Frame, planar: bool) -> tuple[str, float]:
@@ -185,12 +233,15 @@ def svg_map(
         f'<rect x="0" y="0" width="{_f(width)}" height="{_f(map_h)}" fill="#F6F5F0"/>',
         f'<rect x="0" y="{_f(map_h)}" width="{_f(width)}" height="{_f(legend_h)}" fill="#fff"/>',
     ]
-    # Proximity graph: which communities may share staff.
-    edges = [
-        f"M{_f(pt[a][0])} {_f(pt[a][1])} L{_f(pt[b][0])} {_f(pt[b][1])}"
-        for a, b in instance.graph.edges
-        if a in pt and b in pt
-    ]
+    # Proximity graph (which communities may share staff): readable on a street, clutter on
+    # a district, so it is drawn only for small instances.
+    edges = []
+    if len(instance.communities) <= GRAPH_MAX_COMMUNITIES:
+        edges = [
+            f"M{_f(pt[a][0])} {_f(pt[a][1])} L{_f(pt[b][0])} {_f(pt[b][1])}"
+            for a, b in instance.graph.edges
+            if a in pt and b in pt
+        ]
     if edges:
         out.append(
             f'<path class="graph" d="{" ".join(edges)}" stroke="{EDGE}" stroke-width="1" fill="none"/>'
@@ -204,9 +255,20 @@ def svg_map(
             tip += f" — {count(m.households)} households — subsidy {yuan(m.subsidy)} yuan/yr"
         out.append(
             f'<path class="package" data-package="{escape(pid)}" d="{_path_d(frame, area)}" '
-            f'fill="{col}" fill-opacity="0.16" stroke="{col}" stroke-width="2" '
+            f'fill="{col}" fill-opacity="0.13" stroke="{col}" stroke-width="1.8" '
             f'fill-rule="evenodd"><title>{escape(tip)}</title></path>'
         )
+    # Each package's members joined by a spanning tree in its colour: where hulls overlap
+    # (packages interleave in dense neighbourhoods) the lines still show who is with whom.
+    for pid, p in pkgs.items():
+        tree = _spanning_tree(instance, p.members, pt)
+        if tree:
+            d = " ".join(
+                f"M{_f(pt[a][0])} {_f(pt[a][1])} L{_f(pt[b][0])} {_f(pt[b][1])}" for a, b in tree
+            )
+            out.append(
+                f'<path class="links" d="{d}" stroke="{colours[pid]}" stroke-width="1.6" fill="none" opacity="0.9"/>'
+            )
     # Firm → hub lines.
     firm_pt = {f.id: frame.xy(*proj.forward(f.lon, f.lat)) for f in instance.firms}
     for pid, p in pkgs.items():
@@ -271,12 +333,10 @@ def svg_map(
             f'class="halo" font-size="11" fill="#111">{escape(f.id)}</text>'
             f"<title>{escape(tip)}</title></g>"
         )
-    # Package labels last, above their area so they cover no member dot.
-    for pid, area in shapes.packages.items():
-        cx, _ = frame.xy(*area.centroid.coords[0])
-        _, top = frame.xy(0.0, area.bounds[3])
+    # Package labels last, so nothing hides them.
+    for pid, (x, y) in _label_positions(shapes, frame, map_h).items():
         out.append(
-            f'<text class="label halo" x="{_f(cx)}" y="{_f(max(top - 5, 12))}" '
+            f'<text class="label halo" x="{_f(x)}" y="{_f(y)}" '
             f'text-anchor="middle" font-size="13" font-weight="700" fill="#1d2330">'
             f"{escape(pid)}</text>"
         )
