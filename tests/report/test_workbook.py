@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from sharedprop import load_instance, read_plan, write_plan
 from sharedprop.evaluate import evaluate
 from sharedprop.plan import Plan
-from sharedprop.report.workbook import display_width, read_plan_xlsx, workbook_bytes
+from sharedprop.report.workbook import display_width, read_plan_xlsx, set_cell, workbook_bytes
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -101,3 +101,12 @@ def test_the_summary_sheet_states_public_money_to_the_yuan(xlsx, street, better)
     values = dict(zip(summary["item"], summary["value"], strict=True))
     assert values["public money (yuan/yr)"] == pytest.approx(evaluate(street, better).public_money)
     assert values["packages"] == 3
+
+
+@pytest.mark.parametrize("text", ["=A1*2", "+86 592", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_every_formula_trigger_is_quoted_and_a_plain_name_is_left_alone(text):
+    ws = Workbook().active
+    set_cell(ws, 1, 1, text, None)
+    set_cell(ws, 1, 2, "安平里", None)
+    assert (ws["A1"].value, ws["A1"].data_type, ws["A1"].quotePrefix) == (text, "s", True)
+    assert ws["B1"].quotePrefix is False

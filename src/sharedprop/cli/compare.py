@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--html",
         metavar="OUT.html",
         type=Path,
-        help="also write the comparison report (tables and a map per plan) to this file",
+        help="also write the comparison report (tables and a map per plan) to this file; "
+        "without it no file is written",
     )
     p.set_defaults(func=run)
 
