@@ -25,15 +25,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sharedprop.models.columns import Column, ColumnPool, make_column
-from sharedprop.models.master import LPMaster, plan_objective, solve_integer_master
+from sharedprop.models.master import Duals, LPMaster, plan_objective, solve_integer_master
 from sharedprop.models.pricing import (
     EPS,
     PricingCache,
     exact_price,
     greedy_price,
-    relaxation_bound,
 )
 from sharedprop.models.problem import Problem
+from sharedprop.models.relaxation import FlatOptions
 
 ProgressFn = Callable[[float, float | None, float | None, str], None]
 
@@ -168,13 +168,16 @@ def solve_joint(
         report("initial plan")
 
     cache = PricingCache(p)
+    flat = FlatOptions(p)
     group_of, kappa = _groups(p)
     n_opt = len(p.options)
     cg_deadline = t0 + time_limit * (1.0 - master_share)
     converged = False
     last_master = -1
     lp_value = None
-    max_new = max(30, p.n // 2)
+    max_new = max(30, p.n)
+    centre = None
+    smoothing = 0.5
 
     def run_master(limit: float, tag: str) -> None:
         nonlocal best_obj, best_cols, hint, tti
@@ -192,20 +195,24 @@ def solve_joint(
         stats["rounds"] += 1
         lp_value, duals, values = lp.solve()
         # Cheap valid bound every round: the knapsack relaxation of every option.
-        relax = np.array([relaxation_bound(p, duals, o, cache) for o in range(n_opt)])
+        relax = flat.bounds(duals)
         lb = lagrangian_bound(lp_value, relax, group_of, kappa) if n_opt else lp_value
         if lb > best_lb + 1e-9:
             best_lb = lb
             report("bound")
-        cands: list[tuple[float, Column]] = []
-        for o in np.flatnonzero(relax < -EPS):
-            cands.extend(greedy_price(p, duals, int(o), cache, keep=2))
-            if stats["rounds"] % 3 == 0:  # a randomised pass now and then for diversity
-                cands.extend(greedy_price(p, duals, int(o), cache, keep=1, rng=rng))
-            if time.monotonic() > cg_deadline or stop():
+        # Dual smoothing (Wentges 1997; Pessoa et al. 2018): price at a point between the
+        # stability centre and the LP duals, which cuts the tail of column generation. When
+        # the smoothed point finds nothing, price at the LP duals themselves (no mispricing).
+        added = 0
+        smooth_points = [duals] if centre is None else [_mix(centre, duals, smoothing), duals]
+        for point in smooth_points:
+            relax_pt = relax if point is duals else flat.bounds(point)
+            cands = _greedy_round(p, point, cache, relax_pt, max_new, stats, rng, cg_deadline, stop)
+            cands.sort(key=lambda t: t[0])
+            added = sum(add(c) for _, c in cands[:max_new])
+            if added:
                 break
-        cands.sort(key=lambda t: t[0])
-        added = sum(add(c) for _, c in cands[:max_new])
+        centre = duals if centre is None else _mix(centre, duals, smoothing)
         if added == 0 and exact_pricing and time.monotonic() < cg_deadline:
             added, lb_exact, complete = _exact_round(
                 p,
@@ -257,6 +264,39 @@ def solve_joint(
         lb = best_obj
     report("done")
     return JointResult(status, best_cols, best_obj, lb, trace, tti, stats)
+
+
+def _mix(a: Duals, b: Duals, alpha: float) -> Duals:
+    """α·a + (1−α)·b, row by row (cuts added since ``a`` take b's value)."""
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        if len(x) != len(y):
+            x = np.concatenate([x, y[len(x) :]])
+        return alpha * x + (1 - alpha) * y
+
+    return Duals(
+        community=mix(a.community, b.community),
+        capacity=mix(a.capacity, b.capacity),
+        count=mix(a.count, b.count),
+        resource=mix(a.resource, b.resource),
+        cuts=b.cuts,
+        cut=mix(a.cut, b.cut),
+    )
+
+
+def _greedy_round(p, duals, cache, relax, max_new, stats, rng, deadline, stop):  # noqa: ANN001
+    """Greedy pricing, most promising options first (partial pricing: stop when there is
+    plenty to add). Columns are kept when negative at ``duals``."""
+    cands: list[tuple[float, Column]] = []
+    for o in np.argsort(relax, kind="stable"):
+        if relax[o] >= -EPS or len(cands) >= 3 * max_new:
+            break
+        cands.extend(greedy_price(p, duals, int(o), cache, keep=2))
+        if stats["rounds"] % 3 == 0:  # a randomised pass now and then for diversity
+            cands.extend(greedy_price(p, duals, int(o), cache, keep=1, rng=rng))
+        if time.monotonic() > deadline or stop():
+            break
+    return cands
 
 
 def _fin(v: float) -> float | None:

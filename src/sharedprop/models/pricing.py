@@ -137,7 +137,45 @@ def relaxation_bound(p: Problem, duals: Duals, o: int, cache: PricingCache) -> f
             # a package needs at least one member: the cheapest single one
             total += float(coef.min()) if len(coef) else 0.0
         out.append(total)
+        if d.local_adj is not None and d.hub_pos >= 0 and len(neg):
+            out.append(const + extra + float(coef[d.hub_pos]) + _path_bound(coef, d))
     return max(out)
+
+
+def _path_bound(coef: np.ndarray, d: _OptionData) -> float:
+    """Lower bound on Σ_{j∈S, j≠hub} coef_j over connected S ∋ hub.
+
+    To hold a negative node j, S must hold a path from the hub to j, whose positive nodes cost
+    at least P_j (node-weighted shortest path, weights max(0, coef)). So for the farthest
+    negative node held, at cost T = P_j, the best S gains at most Σ_{neg k: P_k ≤ T} coef_k:
+    the bound is min over T of T + Σ_{P_k ≤ T} coef_k (T = 0: hold nothing).
+    """
+    import heapq
+
+    pos = np.maximum(coef, 0.0)
+    dist = np.full(len(coef), np.inf)
+    dist[d.hub_pos] = 0.0
+    heap = [(0.0, d.hub_pos)]
+    adj = d.local_adj
+    assert adj is not None
+    while heap:
+        du, u = heapq.heappop(heap)
+        if du > dist[u]:
+            continue
+        for v in adj[u]:
+            nd = du + pos[v]
+            if nd < dist[v]:
+                dist[v] = nd
+                heapq.heappush(heap, (nd, int(v)))
+    negs = [j for j in range(len(coef)) if coef[j] < 0 and j != d.hub_pos and np.isfinite(dist[j])]
+    if not negs:
+        return 0.0
+    negs.sort(key=lambda j: dist[j])
+    best, acc = 0.0, 0.0
+    for j in negs:
+        acc += float(coef[j])
+        best = min(best, float(dist[j]) + acc)
+    return best
 
 
 def greedy_price(
