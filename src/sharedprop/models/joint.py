@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sharedprop.models.columns import Column, ColumnPool, make_column
+from sharedprop.models.enumeration import EnumerationLimit, enumerate_option
 from sharedprop.models.master import Duals, LPMaster, plan_objective, solve_integer_master
+from sharedprop.models.neighbourhood import NeighbourhoodBuilder
 from sharedprop.models.pricing import (
     EPS,
     PricingCache,
@@ -117,6 +119,8 @@ def solve_joint(
     exact_pricing: bool = True,
     master_share: float = 0.35,
     use_cuts: bool = True,
+    enumerate_gap: bool = True,
+    enumeration_limit: int = 60_000,
 ) -> JointResult:
     """Column generation + integer master within ``time_limit`` seconds."""
     t0 = time.monotonic()
@@ -178,8 +182,10 @@ def solve_joint(
     max_new = max(30, p.n)
     centre = None
     smoothing = 0.5
+    final: tuple[float, Duals] | None = None
 
-    def run_master(limit: float, tag: str) -> None:
+    def run_master(limit: float, tag: str) -> bool:
+        """Solve the integer master over the pool; True if it proved its pool optimum."""
         nonlocal best_obj, best_cols, hint, tti
         sol = solve_integer_master(
             pool, time_limit=limit, workers=workers, seed=seed, hint=hint or None, stop=stop
@@ -190,6 +196,12 @@ def solve_joint(
             hint = list(sol.chosen)
             tti = elapsed()
             report(tag)
+        return sol.status == "optimal"
+
+    neighbours = NeighbourhoodBuilder(p)
+
+    def add_neighbours() -> int:
+        return sum(add(c) for c in neighbours.around(best_cols)) if best_cols else 0
 
     while time.monotonic() < cg_deadline and not stop():
         stats["rounds"] += 1
@@ -238,20 +250,40 @@ def solve_joint(
                 stats["cuts"] = stats.get("cuts", 0) + n_cuts
                 if n_cuts == 0:
                     converged = True
+                    final = (lp_value, duals)
                     break
                 report(f"bound; {n_cuts} subset-row cuts added")
         elif added == 0:
             break
         if stats["rounds"] - last_master >= 8 and time.monotonic() + 1 < cg_deadline:
             last_master = stats["rounds"]
+            add_neighbours()
             run_master(min(2.0, cg_deadline - time.monotonic()), "integer master")
 
     stats["converged"] = converged
     stats["columns"] = len(pool)
     stats["lp_value"] = lp_value
-    remaining = deadline - time.monotonic()
-    if remaining > 0.05 and not stop():
-        run_master(remaining, "integer master (final)")
+    if final is not None and best_obj is not None and enumerate_gap and not stop():
+        proven = _close_gap_by_enumeration(
+            p, pool, cache, flat, final, best_obj, deadline, stop, add, run_master, stats
+        )
+        if proven and best_obj is not None:
+            best_lb = best_obj
+            report("optimal: every package within the gap enumerated")
+
+    # Large-neighbourhood search: packages one move from the incumbent, recombined exactly by
+    # the master, until the time is up or the master proves nothing nearby is better.
+    while (remaining := deadline - time.monotonic()) > 0.05 and not stop():
+        if best_obj is not None and best_obj - best_lb <= max(0.01, 1e-9 * abs(best_obj)):
+            break
+        fresh = add_neighbours()
+        proven = run_master(
+            remaining if fresh == 0 else min(remaining, max(3.0, remaining / 3)),
+            "integer master (local search)",
+        )
+        stats["ls_rounds"] = stats.get("ls_rounds", 0) + 1
+        if fresh == 0 and proven:
+            break
     if best_obj is None:
         status = "unknown"
         if converged and lp.artificial_in_use():
@@ -264,6 +296,41 @@ def solve_joint(
         lb = best_obj
     report("done")
     return JointResult(status, best_cols, best_obj, lb, trace, tti, stats)
+
+
+def _close_gap_by_enumeration(  # noqa: ANN001
+    p, pool, cache, flat, final, ub, deadline, stop, add, run_master, stats, limit=60_000
+) -> bool:
+    """Enumerate every package with reduced cost ≤ UB − z_LP and solve the master over them.
+
+    True when that master is proven optimal: then the incumbent is a proven optimum of the
+    whole instance (see :mod:`sharedprop.models.enumeration`).
+    """
+    lp_value, duals = final
+    gap = ub - lp_value
+    if gap <= 0:
+        return True
+    bounds = flat.bounds(duals)
+    found = 0
+    try:
+        for o in np.argsort(bounds, kind="stable"):
+            if bounds[o] > gap + 1e-6:
+                break
+            if time.monotonic() > deadline - 1.0 or stop():
+                stats["enumeration"] = "out of time"
+                return False
+            cols = enumerate_option(p, duals, int(o), cache, gap, limit - found)
+            found += len(cols)
+            for c in cols:
+                add(c)
+    except EnumerationLimit as exc:
+        stats["enumeration"] = str(exc)
+        return False
+    stats["enumeration"] = f"{found} packages within the gap of {gap:,.2f}"
+    left = deadline - time.monotonic()
+    if left <= 0.1:
+        return False
+    return run_master(left, "integer master (all packages within the gap)")
 
 
 def _mix(a: Duals, b: Duals, alpha: float) -> Duals:

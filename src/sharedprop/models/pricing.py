@@ -301,8 +301,23 @@ def exact_price(
     time_limit: float,
     seed: int = 0,
     hint: tuple[int, ...] | None = None,
+    search_nodes: int = 4000,
 ) -> ExactPricing:
-    """Solve option ``o``'s pricing problem exactly with CP-SAT (or bound it within the time)."""
+    """Solve option ``o``'s pricing problem exactly: branch and bound for small
+    neighbourhoods, the CP-SAT model otherwise (or a bound on it within the time)."""
+    from sharedprop.models.enumeration import SearchLimit, best_by_search
+
+    try:
+        found = best_by_search(p, duals, o, cache, node_limit=search_nodes)
+    except SearchLimit:
+        found = False
+    if found is None:
+        return ExactPricing(None, None, float("inf"), True)
+    if found is not False:
+        positions, res, _ = found
+        col = make_column(p, o, cache.get(o).cand[list(positions)], res)
+        rc = duals.reduced_cost(p, col)
+        return ExactPricing(col, rc, rc, True)
     d = cache.get(o)
     opt = p.options[o]
     f = opt.firm

@@ -1,0 +1,239 @@
+"""Closing the gap: enumerate every package whose reduced cost is within the gap.
+
+When column generation has converged (every reduced cost ≥ 0 at the LP duals, LP value z),
+any plan of value ≤ UB uses only packages with reduced cost ≤ UB − z: the plan's value is
+z + Σ rc(packages) + (non-negative slack terms), so no single package can exceed the gap. This
+is the classic reduced-cost argument behind exact set-partitioning methods (e.g. Baldacci,
+Christofides & Mingozzi 2008, "An exact algorithm for the vehicle routing problem based on the
+set partitioning formulation with additional cuts", Math. Programming 115). If every such
+package is enumerated, the integer master over them is the exact problem: its optimum, proven
+by CP-SAT, is the optimum of the whole instance.
+
+Connected packages containing the hub are enumerated once each by ordered extension (each
+branch takes one extension vertex and forbids the ones before it), pruned by the household
+limit and by a lower bound on the reduced cost of every superset.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+
+from sharedprop.models.columns import Column, make_column
+from sharedprop.models.master import Duals
+from sharedprop.models.pricing import PricingCache, _member_values
+from sharedprop.models.problem import Problem
+
+
+class EnumerationLimit(Exception):
+    """More packages fall within the gap than the caller allows."""
+
+
+def enumerate_option(
+    p: Problem,
+    duals: Duals,
+    o: int,
+    cache: PricingCache,
+    max_rc: float,
+    limit: int,
+) -> list[Column]:
+    """Every package of option ``o`` (members × resources) with reduced cost ≤ ``max_rc``.
+
+    Raises :class:`EnumerationLimit` when more than ``limit`` packages qualify.
+    """
+    d = cache.get(o)
+    opt = p.options[o]
+    if d.hub_pos < 0:
+        raise EnumerationLimit("options without a member hub are not enumerated")
+    f = opt.firm
+    v = _member_values(p, duals, o, d)
+    beta = float(duals.count[f])
+    wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
+    a = (wpm * (1 + mg) + wtc) * d.mc - wpm * d.rev - v  # piece A per member
+    b = wtc * d.mc - v  # piece B per member
+    a0 = (wpm * (1 + mg) + wtc) * opt.fixed - beta
+    if len(d.res):
+        prices = -duals.resource[d.res]
+        a0 += float(np.minimum(0.0, -wpm * d.res_inc + prices).sum())
+    b0 = wtc * opt.fixed - beta
+    n_c = len(d.cand)
+    adj = d.local_adj
+    if adj is None:
+        adj = [np.array([j for j in range(n_c) if j != i], dtype=np.int64) for i in range(n_c)]
+    adj_sets = [set(int(x) for x in nb) for nb in adj]
+    res_subsets = [
+        tuple(int(d.res[k]) for k in combo)
+        for r in range(len(d.res) + 1)
+        for combo in combinations(range(len(d.res)), r)
+    ]
+    out: list[Column] = []
+    neg_a = np.minimum(a, 0.0)
+    neg_b = np.minimum(b, 0.0)
+    max_w = d.max_w
+    min_w = p.package_min_weight
+
+    def emit(S: list[int]) -> None:
+        members = d.cand[S]
+        for res in res_subsets:
+            col = make_column(p, o, members, res)
+            if duals.reduced_cost(p, col) <= max_rc + 1e-6:
+                out.append(col)
+                if len(out) > limit:
+                    raise EnumerationLimit(f"more than {limit} packages within the gap")
+
+    def rec(
+        S: list[int], sa: float, sb: float, w: int, ext: list[int], forbidden: set[int]
+    ) -> None:
+        # Lower bound over every superset reachable from here (any non-forbidden candidate).
+        free = [j for j in range(n_c) if j not in forbidden and j not in S_set]
+        lb = max(a0 + sa + float(neg_a[free].sum()), b0 + sb + float(neg_b[free].sum()))
+        if lb > max_rc + 1e-6:
+            return
+        if w >= min_w:
+            emit(S)
+        for idx, u in enumerate(ext):
+            if w + int(d.w[u]) > max_w:
+                continue
+            new_forb = forbidden | set(ext[:idx])
+            tail = ext[idx + 1 :]
+            tail_set = set(tail)
+            grown = [
+                x
+                for x in sorted(adj_sets[u])
+                if x not in S_set and x != u and x not in new_forb and x not in tail_set
+            ]
+            S.append(u)
+            S_set.add(u)
+            rec(S, sa + a[u], sb + b[u], w + int(d.w[u]), tail + grown, new_forb | {u})
+            S.pop()
+            S_set.discard(u)
+
+    h = d.hub_pos
+    S_set = {h}
+    rec(
+        [h],
+        float(a[h]),
+        float(b[h]),
+        int(d.w[h]),
+        sorted(adj_sets[h] - {h}),
+        {h},
+    )
+    return out
+
+
+class SearchLimit(Exception):
+    """The branch-and-bound search visited more nodes than allowed."""
+
+
+def best_by_search(
+    p: Problem, duals: Duals, o: int, cache: PricingCache, node_limit: int
+) -> tuple[tuple[int, ...], tuple[int, ...], float] | None:
+    """Exact pricing by branch and bound over connected packages (small neighbourhoods).
+
+    Returns (member positions, resources, reduced cost) of the best package, or None if the
+    option has no package at all. Raises :class:`SearchLimit` past ``node_limit`` nodes, in
+    which case the caller falls back to the CP-SAT pricing model.
+    """
+    d = cache.get(o)
+    opt = p.options[o]
+    if d.hub_pos < 0:
+        raise SearchLimit("options without a member hub are priced by CP-SAT")
+    f = opt.firm
+    v = _member_values(p, duals, o, d)
+    beta = float(duals.count[f])
+    wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
+    a = (wpm * (1 + mg) + wtc) * d.mc - wpm * d.rev - v
+    b = wtc * d.mc - v
+    a0 = (wpm * (1 + mg) + wtc) * opt.fixed - beta
+    n_res = len(d.res)
+    subsets = [combo for r in range(n_res + 1) for combo in combinations(range(n_res), r)]
+    prices = -duals.resource[d.res] if n_res else np.zeros(0)
+    sub_inc = np.array([float(d.res_inc[list(c)].sum()) for c in subsets])
+    sub_price = np.array([float(prices[list(c)].sum()) for c in subsets])
+    if n_res:
+        a0 += float(np.minimum(0.0, -wpm * d.res_inc + prices).sum())
+    b0 = wtc * opt.fixed - beta
+    n_c = len(d.cand)
+    pos_of = {int(c): j for j, c in enumerate(d.cand)}
+    cuts = []
+    for S, sig in zip(duals.cuts, duals.cut, strict=True):
+        if sig < -1e-12:
+            inside = [pos_of[i] for i in S if i in pos_of]
+            if len(inside) >= 2:
+                cuts.append((inside, -float(sig)))
+    adj = d.local_adj
+    if adj is None:
+        adj = [np.array([j for j in range(n_c) if j != i], dtype=np.int64) for i in range(n_c)]
+    adj_sets = [set(int(x) for x in nb) for nb in adj]
+    neg_a = np.minimum(a, 0.0)
+    neg_b = np.minimum(b, 0.0)
+    min_w, max_w = p.package_min_weight, d.max_w
+    best: list = [np.inf, None, None]
+    nodes = [0]
+
+    def value(S_set: set[int], cost: float, rev: float, vv: float) -> tuple[float, int]:
+        deficit = (1 + mg) * cost - rev
+        rcs = wpm * np.maximum(0.0, deficit - sub_inc) + wtc * cost - vv - beta + sub_price
+        k = int(np.argmin(rcs))
+        pen = sum(s for inside, s in cuts if sum(1 for j in inside if j in S_set) >= 2)
+        return float(rcs[k]) + pen, k
+
+    def rec(S, S_set, cost, rev, vv, sa, sb, w, ext, forbidden) -> None:  # noqa: ANN001
+        nodes[0] += 1
+        if nodes[0] > node_limit:
+            raise SearchLimit(f"more than {node_limit} nodes")
+        free = [j for j in range(n_c) if j not in forbidden and j not in S_set]
+        lb = max(a0 + sa + float(neg_a[free].sum()), b0 + sb + float(neg_b[free].sum()))
+        if lb >= best[0] - 1e-9:
+            return
+        if w >= min_w:
+            val, k = value(S_set, cost, rev, vv)
+            if val < best[0] - 1e-9:
+                best[0], best[1], best[2] = val, tuple(sorted(S)), subsets[k]
+        for idx, u in enumerate(ext):
+            if w + int(d.w[u]) > max_w:
+                continue
+            new_forb = forbidden | set(ext[:idx])
+            tail = ext[idx + 1 :]
+            tail_set = set(tail)
+            grown = [
+                x
+                for x in sorted(adj_sets[u])
+                if x not in S_set and x not in new_forb and x not in tail_set and x != u
+            ]
+            S.append(u)
+            S_set.add(u)
+            rec(
+                S,
+                S_set,
+                cost + float(d.mc[u]),
+                rev + float(d.rev[u]),
+                vv + float(v[u]),
+                sa + float(a[u]),
+                sb + float(b[u]),
+                w + int(d.w[u]),
+                tail + grown,
+                new_forb | {u},
+            )
+            S.pop()
+            S_set.discard(u)
+
+    h = d.hub_pos
+    if int(d.w[h]) > max_w:
+        return None
+    rec(
+        [h],
+        {h},
+        opt.fixed + float(d.mc[h]),
+        float(d.rev[h]),
+        float(v[h]),
+        float(a[h]),
+        float(b[h]),
+        int(d.w[h]),
+        sorted(adj_sets[h] - {h}),
+        {h},
+    )
+    if best[1] is None:
+        return None
+    return best[1], tuple(int(d.res[k]) for k in best[2]), best[0]
