@@ -26,7 +26,13 @@ import numpy as np
 
 from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.enumeration import EnumerationLimit, enumerate_option
-from sharedprop.models.master import Duals, LPMaster, plan_objective, solve_integer_master
+from sharedprop.models.master import (
+    Duals,
+    LPMaster,
+    plan_objective,
+    solve_integer_master,
+    solve_integer_master_mip,
+)
 from sharedprop.models.neighbourhood import NeighbourhoodBuilder
 from sharedprop.models.pricing import (
     EPS,
@@ -129,7 +135,7 @@ def solve_joint(
     rng = np.random.default_rng(seed)
     p = problem
     trace: list[tuple[float, float | None, float | None, str]] = []
-    stats: dict = {"rounds": 0, "exact_calls": 0, "columns": 0, "options": len(p.options)}
+    stats: dict = {"t0": t0, "rounds": 0, "exact_calls": 0, "columns": 0, "options": len(p.options)}
     best_obj: float | None = None
     best_cols: list[Column] = []
     best_lb = -np.inf
@@ -183,13 +189,26 @@ def solve_joint(
     centre = None
     smoothing = 0.5
     final: tuple[float, Duals] | None = None
+    prev_complete: float | None = None
 
-    def run_master(limit: float, tag: str) -> bool:
-        """Solve the integer master over the pool; True if it proved its pool optimum."""
+    def run_master(limit: float, tag: str, columns=None, mip: bool = False) -> bool:  # noqa: ANN001
+        """Solve the integer master over the pool (or ``columns`` of it); True if it proved
+        its optimum over those columns."""
         nonlocal best_obj, best_cols, hint, tti
-        sol = solve_integer_master(
-            pool, time_limit=limit, workers=workers, seed=seed, hint=hint or None, stop=stop
-        )
+        if mip:
+            sol = solve_integer_master_mip(
+                pool, columns=columns, time_limit=limit, hint=hint or None, stop=stop
+            )
+        else:
+            sol = solve_integer_master(
+                pool,
+                time_limit=limit,
+                workers=workers,
+                seed=seed,
+                hint=hint or None,
+                stop=stop,
+                columns=columns,
+            )
         if sol.objective is not None and (best_obj is None or sol.objective < best_obj - 1e-6):
             best_obj = sol.objective
             best_cols = [pool.columns[j] for j in sol.chosen]
@@ -246,7 +265,14 @@ def solve_joint(
             if added == 0 and complete:
                 # Pricing is proven complete: the LP value is a bound. Tighten it with cuts.
                 best_lb = max(best_lb, lp_value)
-                n_cuts = lp.separate_subset_rows(values) if use_cuts else 0
+                # Cut while cuts pay: stop once a round closes < 2 % of the remaining gap.
+                tailing = (
+                    prev_complete is not None
+                    and best_obj is not None
+                    and lp_value - prev_complete < 0.02 * max(best_obj - lp_value, 1e-9)
+                )
+                prev_complete = lp_value
+                n_cuts = lp.separate_subset_rows(values) if use_cuts and not tailing else 0
                 stats["cuts"] = stats.get("cuts", 0) + n_cuts
                 if n_cuts == 0:
                     converged = True
@@ -261,6 +287,7 @@ def solve_joint(
             run_master(min(2.0, cg_deadline - time.monotonic()), "integer master")
 
     stats["converged"] = converged
+    stats["cg_done_s"] = round(elapsed(), 2)
     stats["columns"] = len(pool)
     stats["lp_value"] = lp_value
     if final is not None and best_obj is not None and enumerate_gap and not stop():
@@ -284,6 +311,7 @@ def solve_joint(
         stats["ls_rounds"] = stats.get("ls_rounds", 0) + 1
         if fresh == 0 and proven:
             break
+    stats.pop("t0", None)
     if best_obj is None:
         status = "unknown"
         if converged and lp.artificial_in_use():
@@ -327,10 +355,15 @@ def _close_gap_by_enumeration(  # noqa: ANN001
         stats["enumeration"] = str(exc)
         return False
     stats["enumeration"] = f"{found} packages within the gap of {gap:,.2f}"
+    stats["enumeration_done_s"] = round(time.monotonic() - stats["t0"], 2)
     left = deadline - time.monotonic()
     if left <= 0.1:
         return False
-    return run_master(left, "integer master (all packages within the gap)")
+    # Only packages within the gap can be in a better plan: the master needs no others.
+    within = [j for j, c in enumerate(pool.columns) if duals.reduced_cost(p, c) <= gap + 1e-6]
+    return run_master(
+        left, "integer master (all packages within the gap)", columns=within, mip=True
+    )
 
 
 def _mix(a: Duals, b: Duals, alpha: float) -> Duals:

@@ -17,6 +17,7 @@ valid: it is a relaxation). The integer master is solved with CP-SAT, money in f
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -241,10 +242,17 @@ def solve_integer_master(
     hint: list[int] | None = None,
     on_solution: Callable[[float, float, float], None] | None = None,
     stop: Callable[[], bool] | None = None,
+    lower_bound: float | None = None,
+    columns: list[int] | None = None,
 ) -> MasterSolution:
     """Choose the best plan from the pool's columns (CP-SAT, money in fen)."""
     p = pool.problem
-    cols = pool.columns
+    # ``columns`` restricts the master to a subset of the pool (indices stay the pool's).
+    keep = list(range(len(pool.columns))) if columns is None else list(columns)
+    cols = [pool.columns[j] for j in keep]
+    if hint is not None:
+        where = {j: k for k, j in enumerate(keep)}
+        hint = [where[j] for j in hint if j in where]
     model = cp_model.CpModel()
     x = [model.NewBoolVar(f"x{j}") for j in range(len(cols))]
     by_comm: list[list[int]] = [[] for _ in range(p.n)]
@@ -275,7 +283,12 @@ def solve_integer_master(
     unc = p.w_public_money * p.uncovered_cost
     offset = float(unc.sum())
     coefs = [round(FEN * (c.objective - float(unc[list(c.members)].sum()))) for c in cols]
-    model.Minimize(sum(cf * xv for cf, xv in zip(coefs, x, strict=True)))
+    obj_expr = sum(cf * xv for cf, xv in zip(coefs, x, strict=True))
+    model.Minimize(obj_expr)
+    if lower_bound is not None and np.isfinite(lower_bound):
+        # A proven bound (the LP value) lets CP-SAT stop as soon as it meets it. Each chosen
+        # column's coefficient is rounded by at most half a fen, hence the n-fen margin.
+        model.Add(obj_expr >= math.floor((lower_bound - offset) * FEN) - p.n - 1)
     if hint:
         hs = set(hint)
         for j in range(len(cols)):
@@ -290,8 +303,8 @@ def solve_integer_master(
     with stop_watch(solver, stop):
         status = solver.Solve(model, cb) if cb else solver.Solve(model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = [j for j in range(len(cols)) if solver.Value(x[j])]
-        obj = plan_objective(p, [cols[j] for j in chosen])
+        chosen = [keep[j] for j in range(len(cols)) if solver.Value(x[j])]
+        obj = plan_objective(p, [pool.columns[j] for j in chosen])
         return MasterSolution(
             "optimal" if status == cp_model.OPTIMAL else "feasible",
             chosen,
@@ -325,3 +338,89 @@ def stop_watch(solver: cp_model.CpSolver, stop: Callable[[], bool] | None) -> It
     finally:
         done.set()
         t.join(timeout=1.0)
+
+
+def solve_integer_master_mip(
+    pool: ColumnPool,
+    *,
+    columns: list[int],
+    time_limit: float,
+    hint: list[int] | None = None,
+    stop: Callable[[], bool] | None = None,
+    solver_name: str = "SCIP",
+) -> MasterSolution:
+    """The same master as :func:`solve_integer_master`, solved by a MIP solver bundled with
+    OR-Tools (SCIP by default).
+
+    Used to prove optimality over many thousands of enumerated packages: on the shipped
+    instance (8,825 packages within the gap) CP-SAT had not closed the bound after 40 s, while
+    SCIP and HiGHS proved the optimum in 3 s (the LP-based cuts and branching of a MIP solver
+    suit pure set partitioning). The objective stays in exact yuan (no fen rounding).
+    """
+    p = pool.problem
+    keep = list(columns)
+    cols = [pool.columns[j] for j in keep]
+    s = pywraplp.Solver.CreateSolver(solver_name)
+    if s is None:  # pragma: no cover - bundled with OR-Tools
+        return MasterSolution("unknown", [], None, None)
+    x = [s.BoolVar(f"x{j}") for j in range(len(cols))]
+    by_comm: list[list[int]] = [[] for _ in range(p.n)]
+    by_firm: list[list[int]] = [[] for _ in range(p.m)]
+    by_res: list[list[int]] = [[] for _ in range(p.k)]
+    for j, c in enumerate(cols):
+        for i in c.members:
+            by_comm[i].append(j)
+        by_firm[p.options[c.option].firm].append(j)
+        for r in c.resources:
+            by_res[r].append(j)
+    for i in range(p.n):
+        terms = [x[j] for j in by_comm[i]]
+        if p.must_cover[i]:
+            if not terms:
+                return MasterSolution("infeasible", [], None, None)
+            s.Add(sum(terms) == 1)
+        elif len(terms) > 1:
+            s.Add(sum(terms) <= 1)
+    for f in range(p.m):
+        if by_firm[f]:
+            s.Add(sum(cols[j].weight * x[j] for j in by_firm[f]) <= int(p.firm_capacity[f]))
+            s.Add(sum(x[j] for j in by_firm[f]) <= int(p.firm_max_packages[f]))
+    for r in range(p.k):
+        if len(by_res[r]) > 1:
+            s.Add(sum(x[j] for j in by_res[r]) <= 1)
+    unc = p.w_public_money * p.uncovered_cost
+    offset = float(unc.sum())
+    s.Minimize(
+        sum((c.objective - float(unc[list(c.members)].sum())) * x[j] for j, c in enumerate(cols))
+    )
+    if hint:
+        where = {jj: k for k, jj in enumerate(keep)}
+        hs = {where[j] for j in hint if j in where}
+        s.SetHint(x, [1.0 if j in hs else 0.0 for j in range(len(cols))])
+    s.SetTimeLimit(int(max(0.1, time_limit) * 1000))
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 1e-9)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if stop is not None and stop():
+                s.InterruptSolve()
+                return
+
+    t = threading.Thread(target=watch, daemon=True)
+    t.start()
+    try:
+        status = s.Solve(params)
+    finally:
+        done.set()
+        t.join(timeout=1.0)
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return MasterSolution(
+            "infeasible" if status == pywraplp.Solver.INFEASIBLE else "unknown", [], None, None
+        )
+    chosen = [keep[j] for j in range(len(cols)) if x[j].solution_value() > 0.5]
+    obj = plan_objective(p, [pool.columns[j] for j in chosen])
+    bound = s.Objective().BestBound() + offset
+    proven = status == pywraplp.Solver.OPTIMAL and bound >= obj - max(0.01, 1e-9 * abs(obj))
+    return MasterSolution("optimal" if proven else "feasible", chosen, obj, bound)
