@@ -166,8 +166,8 @@ def best_by_search(
     if adj is None:
         adj = [np.array([j for j in range(n_c) if j != i], dtype=np.int64) for i in range(n_c)]
     adj_sets = [set(int(x) for x in nb) for nb in adj]
-    neg_a = np.minimum(a, 0.0)
-    neg_b = np.minimum(b, 0.0)
+    order_a = _ratio_order(a, d.w)
+    order_b = _ratio_order(b, d.w)
     min_w, max_w = p.package_min_weight, d.max_w
     best: list = [np.inf, None, None]
     nodes = [0]
@@ -183,8 +183,11 @@ def best_by_search(
         nodes[0] += 1
         if nodes[0] > node_limit:
             raise SearchLimit(f"more than {node_limit} nodes")
-        free = [j for j in range(n_c) if j not in forbidden and j not in S_set]
-        lb = max(a0 + sa + float(neg_a[free].sum()), b0 + sb + float(neg_b[free].sum()))
+        room = max_w - w
+        lb = max(
+            a0 + sa + _knapsack_gain(order_a, a, d.w, room, forbidden, S_set),
+            b0 + sb + _knapsack_gain(order_b, b, d.w, room, forbidden, S_set),
+        )
         if lb >= best[0] - 1e-9:
             return
         if w >= min_w:
@@ -237,3 +240,31 @@ def best_by_search(
     if best[1] is None:
         return None
     return best[1], tuple(int(d.res[k]) for k in best[2]), best[0]
+
+
+def _ratio_order(coef: np.ndarray, w: np.ndarray) -> list[int]:
+    """Negative-coefficient positions, best value per household first."""
+    neg = np.flatnonzero(coef < 0)
+    ratio = coef[neg] / np.maximum(w[neg], 1)
+    return [int(j) for j in neg[np.argsort(ratio, kind="stable")]]
+
+
+def _knapsack_gain(
+    order: list[int], coef: np.ndarray, w: np.ndarray, room: int, forbidden: set, taken: set
+) -> float:
+    """Fractional-knapsack lower bound on what free candidates can still add (≤ 0)."""
+    total = 0.0
+    left = float(room)
+    for j in order:
+        if left <= 0:
+            break
+        if j in forbidden or j in taken:
+            continue
+        wj = max(float(w[j]), 1.0)
+        if wj <= left:
+            total += float(coef[j])
+            left -= wj
+        else:
+            total += float(coef[j]) * left / wj
+            left = 0.0
+    return total

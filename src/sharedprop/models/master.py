@@ -43,16 +43,24 @@ class Duals:
     cuts: tuple[tuple[int, int, int], ...] = ()  # subset-row triples
     cut: np.ndarray = field(default_factory=lambda: np.zeros(0))  # σ_S ≤ 0
 
+    _cut_index: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
+
     def cut_penalty(self, members: tuple[int, ...] | set[int]) -> float:
         """−Σ σ_S over the cuts S that the package hits in two or more rows (≥ 0)."""
         if not self.cuts:
             return 0.0
-        mem = set(members)
-        total = 0.0
-        for S, sig in zip(self.cuts, self.cut, strict=True):
-            if sig < 0 and (S[0] in mem) + (S[1] in mem) + (S[2] in mem) >= 2:
-                total -= sig
-        return total
+        if self._cut_index is None:
+            index: dict[int, list[int]] = {}
+            for k, (S, sig) in enumerate(zip(self.cuts, self.cut, strict=True)):
+                if sig < 0:
+                    for i in S:
+                        index.setdefault(i, []).append(k)
+            self._cut_index = index
+        hits: dict[int, int] = {}
+        for i in members:
+            for k in self._cut_index.get(i, ()):
+                hits[k] = hits.get(k, 0) + 1
+        return float(-sum(self.cut[k] for k, c in hits.items() if c >= 2))
 
     def reduced_cost(self, problem: Problem, col: Column) -> float:
         f = problem.options[col.option].firm
