@@ -1,0 +1,6 @@
+"""``python -m sharedprop.cli``: the same command as the ``sharedprop`` console script."""
+
+from sharedprop.cli import run
+
+if __name__ == "__main__":
+    run()
