@@ -28,6 +28,7 @@ from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.enumeration import EnumerationLimit, enumerate_option
 from sharedprop.models.master import (
     Duals,
+    LPFailure,
     LPMaster,
     plan_objective,
     solve_integer_master,
@@ -224,7 +225,11 @@ def solve_joint(
 
     while time.monotonic() < cg_deadline and not stop():
         stats["rounds"] += 1
-        lp_value, duals, values = lp.solve()
+        try:
+            lp_value, duals, values = lp.solve()
+        except LPFailure:
+            stats["lp_failure"] = True  # no bound from here on; the master still finds plans
+            break
         # Cheap valid bound every round: the knapsack relaxation of every option.
         relax = flat.bounds(duals)
         lb = lagrangian_bound(lp_value, relax, group_of, kappa) if n_opt else lp_value

@@ -30,7 +30,8 @@ from ortools.sat.python import cp_model
 from sharedprop.models.columns import Column, ColumnPool
 from sharedprop.models.problem import Problem
 
-ARTIFICIAL_COST = 1e9  # yuan per community left uncovered although it must be covered (LP only)
+ARTIFICIAL_FACTOR = 100.0  # artificial cost per uncovered must-cover community, × the
+# largest single package objective: big enough to mean "infeasible", small enough for GLOP
 FEN = 100  # integer money unit of the CP-SAT models: 1 yuan = 100 fen
 
 
@@ -71,11 +72,28 @@ class Duals:
         return rc + self.cut_penalty(col.members)
 
 
+class LPFailure(RuntimeError):
+    """GLOP did not return an optimal basis (numerical trouble); the caller falls back."""
+
+
+def _artificial_cost(p: Problem) -> float:
+    big = float(np.max(p.w_public_money * p.uncovered_cost, initial=0.0))
+    for o in p.options:
+        if o.hub >= 0:
+            cost = o.fixed + float(o.member_cost[np.searchsorted(o.candidates, o.hub)])
+            big = max(big, (p.w_public_money * (1 + o.margin) + p.w_total_cost) * cost)
+    return ARTIFICIAL_FACTOR * max(1.0, big)
+
+
 class LPMaster:
     """The LP relaxation of the master; columns are added incrementally."""
 
     def __init__(self, problem: Problem) -> None:
+        self._build(problem)
+
+    def _build(self, problem: Problem) -> None:
         self.problem = problem
+        self.artificial_cost = _artificial_cost(problem)
         s = pywraplp.Solver.CreateSolver("GLOP")
         if s is None:  # pragma: no cover - GLOP ships with OR-Tools
             raise RuntimeError("OR-Tools GLOP is not available")
@@ -95,7 +113,7 @@ class LPMaster:
             u = s.NumVar(0.0, 1.0, f"u_{i}")
             self.cover[i].SetCoefficient(u, 1.0)
             cost = (
-                ARTIFICIAL_COST
+                self.artificial_cost
                 if p.must_cover[i]
                 else p.w_public_money * float(p.uncovered_cost[i])
             )
@@ -138,8 +156,17 @@ class LPMaster:
 
     def solve(self) -> tuple[float, Duals, np.ndarray]:
         status = self.solver.Solve()
-        if status not in (pywraplp.Solver.OPTIMAL,):  # pragma: no cover - LP is always feasible
-            raise RuntimeError(f"master LP ended with status {status}")
+        if status != pywraplp.Solver.OPTIMAL:
+            # GLOP's incremental basis can go numerically wrong; rebuild from scratch once.
+            cols, cuts = list(self.cols), list(self.cut_sets)
+            self._build(self.problem)
+            for c in cols:
+                self.add(c)
+            for t in cuts:
+                self.add_cut(t)
+            status = self.solver.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            raise LPFailure(f"master LP ended with status {status}")
         duals = Duals(
             community=np.array([c.dual_value() for c in self.cover]),
             capacity=np.array([c.dual_value() for c in self.cap]),
