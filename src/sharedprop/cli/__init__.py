@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +20,8 @@ EXIT_OK = 0
 EXIT_RULES = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+# 128 + SIGPIPE, what a shell reports for a tool whose reader (``| head``) went away.
+EXIT_BROKEN_PIPE = 141
 
 # Module names under sharedprop.cli, in the order `sharedprop --help` lists them.
 COMMANDS = ("solve", "evaluate", "validate", "compare", "explain", "generate")
@@ -60,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code = args.func(args)
+        # Piped output sits in a buffer: a reader that left shows up here, not at exit.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
     except SharedpropError as exc:
         print(f"sharedprop: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -70,6 +78,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sharedprop: {exc.strerror or exc}: {exc.filename}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return int(code or 0)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so that Python's own flush at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (captured in tests)
+        pass
 
 
 def run() -> None:  # pragma: no cover - console entry
