@@ -223,99 +223,120 @@ def solve_joint(
     def add_neighbours() -> int:
         return sum(add(c) for c in neighbours.around(best_cols)) if best_cols else 0
 
-    while time.monotonic() < cg_deadline and not stop():
-        stats["rounds"] += 1
-        try:
-            lp_value, duals, values = lp.solve()
-        except LPFailure:
-            stats["lp_failure"] = True  # no bound from here on; the master still finds plans
-            break
-        # Cheap valid bound every round: the knapsack relaxation of every option.
-        relax = flat.bounds(duals)
-        lb = lagrangian_bound(lp_value, relax, group_of, kappa) if n_opt else lp_value
-        if lb > best_lb + 1e-9:
-            best_lb = lb
-            report("bound")
-        # Dual smoothing (Wentges 1997; Pessoa et al. 2018): price at a point between the
-        # stability centre and the LP duals, which cuts the tail of column generation. When
-        # the smoothed point finds nothing, price at the LP duals themselves (no mispricing).
-        added = 0
-        smooth_points = [duals] if centre is None else [_mix(centre, duals, smoothing), duals]
-        for point in smooth_points:
-            relax_pt = relax if point is duals else flat.bounds(point)
-            cands = _greedy_round(p, point, cache, relax_pt, max_new, stats, rng, cg_deadline, stop)
-            cands.sort(key=lambda t: t[0])
-            added = sum(add(c) for _, c in cands[:max_new])
-            if added:
+    # Passes: column generation (bound) → enumeration (proof) → local search (plans). When the
+    # local search settles early, the time left goes back to the bound (more cuts).
+    enumerated_at: float | None = None
+    cut_tail = 0.02
+    while True:
+        while time.monotonic() < cg_deadline and not stop():
+            stats["rounds"] += 1
+            try:
+                lp_value, duals, values = lp.solve()
+            except LPFailure:
+                stats["lp_failure"] = True  # no bound from here on; the master still finds plans
                 break
-        centre = duals if centre is None else _mix(centre, duals, smoothing)
-        if added == 0 and exact_pricing and time.monotonic() < cg_deadline:
-            added, lb_exact, complete = _exact_round(
-                p,
-                duals,
-                cache,
-                relax,
-                cg_deadline,
-                seed,
-                stop,
-                add,
-                stats,
-                workers=workers,
-                enough=max(8, p.n // 8),
-            )
-            lb = lagrangian_bound(lp_value, lb_exact, group_of, kappa)
+            # Cheap valid bound every round: the knapsack relaxation of every option.
+            relax = flat.bounds(duals)
+            lb = lagrangian_bound(lp_value, relax, group_of, kappa) if n_opt else lp_value
             if lb > best_lb + 1e-9:
                 best_lb = lb
-                report("bound (exact pricing)")
-            if added == 0 and complete:
-                # Pricing is proven complete: the LP value is a bound. Tighten it with cuts.
-                best_lb = max(best_lb, lp_value)
-                # Cut while cuts pay: stop once a round closes < 2 % of the remaining gap.
-                tailing = (
-                    prev_complete is not None
-                    and best_obj is not None
-                    and lp_value - prev_complete < 0.02 * max(best_obj - lp_value, 1e-9)
+                report("bound")
+            # Dual smoothing (Wentges 1997; Pessoa et al. 2018): price at a point between the
+            # stability centre and the LP duals, which cuts the tail of column generation. When
+            # the smoothed point finds nothing, price at the LP duals themselves (no mispricing).
+            added = 0
+            smooth_points = [duals] if centre is None else [_mix(centre, duals, smoothing), duals]
+            for point in smooth_points:
+                relax_pt = relax if point is duals else flat.bounds(point)
+                cands = _greedy_round(
+                    p, point, cache, relax_pt, max_new, stats, rng, cg_deadline, stop
                 )
-                prev_complete = lp_value
-                n_cuts = lp.separate_subset_rows(values) if use_cuts and not tailing else 0
-                stats["cuts"] = stats.get("cuts", 0) + n_cuts
-                if n_cuts == 0:
-                    converged = True
-                    final = (lp_value, duals)
+                cands.sort(key=lambda t: t[0])
+                added = sum(add(c) for _, c in cands[:max_new])
+                if added:
                     break
-                report(f"bound; {n_cuts} subset-row cuts added")
-        elif added == 0:
-            break
-        if stats["rounds"] - last_master >= 8 and time.monotonic() + 1 < cg_deadline:
-            last_master = stats["rounds"]
-            add_neighbours()
-            run_master(min(2.0, cg_deadline - time.monotonic()), "integer master")
+            centre = duals if centre is None else _mix(centre, duals, smoothing)
+            if added == 0 and exact_pricing and time.monotonic() < cg_deadline:
+                added, lb_exact, complete = _exact_round(
+                    p,
+                    duals,
+                    cache,
+                    relax,
+                    cg_deadline,
+                    seed,
+                    stop,
+                    add,
+                    stats,
+                    workers=workers,
+                    enough=max(8, p.n // 8),
+                )
+                lb = lagrangian_bound(lp_value, lb_exact, group_of, kappa)
+                if lb > best_lb + 1e-9:
+                    best_lb = lb
+                    report("bound (exact pricing)")
+                if added == 0 and complete:
+                    # Pricing is proven complete: the LP value is a bound. Tighten it with cuts.
+                    best_lb = max(best_lb, lp_value)
+                    # Cut while cuts pay: stop once a round closes < 2 % of the remaining gap.
+                    tailing = (
+                        prev_complete is not None
+                        and best_obj is not None
+                        and lp_value - prev_complete < cut_tail * max(best_obj - lp_value, 1e-9)
+                    )
+                    prev_complete = lp_value
+                    n_cuts = lp.separate_subset_rows(values) if use_cuts and not tailing else 0
+                    stats["cuts"] = stats.get("cuts", 0) + n_cuts
+                    if n_cuts == 0:
+                        converged = True
+                        final = (lp_value, duals)
+                        break
+                    report(f"bound; {n_cuts} subset-row cuts added")
+            elif added == 0:
+                break
+            if stats["rounds"] - last_master >= 8 and time.monotonic() + 1 < cg_deadline:
+                last_master = stats["rounds"]
+                add_neighbours()
+                run_master(min(2.0, cg_deadline - time.monotonic()), "integer master")
 
-    stats["converged"] = converged
-    stats["cg_done_s"] = round(elapsed(), 2)
-    stats["columns"] = len(pool)
-    stats["lp_value"] = lp_value
-    if final is not None and best_obj is not None and enumerate_gap and not stop():
-        proven = _close_gap_by_enumeration(
-            p, pool, cache, flat, final, best_obj, deadline, stop, add, run_master, stats
-        )
-        if proven and best_obj is not None:
-            best_lb = best_obj
-            report("optimal: every package within the gap enumerated")
+        stats["converged"] = converged
+        stats["cg_done_s"] = round(elapsed(), 2)
+        stats["columns"] = len(pool)
+        stats["lp_value"] = lp_value
+        if final is not None and best_obj is not None and enumerate_gap and not stop():
+            enumerated_at = final[0]
+            proven = _close_gap_by_enumeration(
+                p, pool, cache, flat, final, best_obj, deadline, stop, add, run_master, stats
+            )
+            if proven and best_obj is not None:
+                best_lb = best_obj
+                report("optimal: every package within the gap enumerated")
 
-    # Large-neighbourhood search: packages one move from the incumbent, recombined exactly by
-    # the master, until the time is up or the master proves nothing nearby is better.
-    while (remaining := deadline - time.monotonic()) > 0.05 and not stop():
+        # Large-neighbourhood search: packages one move from the incumbent, recombined exactly by
+        # the master, until the time is up or the master proves nothing nearby is better.
+        while (remaining := deadline - time.monotonic()) > 0.05 and not stop():
+            if best_obj is not None and best_obj - best_lb <= max(0.01, 1e-9 * abs(best_obj)):
+                break
+            fresh = add_neighbours()
+            proven = run_master(
+                remaining if fresh == 0 else min(remaining, max(3.0, remaining / 3)),
+                "integer master (local search)",
+            )
+            stats["ls_rounds"] = stats.get("ls_rounds", 0) + 1
+            if fresh == 0 and proven:
+                break
         if best_obj is not None and best_obj - best_lb <= max(0.01, 1e-9 * abs(best_obj)):
             break
-        fresh = add_neighbours()
-        proven = run_master(
-            remaining if fresh == 0 else min(remaining, max(3.0, remaining / 3)),
-            "integer master (local search)",
-        )
-        stats["ls_rounds"] = stats.get("ls_rounds", 0) + 1
-        if fresh == 0 and proven:
+        remaining = deadline - time.monotonic()
+        if remaining < 1.0 or stop() or stats.get("lp_failure"):
             break
+        if converged and (final is None or enumerated_at == final[0]) and cut_tail == 0.0:
+            break  # nothing left to try
+        # Another pass: more column generation and cuts with most of the time left.
+        converged, final = False, None
+        cut_tail = 0.0
+        prev_complete = None
+        cg_deadline = time.monotonic() + 0.7 * remaining
+        stats["passes"] = stats.get("passes", 1) + 1
     stats.pop("t0", None)
     if best_obj is None:
         status = "unknown"
