@@ -7,6 +7,7 @@ against a hand-computed example and against literally scoring every whole plan.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import replace
 
 import networkx as nx
@@ -205,3 +206,24 @@ def test_a_feasible_instance_with_total_cost_weighted_gets_its_optimum() -> None
     assert result.plan is not None
     assert not evaluate(instance, result.plan).broken
     assert result.objective == pytest.approx(best.objective, abs=MONEY_TOLERANCE)
+
+
+if importlib.util.find_spec("sharedprop.models.two_stage") is not None:
+
+    @PROPERTY_SETTINGS
+    @given(instances())
+    def test_two_stage_plans_obey_every_rule_and_never_beat_brute_force(
+        instance: Instance,
+    ) -> None:
+        best = brute_force(instance)
+        result = solve(instance, time_limit=5, workers=1, strategy="two-stage")
+        if best.objective is None:
+            assert result.plan is None
+            assert result.status in {"infeasible", "unknown"}
+            return
+        assert result.status != "infeasible", "two-stage calls a feasible instance infeasible"
+        if result.plan is not None:
+            ev = evaluate(instance, result.plan)
+            assert not ev.broken
+            assert result.objective == pytest.approx(ev.objective, abs=YUAN)
+            assert ev.objective >= best.objective - MONEY_TOLERANCE
