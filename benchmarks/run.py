@@ -1,0 +1,452 @@
+"""One runner for every benchmark suite: ``python -m benchmarks.run SUITE [options]``.
+
+Suites (each solves every instance file under ``DATA/<family>/``, through sharedprop's models):
+
+* ``gap``    generalized assignment (``gap/``) → :func:`sharedprop.models.assignment.solve_assignment`
+* ``cpmp``   capacitated p-median (``cpmp/``) → :func:`sharedprop.models.clustering.solve_clustering`
+  with contiguity off, exactly p clusters, capacity Q, cost ⌊Euclidean distance⌋
+* ``sscflp`` single-source facility location (``sscflp/``) → the engine's joint model
+* ``peer``   the ``cpmp/`` instances with PySAL spopt's capacitated p-median (PuLP + CBC) next
+  to ``solve_clustering``, and the ratio of their times to the same proven optimum
+* ``manual`` manual plans against optimized plans, both scored by :func:`sharedprop.evaluate`
+
+Each run prints a table and writes ``OUT/SUITE.csv``. ``seconds`` is the time at which the
+final incumbent was found; ``wall_seconds`` is the whole call (the time to a proof when the
+status is optimal). ``known`` comes from the family's ``KNOWN.md`` (empty when not listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import orlib
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "orlib"
+SUITES = ("gap", "cpmp", "sscflp", "peer", "manual")
+COLUMNS = [
+    "instance",
+    "file",
+    "n",
+    "m",
+    "known",
+    "known_proven",
+    "objective",
+    "bound",
+    "status",
+    "matches_known",
+    "seconds",
+    "wall_seconds",
+    "time_limit",
+    "workers",
+    "seed",
+    "machine",
+    "notes",
+]
+
+
+def machine() -> str:
+    """Where a result was measured: platform, CPU count, Python and OR-Tools versions."""
+    import ortools
+
+    cpus = os.cpu_count() or 0
+    return (
+        f"{platform.system()} {platform.machine()}; {cpus} cpu; "
+        f"python {platform.python_version()}; ortools {ortools.__version__}"
+    )
+
+
+@dataclass
+class Row:
+    instance: str
+    file: str
+    n: int
+    m: int | None
+    known: int | None
+    known_proven: bool | None
+    objective: int | float | None
+    bound: int | float | None
+    status: str
+    seconds: float | None
+    wall_seconds: float
+    notes: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self, options: argparse.Namespace, where: str) -> dict[str, Any]:
+        matches = (
+            None if self.known is None or self.objective is None else self.objective == self.known
+        )
+        out = {
+            "instance": self.instance,
+            "file": self.file,
+            "n": self.n,
+            "m": "" if self.m is None else self.m,
+            "known": "" if self.known is None else self.known,
+            "known_proven": "" if self.known_proven is None else self.known_proven,
+            "objective": "" if self.objective is None else self.objective,
+            "bound": "" if self.bound is None else self.bound,
+            "status": self.status,
+            "matches_known": "" if matches is None else matches,
+            "seconds": "" if self.seconds is None else round(self.seconds, 3),
+            "wall_seconds": round(self.wall_seconds, 3),
+            "time_limit": options.time_limit,
+            "workers": options.workers,
+            "seed": options.seed,
+            "machine": where,
+            "notes": json.dumps(self.notes, sort_keys=True) if self.notes else "",
+        }
+        out.update(self.extra)
+        return out
+
+
+# -- suites ---------------------------------------------------------------------------------------
+def _files(options: argparse.Namespace, family: str) -> Iterator[Path]:
+    yield from orlib.instance_files(Path(options.data) / family)
+
+
+def _wanted(options: argparse.Namespace, *names: str) -> bool:
+    return not options.only or any(name in options.only for name in names)
+
+
+def run_gap(options: argparse.Namespace) -> Iterator[Row]:
+    from sharedprop.models.assignment import solve_assignment
+
+    known = orlib.read_known(Path(options.data) / "gap", "gap")
+    for path in _files(options, "gap"):
+        for block in orlib.read_gap(path):
+            if not _wanted(options, block.name, path.name, path.stem):
+                continue
+            started = time.perf_counter()
+            result = solve_assignment(
+                block.cost,
+                block.weight,
+                block.capacity,
+                time_limit=options.time_limit,
+                workers=options.workers,
+                seed=options.seed,
+            )
+            ref = known.get(block.name)
+            yield Row(
+                block.name,
+                path.name,
+                block.n,
+                block.m,
+                None if ref is None else ref.value,
+                None if ref is None else ref.proven,
+                result.objective,
+                result.bound,
+                result.status,
+                result.time_to_incumbent,
+                time.perf_counter() - started,
+            )
+
+
+def cpmp_input(problem: orlib.CpmpInstance) -> Any:
+    """The capacitated p-median as a clustering problem: exactly p clusters, capacity Q."""
+    from sharedprop.models.clustering import ClusteringInput
+
+    return ClusteringInput(
+        cost=problem.distances(),
+        weight=problem.demand,
+        max_weight=problem.capacity,
+        n_clusters=problem.p,
+    )
+
+
+def _cpmp_problems(options: argparse.Namespace) -> Iterator[tuple[Path, orlib.CpmpInstance]]:
+    for path in _files(options, "cpmp"):
+        for problem in orlib.read_cpmp(path):
+            if _wanted(options, problem.name, path.name, path.stem):
+                yield path, problem
+
+
+def _solve_cpmp(problem: orlib.CpmpInstance, options: argparse.Namespace) -> tuple[Any, float]:
+    from sharedprop.models.clustering import solve_clustering
+
+    started = time.perf_counter()
+    result = solve_clustering(
+        cpmp_input(problem),
+        time_limit=options.time_limit,
+        workers=options.workers,
+        seed=options.seed,
+    )
+    return result, time.perf_counter() - started
+
+
+def run_cpmp(options: argparse.Namespace) -> Iterator[Row]:
+    known = orlib.read_known(Path(options.data) / "cpmp", "cpmp")
+    for path, problem in _cpmp_problems(options):
+        result, wall = _solve_cpmp(problem, options)
+        ref = known.get(problem.name)
+        yield Row(
+            problem.name,
+            path.name,
+            problem.n,
+            problem.p,
+            None if ref is None else ref.value,
+            None if ref is None else ref.proven,
+            result.objective,
+            result.bound,
+            result.status,
+            result.time_to_incumbent,
+            wall,
+            notes=result.stats,
+        )
+
+
+def sscflp_problem(problem: orlib.SscflpInstance) -> Any:
+    """Holmberg's SSCFLP as the engine's array-level problem.
+
+    Facilities are firms (capacity s_j, at most one package), each with one package option
+    whose service point is the facility site itself (hub = -1, not a member): fixed cost f_j,
+    every customer a candidate at member cost c_ji, margin 0. Customers are communities with
+    weight d_i, no revenue, all must be covered. With no revenue the subsidy is the package cost,
+    so the engine's objective is Σ f_j y_j + Σ c_ji x_ji, the SSCFLP objective.
+    """
+    from sharedprop.models.problem import PackageOption, Problem
+
+    everyone = np.arange(problem.n, dtype=np.int64)
+    options = tuple(
+        PackageOption(
+            firm=j,
+            hub=-1,
+            fixed=float(problem.fixed_cost[j]),
+            candidates=everyone,
+            member_cost=problem.cost[j].astype(np.float64),
+            margin=0.0,
+        )
+        for j in range(problem.m)
+    )
+    # Every customer must be covered; the uncovered cost only sizes the master LP's artificial
+    # variables (it scales them from the options with a member hub, which these have none of).
+    worst = float(problem.fixed_cost.max()) + problem.cost.max(axis=0).astype(np.float64)
+    return Problem(
+        weight=problem.demand.astype(np.int64),
+        revenue=np.zeros(problem.n),
+        uncovered_cost=worst,
+        must_cover=np.ones(problem.n, dtype=bool),
+        firm_capacity=problem.capacity.astype(np.int64),
+        firm_max_packages=np.ones(problem.m, dtype=np.int64),
+        options=options,
+    )
+
+
+def solve_sscflp_via_joint(
+    problem: orlib.SscflpInstance, *, time_limit: float, workers: int, seed: int
+) -> Any:
+    """Single-source facility location through the engine's joint model (facilities = firms)."""
+    try:
+        from sharedprop.models.joint import solve_joint
+    except ImportError as exc:
+        raise NotImplementedError(f"sharedprop.models.joint is not available: {exc}") from exc
+    return solve_joint(sscflp_problem(problem), time_limit=time_limit, workers=workers, seed=seed)
+
+
+def run_sscflp(options: argparse.Namespace) -> Iterator[Row]:
+    known = orlib.read_known(Path(options.data) / "sscflp", "sscflp")
+    for path in _files(options, "sscflp"):
+        problem = orlib.read_sscflp(path)
+        if not _wanted(options, problem.name, path.name):
+            continue
+        started = time.perf_counter()
+        result = solve_sscflp_via_joint(
+            problem, time_limit=options.time_limit, workers=options.workers, seed=options.seed
+        )
+        ref = known.get(problem.name)
+        yield Row(
+            problem.name,
+            path.name,
+            problem.n,
+            problem.m,
+            None if ref is None else ref.value,
+            None if ref is None else ref.proven,
+            _whole(result.objective),
+            _whole(result.bound, up=True),
+            result.status,
+            result.time_to_incumbent,
+            time.perf_counter() - started,
+            notes={k: v for k, v in result.stats.items() if isinstance(v, int | float | str)},
+        )
+
+
+def _whole(value: float | None, *, up: bool = False) -> int | float | None:
+    """Integer-data objectives and bounds as integers (a bound rounds up, within float noise)."""
+    if value is None or not np.isfinite(value):
+        return None
+    nearest = round(value)
+    if abs(value - nearest) < 1e-6:
+        return int(nearest)
+    return int(np.ceil(value)) if up else value
+
+
+def solve_with_spopt(
+    problem: orlib.CpmpInstance, *, time_limit: float, workers: int
+) -> tuple[str, float | None, float]:
+    """PySAL spopt's capacitated p-median with CBC: (status, objective, wall seconds).
+
+    spopt weights each distance by the point's demand in its objective; the CPMP objective is
+    the plain distance sum, so the objective is replaced by Σ dist(i, j)·z[i, j] over spopt's own
+    variables, its constraints are kept as they are (capacity Σ d_i z_ij ≤ Q y_j, z ≤ y, Σ y = p).
+    """
+    import pulp
+    from spopt.locate import PMedian
+
+    dist = problem.distances()
+    model = PMedian.from_cost_matrix(
+        dist.astype(float),
+        problem.demand.astype(float),
+        p_facilities=problem.p,
+        facility_capacities=np.full(problem.n, float(problem.capacity)),
+        name=problem.name,
+    )
+    z = model.cli_assgn_vars
+    model.problem.setObjective(
+        pulp.lpSum(
+            int(dist[i, j]) * z[i, j]
+            for i in range(problem.n)
+            for j in range(problem.n)
+            if dist[i, j]
+        )
+    )
+    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, threads=workers)
+    started = time.perf_counter()
+    model.problem.solve(solver)
+    wall = time.perf_counter() - started
+    status = {1: "optimal", 2: "feasible"}.get(model.problem.sol_status, "unknown")
+    value = pulp.value(model.problem.objective)
+    return status, None if value is None else round(float(value), 6), wall
+
+
+def run_peer(options: argparse.Namespace) -> Iterator[Row]:
+    try:
+        import spopt  # noqa: F401
+    except ImportError as exc:  # the optional `bench` extra is not installed
+        raise SystemExit(
+            f"peer suite: spopt is not installed ({exc}); pip install -e '.[bench]'"
+        ) from exc
+    known = orlib.read_known(Path(options.data) / "cpmp", "cpmp")
+    for path, problem in _cpmp_problems(options):
+        ours, ours_wall = _solve_cpmp(problem, options)
+        peer_status, peer_value, peer_wall = solve_with_spopt(
+            problem, time_limit=options.time_limit, workers=options.workers
+        )
+        same = (
+            ours.status == "optimal"
+            and peer_status == "optimal"
+            and peer_value is not None
+            and abs(peer_value - ours.objective) < 1e-6
+        )
+        ref = known.get(problem.name)
+        yield Row(
+            problem.name,
+            path.name,
+            problem.n,
+            problem.p,
+            None if ref is None else ref.value,
+            None if ref is None else ref.proven,
+            ours.objective,
+            ours.bound,
+            ours.status,
+            ours.time_to_incumbent,
+            ours_wall,
+            extra={
+                "peer": "spopt PMedian + CBC",
+                "peer_objective": "" if peer_value is None else peer_value,
+                "peer_status": peer_status,
+                "peer_wall_seconds": round(peer_wall, 3),
+                "peer_over_ours": round(peer_wall / ours_wall, 3) if same else "",
+            },
+        )
+
+
+def run_manual(options: argparse.Namespace) -> Iterator[Row]:
+    raise NotImplementedError(
+        "the manual suite (xiamen-pilot and generated 120/400/1414-community instances, manual "
+        "plan against the optimized plan, both scored by sharedprop.evaluate) is not wired yet"
+    )
+
+
+RUNNERS: dict[str, Callable[[argparse.Namespace], Iterator[Row]]] = {
+    "gap": run_gap,
+    "cpmp": run_cpmp,
+    "sscflp": run_sscflp,
+    "peer": run_peer,
+    "manual": run_manual,
+}
+
+
+# -- output ---------------------------------------------------------------------------------------
+def _print_header(columns: list[str]) -> None:
+    print("  ".join(f"{c:>12}" for c in columns), flush=True)
+
+
+def _print_row(columns: list[str], row: dict[str, Any]) -> None:
+    print("  ".join(f"{str(row.get(c, ''))[:12]:>12}" for c in columns), flush=True)
+
+
+SHOWN = ["instance", "n", "known", "objective", "bound", "status", "seconds", "wall_seconds"]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("suite", choices=SUITES)
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of families")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--only", nargs="+", help="instance or file names to run (default all)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    where = machine()
+    options.out.mkdir(parents=True, exist_ok=True)
+    target = options.out / f"{options.suite}.csv"
+    rows: list[dict[str, Any]] = []
+    columns = list(COLUMNS)
+    shown = list(SHOWN) + (
+        ["peer_wall_seconds", "peer_over_ours"] if options.suite == "peer" else []
+    )
+    _print_header(shown)
+    try:
+        for row in RUNNERS[options.suite](options):
+            record = row.as_dict(options, where)
+            for key in record:
+                if key not in columns:
+                    columns.append(key)
+            rows.append(record)
+            _print_row(shown, record)
+            _write(target, columns, rows)  # after every instance: a long run can be read live
+    except NotImplementedError as exc:
+        print(f"{options.suite}: {exc}", file=sys.stderr)
+        return 2
+    _write(target, columns, rows)
+    print(f"wrote {target} ({len(rows)} instances)", flush=True)
+    return 0
+
+
+def _write(target: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    partial = target.with_suffix(".csv.part")
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    partial.replace(target)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,672 @@
+"""Capacitated clustering with OR-Tools CP-SAT: the engine's stage 1 and the CPMP benchmark route.
+
+Points are grouped into clusters, each around a hub that is itself a member of its cluster.
+``cost[i, h]`` is the cost of serving point i from hub h (``cost[h, h]`` is paid by the hub
+itself); a cluster's total ``weight`` lies in [min_weight, max_weight]; ``hub_cost[h]`` is paid
+for every open hub; ``n_clusters`` fixes their number; a point outside every cluster costs
+``uncovered_cost[i]`` (None: every point must be covered). Only pairs (i, h) with
+``allowed[i, h]`` exist. ``together`` / ``apart`` pairs must share / must not share a cluster.
+
+Model (one boolean per allowed pair; the hub's own boolean is "h is open"):
+
+* Σ_h x[i, h] = 1 (≤ 1 when uncovered points are allowed);  x[i, h] ≤ x[h, h] disaggregated;
+* min_weight · x[h, h] ≤ Σ_i w_i x[i, h] ≤ max_weight · x[h, h];  Σ_h x[h, h] = n_clusters.
+
+**Contiguity** (when ``adjacency`` is given): every cluster induces a connected subgraph. Exact
+single-commodity flow toward the hub, after Shirabe (2005, "A model of contiguity for spatial
+unit allocation", Geographical Analysis 37(1):2–16; 2009, "Districting modeling with exact
+contiguity constraints", Environment and Planning B 36(6):1053–1066), with the hub as the
+cluster's fixed sink: for hub h and member i ≠ h, Σ_j f^h[i, j] − Σ_j f^h[j, i] = x[i, h]; an
+arc carries flow only if both ends are in h's cluster (f^h[i, j] ≤ M_h · x[i, h] and
+≤ M_h · x[j, h], M_h = number of candidate members of h). A unit that cannot reach h through
+its own cluster has nowhere to send its flow, so the constraints are exact. Arcs exist only
+between points allowed to h; pairs that cannot reach h inside h's candidate set are dropped
+before the model is built, and a member needs at least one neighbour in its cluster (a
+redundant cut that helps propagation).
+
+**Bound and variable reduction** (see :mod:`sharedprop.models.lagrangian`): a Lagrangian
+relaxation of the assignment constraints (one knapsack per hub), subgradient-optimised, gives
+a lower bound L. A Lagrangian heuristic (the relaxation's hubs, then a generalized assignment of
+the points to them with :func:`~sharedprop.models.assignment.solve_assignment`) gives an
+incumbent U. Reduced-cost fixing removes every pair and hub whose forced Lagrangian bound
+exceeds U, CP-SAT gets ``objective ≥ ⌈L⌉`` and U as its hint; when ⌈L⌉ = U the incumbent is
+proven optimal without search.
+
+**Measured choices** (CPMP, Osman–Christofides pmedcap01–20, 2 workers, this machine shared
+with other jobs; the figures and the protocol are in ``benchmarks/README.md``):
+
+* plain model with presolve: CP-SAT's presolve turns x ≤ y into enforced clauses and the
+  capacity rows into enforced knapsacks, and its LP bound then starts near 530 on pmedcap14
+  (optimum 982, LP relaxation 960). Without presolve the LP keeps x ≤ y and starts at the
+  LP bound. So presolve is off when there is no contiguity (the flows need it on).
+* the Lagrangian (knapsack) bound equals the Dantzig–Wolfe / column-generation bound (checked
+  against an LP column generation: 771.67 on pmedcap08, 973.67 on pmedcap20) and is only
+  0.3–1 % above the LP relaxation; on the hard instances (pmedcap08 6 %, pmedcap20 3 % below
+  the optimum) no bound alone proves optimality, search has to close the gap.
+* CP-SAT's ``lb_tree_search`` (best-first search on the LP bound) closes gaps far faster than
+  the default portfolio: pmedcap14 reduced model proved in 30 s, where the default LP worker
+  stalls at 972. It runs as one worker, the second worker runs the default LP search + LNS.
+* extra cuts (minimum cluster weight D − (p−1)Q, cardinality, per-hub Lagrangian cuts) did
+  not move the bound measurably (pmedcap08: 802–809 after 60 s in every variant).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from sharedprop.models import lagrangian
+from sharedprop.models._cpsat import Progress, Status, solve_model
+
+
+@dataclass(frozen=True)
+class ClusteringInput:
+    """The array-level clustering problem; see the module docstring for the meaning of each field.
+
+    ``adjacency[i]`` lists the neighbours of point i in the contiguity graph (None: no
+    contiguity rule). ``together`` / ``apart`` are point pairs.
+    """
+
+    cost: np.ndarray
+    weight: np.ndarray
+    max_weight: int | None = None
+    min_weight: int = 0
+    allowed: np.ndarray | None = None
+    hub_cost: np.ndarray | None = None
+    can_be_hub: np.ndarray | None = None
+    n_clusters: int | None = None
+    uncovered_cost: np.ndarray | None = None
+    adjacency: Sequence[Sequence[int]] | None = None
+    together: tuple[tuple[int, int], ...] = ()
+    apart: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        cost = np.asarray(self.cost)
+        if cost.ndim != 2 or cost.shape[0] != cost.shape[1]:
+            raise ValueError(f"cost must be a square n×n matrix, got shape {cost.shape}")
+        n = cost.shape[0]
+        _check_int(cost, "cost")
+        _check_int(np.asarray(self.weight), "weight", (n,))
+        if np.any(np.asarray(self.weight) < 0):
+            raise ValueError("weight must be non-negative")
+        for name in ("hub_cost", "uncovered_cost"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_int(np.asarray(value), name, (n,))
+        for name, shape in (("allowed", (n, n)), ("can_be_hub", (n,))):
+            value = getattr(self, name)
+            if value is not None and np.asarray(value).shape != shape:
+                raise ValueError(f"{name} must have shape {shape}, got {np.asarray(value).shape}")
+        if self.n_clusters is not None and not 0 <= self.n_clusters <= n:
+            raise ValueError(f"n_clusters must be in [0, {n}], got {self.n_clusters}")
+        if self.adjacency is not None:
+            if len(self.adjacency) != n:
+                raise ValueError(f"adjacency must list neighbours for all {n} points")
+            for i, neighbours in enumerate(self.adjacency):
+                for j in neighbours:
+                    if not 0 <= int(j) < n or int(j) == i:
+                        raise ValueError(f"adjacency[{i}] holds {j}, not another point index")
+        for name in ("together", "apart"):
+            for a, b in getattr(self, name):
+                if not (0 <= a < n and 0 <= b < n) or a == b:
+                    raise ValueError(f"{name} pair ({a}, {b}) must name two different points")
+
+    @property
+    def n(self) -> int:
+        return int(np.asarray(self.cost).shape[0])
+
+
+@dataclass(frozen=True)
+class ClusteringResult:
+    """``hub_of[i]`` is point i's hub (``hub_of[h] == h`` for a hub), -1 when uncovered.
+
+    ``bound`` is a proven lower bound on the optimum (None when infeasible or unknown);
+    ``seconds`` is the whole call and ``time_to_incumbent`` when the returned solution was
+    found. ``stats`` records what the bound and reduction steps did (for benchmarks and logs).
+    """
+
+    status: Status
+    hub_of: np.ndarray
+    objective: int | None
+    bound: int | None
+    seconds: float
+    time_to_incumbent: float | None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+
+def _check_int(array: np.ndarray, name: str, shape: tuple[int, ...] | None = None) -> None:
+    if shape is not None and array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
+    if (
+        array.size
+        and not np.issubdtype(array.dtype, np.integer)
+        and (not np.all(np.isfinite(array)) or not np.array_equal(array, np.round(array)))
+    ):
+        raise ValueError(f"{name} must hold integers (scale money before calling)")
+
+
+# -- checking a solution ----------------------------------------------------------------------
+def clustering_violations(inp: ClusteringInput, hub_of: np.ndarray) -> list[str]:
+    """Every rule ``hub_of`` breaks, in words (empty when it is a feasible clustering)."""
+    n = inp.n
+    hub_of = np.asarray(hub_of, dtype=np.int64)
+    if hub_of.shape != (n,):
+        return [f"hub_of must have length {n}, got {hub_of.shape}"]
+    problems: list[str] = []
+    weight = np.asarray(inp.weight, dtype=np.int64)
+    allowed = None if inp.allowed is None else np.asarray(inp.allowed, dtype=bool)
+    can_be_hub = None if inp.can_be_hub is None else np.asarray(inp.can_be_hub, dtype=bool)
+    hubs = sorted({int(h) for h in hub_of if h >= 0})
+    for i, h in enumerate(hub_of):
+        if h < -1 or h >= n:
+            problems.append(f"point {i} has hub {h}, not a point index")
+        elif h == -1 and inp.uncovered_cost is None:
+            problems.append(f"point {i} is uncovered but every point must be covered")
+        elif h >= 0 and hub_of[h] != h:
+            problems.append(f"point {i} joins {h}, which is not a hub of its own cluster")
+        elif h >= 0 and allowed is not None and not allowed[i, h]:
+            problems.append(f"point {i} may not join hub {h}")
+    if problems:
+        return problems
+    for h in hubs:
+        if can_be_hub is not None and not can_be_hub[h]:
+            problems.append(f"point {h} may not be a hub")
+        members = np.flatnonzero(hub_of == h)
+        load = int(weight[members].sum())
+        if inp.max_weight is not None and load > inp.max_weight:
+            problems.append(f"cluster of hub {h} weighs {load} > max {inp.max_weight}")
+        if load < inp.min_weight:
+            problems.append(f"cluster of hub {h} weighs {load} < min {inp.min_weight}")
+        if inp.adjacency is not None and not _connected(inp.adjacency, set(members.tolist()), h):
+            problems.append(f"cluster of hub {h} is not connected")
+    if inp.n_clusters is not None and len(hubs) != inp.n_clusters:
+        problems.append(f"{len(hubs)} clusters, expected exactly {inp.n_clusters}")
+    for a, b in inp.together:
+        if hub_of[a] != hub_of[b]:
+            problems.append(f"points {a} and {b} must share a cluster")
+    for a, b in inp.apart:
+        if hub_of[a] >= 0 and hub_of[a] == hub_of[b]:
+            problems.append(f"points {a} and {b} must not share a cluster")
+    return problems
+
+
+def _connected(adjacency: Sequence[Sequence[int]], members: set[int], start: int) -> bool:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        u = queue.popleft()
+        for v in adjacency[u]:
+            v = int(v)
+            if v in members and v not in seen:
+                seen.add(v)
+                queue.append(v)
+    return seen == members
+
+
+def clustering_objective(inp: ClusteringInput, hub_of: np.ndarray) -> int | None:
+    """The objective of a feasible ``hub_of``; None when it breaks a rule."""
+    if clustering_violations(inp, hub_of):
+        return None
+    hub_of = np.asarray(hub_of, dtype=np.int64)
+    cost = np.asarray(inp.cost, dtype=np.int64)
+    covered = np.flatnonzero(hub_of >= 0)
+    total = int(cost[covered, hub_of[covered]].sum())
+    if inp.hub_cost is not None:
+        hubs = np.flatnonzero(hub_of == np.arange(inp.n))
+        total += int(np.asarray(inp.hub_cost, dtype=np.int64)[hubs].sum())
+    if inp.uncovered_cost is not None:
+        total += int(np.asarray(inp.uncovered_cost, dtype=np.int64)[hub_of < 0].sum())
+    return total
+
+
+# -- preprocessing ------------------------------------------------------------------------------
+def candidate_pairs(inp: ClusteringInput) -> np.ndarray:
+    """``pair[i, h]``: point i may be in hub h's cluster (diagonal: h may open), before any bound."""
+    n = inp.n
+    weight = np.asarray(inp.weight, dtype=np.int64)
+    pair = (
+        np.ones((n, n), dtype=bool) if inp.allowed is None else np.asarray(inp.allowed, bool).copy()
+    )
+    hub_ok = np.diag(pair).copy()
+    if inp.can_be_hub is not None:
+        hub_ok &= np.asarray(inp.can_be_hub, dtype=bool)
+    if inp.max_weight is not None:
+        hub_ok &= weight <= inp.max_weight
+        pair &= weight[:, None] + weight[None, :] <= inp.max_weight
+    pair &= hub_ok[None, :]
+    np.fill_diagonal(pair, hub_ok)
+    if inp.adjacency is not None:
+        for h in np.flatnonzero(hub_ok):
+            reachable = _reachable(inp.adjacency, pair[:, h], int(h))
+            pair[:, h] &= reachable
+    return pair
+
+
+def _reachable(adjacency: Sequence[Sequence[int]], inside: np.ndarray, start: int) -> np.ndarray:
+    seen = np.zeros(len(inside), dtype=bool)
+    seen[start] = True
+    queue = deque([start])
+    while queue:
+        u = queue.popleft()
+        for v in adjacency[u]:
+            v = int(v)
+            if inside[v] and not seen[v]:
+                seen[v] = True
+                queue.append(v)
+    return seen
+
+
+# -- the CP-SAT model -------------------------------------------------------------------------
+def _build_model(
+    inp: ClusteringInput, pair: np.ndarray, lower: int | None, hint: np.ndarray | None
+) -> tuple[cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar]]:
+    n = inp.n
+    cost = np.asarray(inp.cost, dtype=np.int64)
+    weight = np.asarray(inp.weight, dtype=np.int64)
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    for i, h in zip(*np.nonzero(pair), strict=True):
+        x[int(i), int(h)] = model.new_bool_var(f"x[{i},{h}]")
+    by_point: list[list[int]] = [[] for _ in range(n)]
+    by_hub: list[list[int]] = [[] for _ in range(n)]
+    for i, h in x:
+        by_point[i].append(h)
+        by_hub[h].append(i)
+    objective: list[Any] = []
+    for i in range(n):
+        lits = [x[i, h] for h in by_point[i]]
+        if inp.uncovered_cost is None:
+            model.add_exactly_one(lits)
+        else:
+            model.add_at_most_one(lits)
+            penalty = int(inp.uncovered_cost[i])
+            objective.append(penalty)
+            objective.extend(-penalty * v for v in lits)
+    hubs = [h for h in range(n) if (h, h) in x]
+    for h in hubs:
+        y = x[h, h]
+        members = by_hub[h]
+        for i in members:
+            if i != h:
+                model.add(x[i, h] <= y)
+        load = sum(int(weight[i]) * x[i, h] for i in members)
+        if inp.max_weight is not None and int(weight[members].sum()) > inp.max_weight:
+            model.add(load <= int(inp.max_weight) * y)
+        if inp.min_weight > 0:
+            model.add(load >= int(inp.min_weight) * y)
+    if inp.n_clusters is not None:
+        model.add(sum(x[h, h] for h in hubs) == int(inp.n_clusters))
+    if inp.adjacency is not None:
+        _add_contiguity(model, inp.adjacency, x, by_hub)
+    for a, b in inp.together:
+        for h in set(by_point[a]) | set(by_point[b]):
+            if (a, h) in x and (b, h) in x:
+                model.add(x[a, h] == x[b, h])
+            else:
+                model.add(x.get((a, h), x.get((b, h))) == 0)
+    for a, b in inp.apart:
+        for h in set(by_point[a]) & set(by_point[b]):
+            model.add_at_most_one([x[a, h], x[b, h]])
+    objective.extend(int(cost[i, h]) * v for (i, h), v in x.items() if cost[i, h])
+    if inp.hub_cost is not None:
+        objective.extend(int(inp.hub_cost[h]) * x[h, h] for h in hubs if inp.hub_cost[h])
+    total = sum(objective)
+    if lower is not None:
+        model.add(total >= lower)
+    model.minimize(total)
+    if hint is not None:
+        for (i, h), v in x.items():
+            model.add_hint(v, bool(hint[i] == h))
+    return model, x
+
+
+def _add_contiguity(
+    model: cp_model.CpModel,
+    adjacency: Sequence[Sequence[int]],
+    x: dict[tuple[int, int], cp_model.IntVar],
+    by_hub: list[list[int]],
+) -> None:
+    """Flow toward each hub inside its own cluster (Shirabe); see the module docstring."""
+    for h, members in enumerate(by_hub):
+        if (h, h) not in x or len(members) <= 1:
+            continue
+        inside = set(members)
+        big = len(members) - 1
+        outflow: dict[int, list[Any]] = {i: [] for i in members}
+        inflow: dict[int, list[Any]] = {i: [] for i in members}
+        for i in members:
+            if i == h:
+                continue
+            neighbours = [int(j) for j in adjacency[i] if int(j) in inside]
+            model.add(sum(x[j, h] for j in neighbours) >= x[i, h])
+            for j in neighbours:
+                f = model.new_int_var(0, big, f"f[{h}:{i}->{j}]")
+                model.add(f <= big * x[i, h])
+                if j != h:
+                    model.add(f <= big * x[j, h])
+                outflow[i].append(f)
+                inflow[j].append(f)
+        for i in members:
+            if i != h:
+                model.add(sum(outflow[i]) - sum(inflow[i]) == x[i, h])
+
+
+# -- the solve ----------------------------------------------------------------------------------
+def solve_clustering(
+    inp: ClusteringInput,
+    *,
+    time_limit: float = 60.0,
+    workers: int = 2,
+    seed: int = 0,
+    hint: np.ndarray | None = None,
+    on_progress: Progress | None = None,
+    use_bound: bool | None = None,
+) -> ClusteringResult:
+    """Cluster the points at minimum cost; see the module docstring for the model.
+
+    ``hint`` is a ``hub_of`` vector to start from (ignored for the bound steps if it breaks a
+    rule). ``use_bound`` switches the Lagrangian bound, heuristic and reduction (None: on when
+    the knapsack tables are small enough).
+    """
+    started = time.perf_counter()
+    n = inp.n
+    stats: dict[str, Any] = {}
+    pair = candidate_pairs(inp)
+    stats["pairs"] = int(pair.sum())
+
+    def elapsed() -> float:
+        return time.perf_counter() - started
+
+    incumbent: np.ndarray | None = None
+    upper: int | None = None
+    found_at: float | None = None
+    if hint is not None:
+        hint = np.asarray(hint, dtype=np.int64)
+        value = clustering_objective(inp, hint) if hint.shape == (n,) else None
+        if value is not None:
+            incumbent, upper, found_at = hint.copy(), value, elapsed()
+
+    lower: int | None = None
+    problem = lagrangian.LagrangianProblem(
+        cost=np.asarray(inp.cost, dtype=np.float64),
+        weight=np.asarray(inp.weight, dtype=np.int64),
+        capacity=inp.max_weight,
+        pair=pair,
+        hub_cost=np.zeros(n) if inp.hub_cost is None else np.asarray(inp.hub_cost, float),
+        n_clusters=inp.n_clusters,
+        uncovered_cost=None
+        if inp.uncovered_cost is None
+        else np.asarray(inp.uncovered_cost, dtype=np.float64),
+    )
+    if use_bound is None:
+        use_bound = lagrangian.Relaxation.fits(problem)
+    if use_bound and n > 0:
+        outcome = lagrangian.optimise(problem, upper=upper, time_budget=0.1 * time_limit)
+        stats["lagrangian_first"] = round(outcome.bound, 3)
+        if math.isinf(outcome.bound):
+            return _infeasible(n, elapsed(), stats)
+        if incumbent is None:
+            found = _restricted_search(
+                inp,
+                problem,
+                outcome,
+                upper,
+                incumbent,
+                deadline=0.15 * time_limit,
+                workers=workers,
+                seed=seed,
+            )
+            if found is not None:
+                incumbent, upper, found_at = found[0], found[1], elapsed()
+                _report(on_progress, elapsed(), upper, None)
+        stats["first_solution"] = upper
+        if incumbent is not None and upper is not None:
+            improved, value = improve_by_cluster_lns(
+                inp, pair, incumbent, upper, time_budget=0.3 * time_limit - elapsed(), seed=seed
+            )
+            if value < upper:
+                incumbent, upper, found_at = improved, value, elapsed()
+                _report(on_progress, elapsed(), upper, None)
+        stats["heuristic"] = upper
+        best = outcome
+        if upper is not None:
+            again = lagrangian.optimise(
+                problem, upper=upper, time_budget=0.05 * time_limit, start=outcome.multipliers
+            )
+            best = again if again.bound > outcome.bound else outcome
+        lower = math.ceil(best.bound - 1e-6 * max(1.0, abs(best.bound)))
+        stats["lagrangian"] = round(best.bound, 3)
+        if upper is not None:
+            _report(on_progress, elapsed(), upper, lower)
+            if lower >= upper:
+                stats["proved_by"] = "lagrangian bound"
+                return ClusteringResult(
+                    "optimal", incumbent, upper, upper, elapsed(), found_at, stats
+                )
+            pair, _ = lagrangian.reduce_pairs(problem, best.multipliers, upper)
+            stats["pairs_after_reduction"] = int(pair.sum())
+
+    model, x = _build_model(inp, pair, lower, incumbent)
+    parameters: dict[str, Any] = {"linearization_level": 2}
+    if inp.adjacency is None:
+        # Presolve rewrites x ≤ y into enforced clauses that CP-SAT's LP relaxes weakly.
+        parameters["cp_model_presolve"] = False
+        if workers >= 2:
+            parameters["subsolvers"] = ["lb_tree_search", "default_lp"]
+    run = solve_model(
+        model,
+        time_limit=max(0.0, time_limit - elapsed()),
+        workers=workers,
+        seed=seed,
+        on_progress=on_progress,
+        parameters=parameters,
+        elapsed_before=elapsed(),
+    )
+    hub_of = np.full(n, -1, dtype=np.int64)
+    status, objective, bound, tti = run.status, run.objective, run.bound, run.time_to_incumbent
+    if run.status in ("optimal", "feasible"):
+        for (i, h), v in x.items():
+            if run.solver.boolean_value(v):
+                hub_of[i] = h
+        if upper is not None and objective is not None and objective >= upper:
+            hub_of, objective, tti = incumbent, upper, found_at
+    elif run.status == "infeasible" and incumbent is not None:
+        # Cannot happen (the incumbent is in the reduced model); keep it rather than lose it.
+        status, hub_of, objective, tti = "feasible", incumbent, upper, found_at
+    elif incumbent is not None:
+        status, hub_of, objective, tti = "feasible", incumbent, upper, found_at
+    if lower is not None and status != "infeasible":
+        bound = lower if bound is None else max(bound, lower)
+        if objective is not None and bound >= objective:
+            status, bound = "optimal", objective
+    return ClusteringResult(status, hub_of, objective, bound, run.seconds, tti, stats)
+
+
+def _report(
+    on_progress: Progress | None, seconds: float, objective: int | None, bound: int | None
+) -> None:
+    if on_progress is not None:
+        on_progress(seconds, objective, bound)
+
+
+def _infeasible(n: int, seconds: float, stats: dict[str, Any]) -> ClusteringResult:
+    stats["proved_by"] = "lagrangian relaxation has no hub set"
+    return ClusteringResult(
+        "infeasible", np.full(n, -1, dtype=np.int64), None, None, seconds, None, stats
+    )
+
+
+def _restricted_search(
+    inp: ClusteringInput,
+    problem: lagrangian.LagrangianProblem,
+    outcome: lagrangian.LagrangianOutcome,
+    upper: int | None,
+    hint: np.ndarray | None,
+    *,
+    deadline: float,
+    workers: int,
+    seed: int,
+) -> tuple[np.ndarray, int] | None:
+    """A good first solution: the full model restricted to the pairs the Lagrangian finds cheap.
+
+    Pairs whose forced Lagrangian bound stays within ``slack`` of the bound are kept (the same
+    test as the reduction, with an optimistic target instead of a known solution), and CP-SAT
+    searches that much smaller model; the slack doubles until a solution turns up. Not a
+    proof of anything: only the incumbent is used.
+    """
+    began = time.perf_counter()
+    slack = max(1.0, 0.01 * abs(outcome.bound))
+    best: tuple[np.ndarray, int] | None = None
+    while time.perf_counter() - began < deadline:
+        target = math.ceil(outcome.bound + slack)
+        if upper is not None and target >= upper:
+            break
+        pair, _ = lagrangian.reduce_pairs(problem, outcome.multipliers, target)
+        if np.diag(pair).sum() >= max(1, inp.n_clusters or 1):
+            model, x = _build_model(inp, pair, None, hint)
+            run = solve_model(
+                model,
+                time_limit=max(0.1, deadline - (time.perf_counter() - began)),
+                workers=workers,
+                seed=seed,
+                parameters={"linearization_level": 1, "stop_after_first_solution": True},
+            )
+            if run.objective is not None:
+                hub_of = np.full(inp.n, -1, dtype=np.int64)
+                for (i, h), v in x.items():
+                    if run.solver.boolean_value(v):
+                        hub_of[i] = h
+                return hub_of, run.objective
+            if run.status != "infeasible":
+                break  # ran out of time without a solution
+        slack *= 2
+    return best
+
+
+def improve_by_cluster_lns(
+    inp: ClusteringInput,
+    pair: np.ndarray,
+    hub_of: np.ndarray,
+    value: int,
+    *,
+    time_budget: float,
+    seed: int = 0,
+    group_sizes: tuple[int, ...] = (2, 3, 4),
+) -> tuple[np.ndarray, int]:
+    """Large-neighbourhood search over whole clusters: free a cluster and its nearest clusters
+    (their points, hubs and any uncovered points near them) and re-solve that part exactly.
+
+    Whole clusters are freed, so together/apart pairs and contiguity never cross the boundary,
+    and the number of clusters inside stays what it was when ``n_clusters`` is fixed. Stops after
+    a pass without improvement or when the budget is spent.
+    """
+    began = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    cost = np.asarray(inp.cost, dtype=np.int64)
+    best = np.asarray(hub_of, dtype=np.int64).copy()
+    best_value = value
+
+    def attempt(group: np.ndarray, limit: float) -> bool:
+        nonlocal best, best_value
+        members = np.flatnonzero(np.isin(best, group))
+        uncovered = np.flatnonzero(best < 0)
+        if len(uncovered):
+            near = uncovered[pair[np.ix_(uncovered, group)].any(axis=1)]
+            members = np.union1d(members, near)
+        candidate = _resolve_part(inp, pair, best, members, len(group), limit, seed)
+        candidate_value = None if candidate is None else clustering_objective(inp, candidate)
+        if candidate_value is not None and candidate_value < best_value:
+            best, best_value = candidate, candidate_value
+            return True
+        return False
+
+    def left() -> float:
+        return time_budget - (time.perf_counter() - began)
+
+    # Systematic passes: each cluster with its nearest neighbours, growing the group size.
+    for size in group_sizes:
+        improved = True
+        while improved and left() > 0.05:
+            improved = False
+            hubs = np.flatnonzero(best == np.arange(inp.n))
+            if len(hubs) < size:
+                break
+            for h in rng.permutation(hubs):
+                if left() <= 0.05:
+                    return best, best_value
+                spread = cost[h, hubs] + cost[hubs, h]
+                near = hubs[np.argsort(spread, kind="stable")]
+                group = np.append(near[near != h][: size - 1], h)
+                if attempt(group, min(left(), 2.0)):
+                    improved = True
+                    break  # hubs changed: recompute the neighbourhoods
+    # Then random groups among near clusters until the budget is spent.
+    largest = max(group_sizes) if group_sizes else 2
+    while left() > 0.05:
+        hubs = np.flatnonzero(best == np.arange(inp.n))
+        if len(hubs) < 2:
+            break
+        h = rng.choice(hubs)
+        spread = cost[h, hubs] + cost[hubs, h]
+        near = hubs[np.argsort(spread, kind="stable")]
+        near = near[near != h][: largest + 2]
+        size = int(rng.integers(1, min(largest, len(near)) + 1))
+        group = np.append(rng.choice(near, size=size, replace=False), h)
+        attempt(group, min(left(), 2.0))
+    return best, best_value
+
+
+def _resolve_part(
+    inp: ClusteringInput,
+    pair: np.ndarray,
+    hub_of: np.ndarray,
+    members: np.ndarray,
+    n_groups: int,
+    time_limit: float,
+    seed: int,
+) -> np.ndarray | None:
+    """Re-solve the clustering of ``members`` with everything else fixed; the new hub_of or None."""
+    index = {int(m): k for k, m in enumerate(members)}
+    inside = set(index)
+    adjacency = None
+    if inp.adjacency is not None:
+        adjacency = [[index[int(j)] for j in inp.adjacency[m] if int(j) in inside] for m in members]
+    sub = ClusteringInput(
+        cost=np.asarray(inp.cost)[np.ix_(members, members)],
+        weight=np.asarray(inp.weight)[members],
+        max_weight=inp.max_weight,
+        min_weight=inp.min_weight,
+        allowed=pair[np.ix_(members, members)],
+        hub_cost=None if inp.hub_cost is None else np.asarray(inp.hub_cost)[members],
+        n_clusters=n_groups if inp.n_clusters is not None else None,
+        uncovered_cost=None
+        if inp.uncovered_cost is None
+        else np.asarray(inp.uncovered_cost)[members],
+        adjacency=adjacency,
+        together=tuple(
+            (index[a], index[b]) for a, b in inp.together if a in inside and b in inside
+        ),
+        apart=tuple((index[a], index[b]) for a, b in inp.apart if a in inside and b in inside),
+    )
+    local_hint = np.array([index.get(int(hub_of[m]), -1) for m in members], dtype=np.int64)
+    model, x = _build_model(sub, candidate_pairs(sub), None, local_hint)
+    run = solve_model(model, time_limit=time_limit, workers=1, seed=seed)
+    if run.objective is None:
+        return None
+    result = hub_of.copy()
+    result[members] = -1
+    for (i, h), v in x.items():
+        if run.solver.boolean_value(v):
+            result[members[i]] = members[h]
+    return result
