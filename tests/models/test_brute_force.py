@@ -222,8 +222,20 @@ if importlib.util.find_spec("sharedprop.models.two_stage") is not None:
             assert result.status in {"infeasible", "unknown"}
             return
         assert result.status != "infeasible", "two-stage calls a feasible instance infeasible"
-        if result.plan is not None:
-            ev = evaluate(instance, result.plan)
-            assert not ev.broken
-            assert result.objective == pytest.approx(ev.objective, abs=YUAN)
-            assert ev.objective >= best.objective - MONEY_TOLERANCE
+        assert result.plan is not None
+        ev = evaluate(instance, result.plan)
+        assert not ev.broken
+        assert result.objective == pytest.approx(ev.objective, abs=YUAN)
+        assert ev.objective >= best.objective - MONEY_TOLERANCE
+
+    def test_two_stage_without_any_possible_package_returns_the_all_uncovered_plan() -> None:
+        """The firm may run no package; leaving both communities uncovered (16,000) is the
+        only plan, and a feasible one."""
+        base = two_communities()
+        instance = replace(base, firms=(replace(base.firms[0], max_packages=0),))
+        assert brute_force(instance).objective == pytest.approx(16_000.0)
+
+        result = solve(instance, time_limit=2, workers=1, strategy="two-stage")
+
+        assert result.plan is not None and result.plan.packages == ()
+        assert result.objective == pytest.approx(16_000.0, abs=MONEY_TOLERANCE)
