@@ -124,7 +124,7 @@ def solve_joint(
     on_progress: ProgressFn | None = None,
     stop: Callable[[], bool] | None = None,
     exact_pricing: bool = True,
-    master_share: float = 0.35,
+    master_share: float | None = None,
     use_cuts: bool = True,
     enumerate_gap: bool = True,
     enumeration_limit: int = 60_000,
@@ -182,6 +182,10 @@ def solve_joint(
     flat = FlatOptions(p)
     group_of, kappa = _groups(p)
     n_opt = len(p.options)
+    if master_share is None:
+        # Where column generation can converge (street-sized option sets) the bound deserves
+        # most of the time; beyond that the plan does (measured: benchmarks/README.md).
+        master_share = 0.35 if len(p.options) <= 400 else 0.6
     cg_deadline = t0 + time_limit * (1.0 - master_share)
     converged = False
     last_master = -1
@@ -220,8 +224,18 @@ def solve_joint(
 
     neighbours = NeighbourhoodBuilder(p)
 
-    def add_neighbours() -> int:
-        return sum(add(c) for c in neighbours.around(best_cols)) if best_cols else 0
+    def add_neighbours(second_order: bool = False) -> int:
+        """Packages one move from the incumbent; with ``second_order``, also two moves away
+        from a random sample of those (a wider neighbourhood once the first is exhausted)."""
+        if not best_cols:
+            return 0
+        first = neighbours.around(best_cols)
+        fresh = sum(add(c) for c in first)
+        if second_order and first:
+            pick = rng.choice(len(first), size=min(120, len(first)), replace=False)
+            for j in pick:
+                fresh += sum(add(c) for c in neighbours.around([first[int(j)]]))
+        return fresh
 
     # Passes: column generation (bound) → enumeration (proof) → local search (plans). When the
     # local search settles early, the time left goes back to the bound (more cuts).
@@ -313,17 +327,21 @@ def solve_joint(
 
         # Large-neighbourhood search: packages one move from the incumbent, recombined exactly by
         # the master, until the time is up or the master proves nothing nearby is better.
+        wide = False
         while (remaining := deadline - time.monotonic()) > 0.05 and not stop():
             if best_obj is not None and best_obj - best_lb <= max(0.01, 1e-9 * abs(best_obj)):
                 break
-            fresh = add_neighbours()
+            before = best_obj
+            fresh = add_neighbours(second_order=wide)
             proven = run_master(
-                remaining if fresh == 0 else min(remaining, max(3.0, remaining / 3)),
-                "integer master (local search)",
+                min(remaining, max(3.0, remaining / 3)), "integer master (local search)"
             )
             stats["ls_rounds"] = stats.get("ls_rounds", 0) + 1
-            if fresh == 0 and proven:
+            improved = before is None or (best_obj is not None and best_obj < before - 1e-6)
+            if fresh == 0 and proven and wide:
                 break
+            # Nothing better one move away: widen to two moves until something improves.
+            wide = not improved
         if best_obj is not None and best_obj - best_lb <= max(0.01, 1e-9 * abs(best_obj)):
             break
         remaining = deadline - time.monotonic()

@@ -1,0 +1,125 @@
+"""Street-scale benchmark of the optimisation core (issue 3's acceptance run).
+
+Generates ``sharedprop generate OUT --communities 120 --streets 2 --firms 8 --resources 10
+--seed K`` for each seed, solves it with ``solve(time_limit, workers)``, scores both the optimised
+plan and the generated manual plan with ``evaluate`` and writes one row per seed:
+
+    python -m benchmarks.street_scale --time-limit 60 --workers 2 --seeds 1 2 3 4 5 \
+        --out benchmarks/results
+
+Columns: instance, n, seed, strategy, status, objective, evaluated, bound, gap, broken,
+public_money, manual_public_money, ratio_to_manual, seconds (time to the final incumbent),
+runtime_s, time_limit, workers, machine. Generated instances go to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import statistics
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+from sharedprop import evaluate, load_instance, read_plan, solve
+from sharedprop.generate import generate_instance
+
+
+def machine() -> str:
+    return (
+        f"{platform.system()} {platform.machine()} {os.cpu_count()} cpu; python "
+        f"{platform.python_version()}; ortools {version('ortools')}"
+    )
+
+
+def run(
+    seeds: list[int],
+    time_limit: float,
+    workers: int,
+    out: Path,
+    n: int,
+    streets: int,
+    firms: int,
+    resources: int,
+    strategy: str,
+) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in seeds:
+            folder = generate_instance(
+                Path(tmp) / f"n{n}-s{seed}",
+                communities=n,
+                streets=streets,
+                firms=firms,
+                resources=resources,
+                seed=seed,
+            )
+            inst = load_instance(folder)
+            manual = evaluate(inst, read_plan(folder / "plans" / "manual.csv", inst))
+            res = solve(inst, time_limit=time_limit, workers=workers, seed=0, strategy=strategy)
+            ev = evaluate(inst, res.plan) if res.plan is not None else None
+            row = {
+                "instance": inst.name,
+                "n": n,
+                "seed": seed,
+                "strategy": res.strategy,
+                "status": res.status,
+                "objective": _r(res.objective),
+                "evaluated": _r(ev.objective if ev else None),
+                "bound": _r(res.best_bound),
+                "gap": _r(res.gap, 4),
+                "broken": len(ev.broken) if ev else "",
+                "public_money": _r(ev.public_money if ev else None),
+                "manual_public_money": _r(manual.public_money),
+                "ratio_to_manual": _r(ev.public_money / manual.public_money if ev else None, 4),
+                "seconds": _r(res.time_to_incumbent_s, 1),
+                "runtime_s": _r(res.runtime_s, 1),
+                "time_limit": time_limit,
+                "workers": workers,
+                "machine": machine(),
+            }
+            rows.append(row)
+            print(
+                f"seed {seed}: {row['status']:8s} objective {row['objective']:>12} "
+                f"bound {row['bound']!s:>12} gap {row['gap']!s:>7} "
+                f"ratio to manual {row['ratio_to_manual']} incumbent at {row['seconds']} s",
+                flush=True,
+            )
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"street_scale_n{n}.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    gaps = [r["gap"] for r in rows if r["gap"] not in (None, "")]
+    tti = [r["seconds"] for r in rows if r["seconds"] not in (None, "")]
+    print(
+        f"median gap {statistics.median(gaps) if gaps else '—'}; median time to incumbent "
+        f"{statistics.median(tti) if tti else '—'} s; written {path}"
+    )
+    return rows
+
+
+def _r(v: float | None, digits: int = 2) -> float | str:
+    return "" if v is None else round(float(v), digits)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    ap.add_argument("--communities", type=int, default=120)
+    ap.add_argument("--streets", type=int, default=2)
+    ap.add_argument("--firms", type=int, default=8)
+    ap.add_argument("--resources", type=int, default=10)
+    ap.add_argument("--strategy", default="auto")
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    a = ap.parse_args()
+    run(a.seeds, a.time_limit, a.workers, a.out, a.communities, a.streets, a.firms, a.resources, a.strategy)
+
+
+if __name__ == "__main__":
+    main()
