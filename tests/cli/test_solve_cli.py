@@ -246,7 +246,8 @@ def test_output_into_a_closed_pipe_ends_quietly_with_141(tiny_instance: Path) ->
     assert proc.returncode == 141
 
 
-def test_a_command_whose_reader_went_away_returns_141_in_process(monkeypatch) -> None:
+def test_a_command_whose_reader_went_away_returns_141_in_process(monkeypatch, capsys) -> None:
+    """capsys gives stdout without a file descriptor, so the test's own output stays intact."""
     from sharedprop.cli import validate
 
     def broken(args) -> int:  # noqa: ANN001
@@ -254,3 +255,4 @@ def test_a_command_whose_reader_went_away_returns_141_in_process(monkeypatch) ->
 
     monkeypatch.setattr(validate, "run", broken)
     assert main(["validate", "anything"]) == 141
+    assert "Traceback" not in capsys.readouterr().err
