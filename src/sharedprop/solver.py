@@ -25,6 +25,7 @@ from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
+from sharedprop.models.master import plan_objective
 from sharedprop.models.problem import InstanceMaps, Problem, problem_from_instance
 from sharedprop.plan import Package, Plan
 from sharedprop.result import ProgressPoint, Result
@@ -89,7 +90,14 @@ def solve(
             warm.append(cols)
 
     chosen = "joint" if strategy == "auto" else strategy
-    if chosen == "two-stage":
+    if not problem.options:
+        # No firm may run any package: leaving everyone uncovered is the only plan (diagnose
+        # has already ruled out communities that must be covered).
+        jr = JointResult(
+            "optimal", [], plan_objective(problem, []), plan_objective(problem, []), [], 0.0, {}
+        )
+        progress(0.0, jr.objective, jr.bound, "no package is possible")
+    elif chosen == "two-stage":
         from sharedprop.models.two_stage import solve_two_stage
 
         jr = solve_two_stage(
@@ -102,6 +110,20 @@ def solve(
             on_progress=progress,
             stop=stop,
         )
+        left = time_limit - (time.monotonic() - t0)
+        if jr.objective is None and left > 0.2:
+            # The stages decide separately, so they can miss a plan that exists (a cluster no
+            # firm may take whole): the joint model, which cannot, takes the time left.
+            jr = solve_joint(
+                problem,
+                time_limit=left,
+                workers=workers,
+                seed=seed,
+                initial=warm,
+                on_progress=progress,
+                stop=stop,
+            )
+            chosen = "two-stage→joint"
     else:
         jr = _solve_joint_with_warm_start(
             problem, maps, time_limit, workers, seed, warm, progress, stop, t0
