@@ -239,6 +239,7 @@ def write_plan(plan: Plan, path: str | Path) -> list[Path]:
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a plan is meant to be shared
         for tmp, target in temps:
             os.replace(tmp, target)
     finally:

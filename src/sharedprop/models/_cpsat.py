@@ -100,6 +100,9 @@ def solve_model(
     heuristic, a bound) is part of ``seconds`` and ``time_to_incumbent``.
     """
     solver = cp_model.CpSolver()
+    # OR-Tools would install its own SIGINT handler and reset ours after each solve;
+    # the CLI's handler must survive so Ctrl-C keeps the best plan.
+    solver.parameters.catch_sigint_signal = False
     params = solver.parameters
     params.max_time_in_seconds = max(0.0, float(time_limit))
     params.num_workers = max(1, int(workers))

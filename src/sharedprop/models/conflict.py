@@ -113,6 +113,9 @@ def minimal_conflict(instance: Instance, *, time_limit: float = 30.0) -> list[st
         m.ClearAssumptions()
         m.AddAssumptions([lits[k] for k in active])
         s = cp_model.CpSolver()
+        # OR-Tools would install its own SIGINT handler and reset ours after each solve;
+        # the CLI's handler must survive so Ctrl-C keeps the best plan.
+        s.parameters.catch_sigint_signal = False
         s.parameters.max_time_in_seconds = max(0.2, limit)
         s.parameters.num_workers = 1
         st = s.Solve(m)

@@ -44,8 +44,6 @@ def enumerate_option(
     """
     d = cache.get(o)
     opt = p.options[o]
-    if d.hub_pos < 0:
-        raise EnumerationLimit("options without a member hub are not enumerated")
     f = opt.firm
     v = _member_values(p, duals, o, d)
     beta = float(duals.count[f])
@@ -90,7 +88,7 @@ def enumerate_option(
         lb = max(a0 + sa + float(neg_a[free].sum()), b0 + sb + float(neg_b[free].sum()))
         if lb > max_rc + 1e-6:
             return
-        if w >= min_w:
+        if w >= min_w and S:
             emit(S)
         for idx, u in enumerate(ext):
             if w + int(d.w[u]) > max_w:
@@ -110,6 +108,11 @@ def enumerate_option(
             S_set.discard(u)
 
     h = d.hub_pos
+    if h < 0:
+        # A site that is not a member (facility location): start empty, best value first.
+        S_set = set()
+        rec([], 0.0, 0.0, 0, _ratio_order(a, d.w) + _rest(a, d.w), set())
+        return out
     S_set = {h}
     rec(
         [h],
@@ -137,8 +140,6 @@ def best_by_search(
     """
     d = cache.get(o)
     opt = p.options[o]
-    if d.hub_pos < 0:
-        raise SearchLimit("options without a member hub are priced by CP-SAT")
     f = opt.firm
     v = _member_values(p, duals, o, d)
     beta = float(duals.count[f])
@@ -190,7 +191,7 @@ def best_by_search(
         )
         if lb >= best[0] - 1e-9:
             return
-        if w >= min_w:
+        if w >= min_w and S:
             val, k = value(S_set, cost, rev, vv)
             if val < best[0] - 1e-9:
                 best[0], best[1], best[2] = val, tuple(sorted(S)), subsets[k]
@@ -223,6 +224,22 @@ def best_by_search(
             S_set.discard(u)
 
     h = d.hub_pos
+    if h < 0:
+        rec(
+            [],
+            set(),
+            opt.fixed,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0,
+            _ratio_order(a, d.w) + _rest(a, d.w),
+            set(),
+        )
+        if best[1] is None:
+            return None
+        return best[1], tuple(int(d.res[k]) for k in best[2]), best[0]
     if int(d.w[h]) > max_w:
         return None
     rec(
@@ -247,6 +264,11 @@ def _ratio_order(coef: np.ndarray, w: np.ndarray) -> list[int]:
     neg = np.flatnonzero(coef < 0)
     ratio = coef[neg] / np.maximum(w[neg], 1)
     return [int(j) for j in neg[np.argsort(ratio, kind="stable")]]
+
+
+def _rest(coef: np.ndarray, w: np.ndarray) -> list[int]:
+    """Non-negative-coefficient positions (after the negative ones in a root extension)."""
+    return [int(j) for j in np.flatnonzero(coef >= 0)]
 
 
 def _knapsack_gain(

@@ -329,6 +329,9 @@ def solve_integer_master(
         for j in range(len(cols)):
             model.AddHint(x[j], 1 if j in hs else 0)
     solver = cp_model.CpSolver()
+    # OR-Tools would install its own SIGINT handler and reset ours after each solve;
+    # the CLI's handler must survive so Ctrl-C keeps the best plan.
+    solver.parameters.catch_sigint_signal = False
     solver.parameters.max_time_in_seconds = max(0.05, float(time_limit))
     solver.parameters.num_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)

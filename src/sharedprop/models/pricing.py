@@ -396,6 +396,9 @@ def exact_price(
         for j in range(n_c):
             m.AddHint(y[j], 1 if j in hs else 0)
     s = cp_model.CpSolver()
+    # OR-Tools would install its own SIGINT handler and reset ours after each solve;
+    # the CLI's handler must survive so Ctrl-C keeps the best plan.
+    s.parameters.catch_sigint_signal = False
     s.parameters.max_time_in_seconds = max(0.01, time_limit)
     s.parameters.num_workers = 1
     s.parameters.random_seed = seed

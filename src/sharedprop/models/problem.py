@@ -228,3 +228,42 @@ def problem_from_instance(instance: Instance) -> tuple[Problem, InstanceMaps]:
         d_rc=d_rc,
     )
     return problem, maps
+
+
+def problem_from_facility_location(
+    fixed: np.ndarray, capacity: np.ndarray, demand: np.ndarray, cost: np.ndarray
+) -> Problem:
+    """The single-source capacitated facility-location problem as a sharedprop problem.
+
+    Facilities become firms that may run one package each, from a site that is not a member
+    (hub = -1), with the facility's fixed cost and capacity; customers become communities that
+    must be covered, weighted by demand; ``cost[j, i]`` (facility-major) is what customer i adds
+    to facility j's package. No margin, no revenue, no contiguity: the joint model's objective is
+    then exactly Σ fixed + Σ assignment cost.
+    """
+    fixed = np.asarray(fixed, dtype=float)
+    capacity = np.asarray(capacity, dtype=np.int64)
+    demand = np.asarray(demand, dtype=np.int64)
+    cost = np.asarray(cost, dtype=float)
+    m, n = cost.shape
+    allc = np.arange(n, dtype=np.int64)
+    options = tuple(
+        PackageOption(
+            firm=j,
+            hub=-1,
+            fixed=float(fixed[j]),
+            candidates=allc,
+            member_cost=cost[j].copy(),
+            margin=0.0,
+        )
+        for j in range(m)
+    )
+    return Problem(
+        weight=demand,
+        revenue=np.zeros(n),
+        uncovered_cost=np.zeros(n),
+        must_cover=np.ones(n, dtype=bool),
+        firm_capacity=capacity,
+        firm_max_packages=np.ones(m, dtype=np.int64),
+        options=options,
+    )
