@@ -371,11 +371,83 @@ def run_peer(options: argparse.Namespace) -> Iterator[Row]:
         )
 
 
+# (communities, streets, firms, resources) of the generated instances: a street, a district, the
+# city (DESIGN.md, "Sizes that matter").
+GENERATED = ((120, 2, 8, 10), (400, 6, 24, 30), (1414, 38, 100, 100))
+
+
+def _manual_cases(options: argparse.Namespace, folder: Path) -> Iterator[tuple[str, Path]]:
+    pilot = ROOT / "instances" / "xiamen-pilot"
+    if pilot.is_dir() and _wanted(options, "xiamen-pilot"):
+        yield "xiamen-pilot", pilot
+    from sharedprop.generate import generate_instance
+
+    for communities, streets, firms, resources in GENERATED:
+        name = f"generated-{communities}"
+        if not _wanted(options, name, str(communities)):
+            continue
+        out = generate_instance(
+            folder / name,
+            communities=communities,
+            streets=streets,
+            firms=firms,
+            resources=resources,
+            seed=options.seed,
+        )
+        yield name, out
+
+
 def run_manual(options: argparse.Namespace) -> Iterator[Row]:
-    raise NotImplementedError(
-        "the manual suite (xiamen-pilot and generated 120/400/1414-community instances, manual "
-        "plan against the optimized plan, both scored by sharedprop.evaluate) is not wired yet"
-    )
+    """Manual plan against the optimized plan on each instance, both scored by ``evaluate``."""
+    try:
+        from sharedprop import evaluate, load_instance, read_plan
+        from sharedprop.solver import solve
+    except ImportError as exc:
+        raise NotImplementedError(f"the manual suite needs sharedprop.solver: {exc}") from exc
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="sharedprop-bench-") as tmp:
+        for name, folder in _manual_cases(options, Path(tmp)):
+            instance = load_instance(folder)
+            manual_plan = read_plan(folder / "plans" / "manual.csv", instance)
+            manual = evaluate(instance, manual_plan)
+            started = time.perf_counter()
+            result = solve(
+                instance,
+                time_limit=options.time_limit,
+                workers=options.workers,
+                seed=options.seed,
+                initial_plan=manual_plan,
+            )
+            wall = time.perf_counter() - started
+            optimized = evaluate(instance, result.plan) if result.plan is not None else None
+            extra: dict[str, Any] = {"strategy": result.strategy}
+            for label, ev in (("manual", manual), ("optimized", optimized)):
+                extra[f"{label}_public_money"] = "" if ev is None else round(ev.public_money, 2)
+                extra[f"{label}_total_cost"] = "" if ev is None else round(ev.total_cost, 2)
+                extra[f"{label}_coverage"] = "" if ev is None else round(ev.coverage, 4)
+                extra[f"{label}_packages"] = "" if ev is None else len(ev.packages)
+                extra[f"{label}_firms_used"] = "" if ev is None else ev.firms_used
+                extra[f"{label}_broken"] = "" if ev is None else len(ev.broken)
+            extra["public_money_ratio"] = (
+                round(optimized.public_money / manual.public_money, 4)
+                if optimized is not None and manual.public_money > 0
+                else ""
+            )
+            yield Row(
+                name,
+                folder.name,
+                len(instance.communities),
+                len(instance.firms),
+                None,
+                None,
+                None if result.objective is None else round(result.objective, 2),
+                None if result.best_bound is None else round(result.best_bound, 2),
+                result.status,
+                result.time_to_incumbent_s,
+                wall,
+                extra=extra,
+            )
 
 
 RUNNERS: dict[str, Callable[[argparse.Namespace], Iterator[Row]]] = {
@@ -397,6 +469,10 @@ def _print_row(columns: list[str], row: dict[str, Any]) -> None:
 
 
 SHOWN = ["instance", "n", "known", "objective", "bound", "status", "seconds", "wall_seconds"]
+SHOWN_EXTRA = {
+    "peer": ["peer_wall_seconds", "peer_over_ours"],
+    "manual": ["manual_public_money", "optimized_public_money", "public_money_ratio"],
+}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -418,9 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     target = options.out / f"{options.suite}.csv"
     rows: list[dict[str, Any]] = []
     columns = list(COLUMNS)
-    shown = list(SHOWN) + (
-        ["peer_wall_seconds", "peer_over_ours"] if options.suite == "peer" else []
-    )
+    shown = list(SHOWN) + SHOWN_EXTRA.get(options.suite, [])
     _print_header(shown)
     try:
         for row in RUNNERS[options.suite](options):

@@ -198,7 +198,8 @@ def reduce_pairs(
         is_selected[selected] = True
         forced_hub = np.where(is_selected, bound, bound - last + vh)
     eps = 1e-6 * max(1.0, abs(upper))
-    base = forced_hub - vh + problem.hub_cost + np.diag(val)  # bound with h open, before members
+    with np.errstate(invalid="ignore"):
+        base = forced_hub - vh + problem.hub_cost + np.diag(val)  # bound with h open, no members
     for h in range(n):
         if not keep[h, h]:
             continue
@@ -208,7 +209,7 @@ def reduce_pairs(
         rest = relax.cap_h[h] - relax.w
         members = np.flatnonzero(relax.others[:, h] & (rest >= 0))
         forced = base[h] + val[members, h] + dp[h, rest[members]]
-        drop = members[forced > upper + eps]
+        drop = members[~(forced <= upper + eps)]  # NaN (∞ − ∞) counts as unbounded
         keep[drop, h] = False
         keep[np.flatnonzero(relax.others[:, h] & (rest < 0)), h] = False
     return keep, bound
