@@ -79,9 +79,9 @@ class LPFailure(RuntimeError):
 def _artificial_cost(p: Problem) -> float:
     big = float(np.max(p.w_public_money * p.uncovered_cost, initial=0.0))
     for o in p.options:
-        if o.hub >= 0:
-            cost = o.fixed + float(o.member_cost[np.searchsorted(o.candidates, o.hub)])
-            big = max(big, (p.w_public_money * (1 + o.margin) + p.w_total_cost) * cost)
+        # the dearest single-member package of the option
+        cost = o.fixed + float(np.max(o.member_cost, initial=0.0))
+        big = max(big, (p.w_public_money * (1 + o.margin) + p.w_total_cost) * cost)
     return ARTIFICIAL_FACTOR * max(1.0, big)
 
 
