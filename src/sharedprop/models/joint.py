@@ -18,12 +18,12 @@ started from any plan the caller gives (manual plan, two-stage plan).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from sharedprop.models.clock import SAFETY, Clock
 from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.enumeration import EnumerationLimit, enumerate_option
 from sharedprop.models.master import (
@@ -130,20 +130,26 @@ def solve_joint(
     enumeration_limit: int = 60_000,
 ) -> JointResult:
     """Column generation + integer master within ``time_limit`` seconds."""
-    t0 = time.monotonic()
-    deadline = t0 + time_limit
-    stop = stop or (lambda: False)
+    # One worker: deterministic work instead of wall-clock seconds, so a seed repeats exactly.
+    clock = Clock(deterministic=workers == 1)
+    t0 = 0.0
+    deadline = float(time_limit)
+    user_stop = stop or (lambda: False)
+
+    def stop() -> bool:
+        return user_stop() or (clock.deterministic and clock.wall() > SAFETY * time_limit + 1.0)
+
     rng = np.random.default_rng(seed)
     p = problem
     trace: list[tuple[float, float | None, float | None, str]] = []
-    stats: dict = {"t0": t0, "rounds": 0, "exact_calls": 0, "columns": 0, "options": len(p.options)}
+    stats: dict = {"rounds": 0, "exact_calls": 0, "columns": 0, "options": len(p.options)}
     best_obj: float | None = None
     best_cols: list[Column] = []
     best_lb = -np.inf
     tti: float | None = None
 
     def elapsed() -> float:
-        return time.monotonic() - t0
+        return clock.now()
 
     def report(msg: str) -> None:
         lb = None if not np.isfinite(best_lb) else float(best_lb)
@@ -202,7 +208,7 @@ def solve_joint(
         nonlocal best_obj, best_cols, hint, tti
         if mip:
             sol = solve_integer_master_mip(
-                pool, columns=columns, time_limit=limit, hint=hint or None, stop=stop
+                pool, columns=columns, time_limit=limit, hint=hint or None, stop=stop, clock=clock
             )
         else:
             sol = solve_integer_master(
@@ -213,6 +219,7 @@ def solve_joint(
                 hint=hint or None,
                 stop=stop,
                 columns=columns,
+                clock=clock,
             )
         if sol.objective is not None and (best_obj is None or sol.objective < best_obj - 1e-6):
             best_obj = sol.objective
@@ -224,17 +231,24 @@ def solve_joint(
 
     neighbours = NeighbourhoodBuilder(p)
 
+    def bounds_of(d: Duals) -> np.ndarray:
+        clock.charge(0.002 + 1e-6 * len(flat.cand))
+        return flat.bounds(d)
+
     def add_neighbours(second_order: bool = False) -> int:
         """Packages one move from the incumbent; with ``second_order``, also two moves away
         from a random sample of those (a wider neighbourhood once the first is exhausted)."""
         if not best_cols:
             return 0
         first = neighbours.around(best_cols)
+        clock.charge(2e-5 * len(first))
         fresh = sum(add(c) for c in first)
         if second_order and first:
             pick = rng.choice(len(first), size=min(120, len(first)), replace=False)
             for j in pick:
-                fresh += sum(add(c) for c in neighbours.around([first[int(j)]]))
+                more = neighbours.around([first[int(j)]])
+                clock.charge(2e-5 * len(more))
+                fresh += sum(add(c) for c in more)
         return fresh
 
     # Passes: column generation (bound) → enumeration (proof) → local search (plans). When the
@@ -242,15 +256,16 @@ def solve_joint(
     enumerated_at: float | None = None
     cut_tail = 0.02
     while True:
-        while time.monotonic() < cg_deadline and not stop():
+        while clock.now() < cg_deadline and not stop():
             stats["rounds"] += 1
             try:
+                clock.charge(0.002 + 1e-5 * len(pool))
                 lp_value, duals, values = lp.solve()
             except LPFailure:
                 stats["lp_failure"] = True  # no bound from here on; the master still finds plans
                 break
             # Cheap valid bound every round: the knapsack relaxation of every option.
-            relax = flat.bounds(duals)
+            relax = bounds_of(duals)
             lb = lagrangian_bound(lp_value, relax, group_of, kappa) if n_opt else lp_value
             if lb > best_lb + 1e-9:
                 best_lb = lb
@@ -261,16 +276,16 @@ def solve_joint(
             added = 0
             smooth_points = [duals] if centre is None else [_mix(centre, duals, smoothing), duals]
             for point in smooth_points:
-                relax_pt = relax if point is duals else flat.bounds(point)
+                relax_pt = relax if point is duals else bounds_of(point)
                 cands = _greedy_round(
-                    p, point, cache, relax_pt, max_new, stats, rng, cg_deadline, stop
+                    p, point, cache, relax_pt, max_new, stats, rng, cg_deadline, stop, clock
                 )
                 cands.sort(key=lambda t: t[0])
                 added = sum(add(c) for _, c in cands[:max_new])
                 if added:
                     break
             centre = duals if centre is None else _mix(centre, duals, smoothing)
-            if added == 0 and exact_pricing and time.monotonic() < cg_deadline:
+            if added == 0 and exact_pricing and clock.now() < cg_deadline:
                 added, lb_exact, complete = _exact_round(
                     p,
                     duals,
@@ -283,6 +298,7 @@ def solve_joint(
                     stats,
                     workers=workers,
                     enough=max(8, p.n // 8),
+                    clock=clock,
                 )
                 lb = lagrangian_bound(lp_value, lb_exact, group_of, kappa)
                 if lb > best_lb + 1e-9:
@@ -307,10 +323,10 @@ def solve_joint(
                     report(f"bound; {n_cuts} subset-row cuts added")
             elif added == 0:
                 break
-            if stats["rounds"] - last_master >= 8 and time.monotonic() + 1 < cg_deadline:
+            if stats["rounds"] - last_master >= 8 and clock.now() + 1 < cg_deadline:
                 last_master = stats["rounds"]
                 add_neighbours()
-                run_master(min(2.0, cg_deadline - time.monotonic()), "integer master")
+                run_master(min(2.0, cg_deadline - clock.now()), "integer master")
 
         stats["converged"] = converged
         stats["cg_done_s"] = round(elapsed(), 2)
@@ -319,7 +335,7 @@ def solve_joint(
         if final is not None and best_obj is not None and enumerate_gap and not stop():
             enumerated_at = final[0]
             proven = _close_gap_by_enumeration(
-                p, pool, cache, flat, final, best_obj, deadline, stop, add, run_master, stats
+                p, pool, cache, flat, final, best_obj, deadline, stop, add, run_master, stats, clock
             )
             if proven and best_obj is not None:
                 best_lb = best_obj
@@ -328,7 +344,7 @@ def solve_joint(
         # Large-neighbourhood search: packages one move from the incumbent, recombined exactly by
         # the master, until the time is up or the master proves nothing nearby is better.
         wide = False
-        while (remaining := deadline - time.monotonic()) > 0.05 and not stop():
+        while (remaining := deadline - clock.now()) > 0.05 and not stop():
             if best_obj is not None and best_obj - best_lb <= max(0.01, 1e-9 * abs(best_obj)):
                 break
             before = best_obj
@@ -344,7 +360,7 @@ def solve_joint(
             wide = not improved
         if best_obj is not None and best_obj - best_lb <= max(0.01, 1e-9 * abs(best_obj)):
             break
-        remaining = deadline - time.monotonic()
+        remaining = deadline - clock.now()
         if remaining < 1.0 or stop() or stats.get("lp_failure"):
             break
         if converged and (final is None or enumerated_at == final[0]) and cut_tail == 0.0:
@@ -353,9 +369,8 @@ def solve_joint(
         converged, final = False, None
         cut_tail = 0.0
         prev_complete = None
-        cg_deadline = time.monotonic() + 0.7 * remaining
+        cg_deadline = clock.now() + 0.7 * remaining
         stats["passes"] = stats.get("passes", 1) + 1
-    stats.pop("t0", None)
     if best_obj is None:
         status = "unknown"
         if converged and lp.artificial_in_use():
@@ -371,7 +386,7 @@ def solve_joint(
 
 
 def _close_gap_by_enumeration(  # noqa: ANN001
-    p, pool, cache, flat, final, ub, deadline, stop, add, run_master, stats, limit=60_000
+    p, pool, cache, flat, final, ub, deadline, stop, add, run_master, stats, clock, limit=60_000
 ) -> bool:
     """Enumerate every package with reduced cost ≤ UB − z_LP and solve the master over them.
 
@@ -388,10 +403,11 @@ def _close_gap_by_enumeration(  # noqa: ANN001
         for o in np.argsort(bounds, kind="stable"):
             if bounds[o] > gap + 1e-6:
                 break
-            if time.monotonic() > deadline - 1.0 or stop():
+            if clock.now() > deadline - 1.0 or stop():
                 stats["enumeration"] = "out of time"
                 return False
             cols = enumerate_option(p, duals, int(o), cache, gap, limit - found)
+            clock.charge(0.001 + 1e-5 * len(cols))
             found += len(cols)
             for c in cols:
                 add(c)
@@ -399,8 +415,8 @@ def _close_gap_by_enumeration(  # noqa: ANN001
         stats["enumeration"] = str(exc)
         return False
     stats["enumeration"] = f"{found} packages within the gap of {gap:,.2f}"
-    stats["enumeration_done_s"] = round(time.monotonic() - stats["t0"], 2)
-    left = deadline - time.monotonic()
+    stats["enumeration_done_s"] = round(clock.now(), 2)
+    left = deadline - clock.now()
     if left <= 0.1:
         return False
     # Only packages within the gap can be in a better plan: the master needs no others.
@@ -428,7 +444,7 @@ def _mix(a: Duals, b: Duals, alpha: float) -> Duals:
     )
 
 
-def _greedy_round(p, duals, cache, relax, max_new, stats, rng, deadline, stop):  # noqa: ANN001
+def _greedy_round(p, duals, cache, relax, max_new, stats, rng, deadline, stop, clock):  # noqa: ANN001
     """Greedy pricing, most promising options first (partial pricing: stop when there is
     plenty to add). Columns are kept when negative at ``duals``."""
     cands: list[tuple[float, Column]] = []
@@ -436,9 +452,11 @@ def _greedy_round(p, duals, cache, relax, max_new, stats, rng, deadline, stop): 
         if relax[o] >= -EPS or len(cands) >= 3 * max_new:
             break
         cands.extend(greedy_price(p, duals, int(o), cache, keep=2))
+        clock.charge(3e-4)
         if stats["rounds"] % 3 == 0:  # a randomised pass now and then for diversity
             cands.extend(greedy_price(p, duals, int(o), cache, keep=1, rng=rng))
-        if time.monotonic() > deadline or stop():
+            clock.charge(3e-4)
+        if clock.now() > deadline or stop():
             break
     return cands
 
@@ -471,7 +489,9 @@ def _respects_master_rules(p: Problem, cols: list[Column]) -> bool:
     )
 
 
-def _exact_round(p, duals, cache, relax, deadline, seed, stop, add, stats, workers=1, enough=None):  # noqa: ANN001
+def _exact_round(  # noqa: ANN001
+    p, duals, cache, relax, deadline, seed, stop, add, stats, workers=1, enough=None, clock=None
+):
     """Exact pricing over the options whose relaxation bound is negative, most promising first.
 
     Stops early once ``enough`` improving columns are found (partial pricing: the LP moves on
@@ -483,6 +503,7 @@ def _exact_round(p, duals, cache, relax, deadline, seed, stop, add, stats, worke
     from concurrent.futures import ThreadPoolExecutor
     from functools import partial
 
+    clock = clock or Clock(deterministic=False)
     lb = relax.copy()
     added = 0
     complete = True
@@ -491,7 +512,7 @@ def _exact_round(p, duals, cache, relax, deadline, seed, stop, add, stats, worke
     batch = max(1, workers) * 4
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for start in range(0, len(todo), batch):
-            left = deadline - time.monotonic()
+            left = deadline - clock.now()
             if left <= 0.05 or stop() or added >= enough:
                 complete = False
                 break
@@ -499,12 +520,15 @@ def _exact_round(p, duals, cache, relax, deadline, seed, stop, add, stats, worke
             lim = min(2.0, left)
             results = list(
                 pool.map(
-                    partial(exact_price, p, duals, cache=cache, time_limit=lim, seed=seed),
+                    partial(
+                        exact_price, p, duals, cache=cache, time_limit=lim, seed=seed, clock=clock
+                    ),
                     chunk,
                 )
             )
             for o, ep in zip(chunk, results, strict=True):
                 stats["exact_calls"] += 1
+                clock.charge(0.004)
                 lb[o] = max(relax[o], ep.lower_bound)
                 if not ep.proven:
                     complete = False

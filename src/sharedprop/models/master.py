@@ -27,6 +27,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from sharedprop.models.clock import SAFETY, Clock
 from sharedprop.models.columns import Column, ColumnPool
 from sharedprop.models.problem import Problem
 
@@ -279,6 +280,7 @@ def solve_integer_master(
     stop: Callable[[], bool] | None = None,
     lower_bound: float | None = None,
     columns: list[int] | None = None,
+    clock: Clock | None = None,
 ) -> MasterSolution:
     """Choose the best plan from the pool's columns (CP-SAT, money in fen)."""
     p = pool.problem
@@ -332,7 +334,10 @@ def solve_integer_master(
     # OR-Tools would install its own SIGINT handler and reset ours after each solve;
     # the CLI's handler must survive so Ctrl-C keeps the best plan.
     solver.parameters.catch_sigint_signal = False
-    solver.parameters.max_time_in_seconds = max(0.05, float(time_limit))
+    if clock is not None:
+        clock.set_limit(solver.parameters, time_limit)
+    else:
+        solver.parameters.max_time_in_seconds = max(0.05, float(time_limit))
     solver.parameters.num_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)
     if workers == 1:
@@ -340,6 +345,8 @@ def solve_integer_master(
     cb = _Progress(on_solution, FEN, offset) if on_solution else None
     with stop_watch(solver, stop):
         status = solver.Solve(model, cb) if cb else solver.Solve(model)
+    if clock is not None:
+        clock.charge_cpsat(solver)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = [keep[j] for j in range(len(cols)) if solver.Value(x[j])]
         obj = plan_objective(p, [pool.columns[j] for j in chosen])
@@ -386,6 +393,7 @@ def solve_integer_master_mip(
     hint: list[int] | None = None,
     stop: Callable[[], bool] | None = None,
     solver_name: str = "SCIP",
+    clock: Clock | None = None,
 ) -> MasterSolution:
     """The same master as :func:`solve_integer_master`, solved by a MIP solver bundled with
     OR-Tools (SCIP by default).
@@ -435,7 +443,11 @@ def solve_integer_master_mip(
         where = {jj: k for k, jj in enumerate(keep)}
         hs = {where[j] for j in hint if j in where}
         s.SetHint(x, [1.0 if j in hs else 0.0 for j in range(len(cols))])
-    s.SetTimeLimit(int(max(0.1, time_limit) * 1000))
+    deterministic = clock is not None and clock.deterministic
+    # SCIP's limit is wall-clock only: in a repeatable run it gets the safety margin and is
+    # charged a fixed amount of work, so the same run takes the same path.
+    wall_limit = time_limit * (SAFETY if deterministic else 1.0)
+    s.SetTimeLimit(int(max(0.1, wall_limit) * 1000))
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 1e-9)
     done = threading.Event()
@@ -453,6 +465,12 @@ def solve_integer_master_mip(
     finally:
         done.set()
         t.join(timeout=1.0)
+    if clock is not None:
+        clock.charge(
+            min(time_limit, 0.5 + 2e-5 * len(cols))
+            if status == pywraplp.Solver.OPTIMAL
+            else time_limit
+        )
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return MasterSolution(
             "infeasible" if status == pywraplp.Solver.INFEASIBLE else "unknown", [], None, None

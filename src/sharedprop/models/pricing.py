@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, best_resources, make_column
 from sharedprop.models.master import FEN, Duals
 from sharedprop.models.problem import Problem
@@ -302,6 +303,7 @@ def exact_price(
     seed: int = 0,
     hint: tuple[int, ...] | None = None,
     search_nodes: int = 4000,
+    clock: Clock | None = None,
 ) -> ExactPricing:
     """Solve option ``o``'s pricing problem exactly: branch and bound for small
     neighbourhoods, the CP-SAT model otherwise (or a bound on it within the time)."""
@@ -399,10 +401,15 @@ def exact_price(
     # OR-Tools would install its own SIGINT handler and reset ours after each solve;
     # the CLI's handler must survive so Ctrl-C keeps the best plan.
     s.parameters.catch_sigint_signal = False
-    s.parameters.max_time_in_seconds = max(0.01, time_limit)
+    if clock is not None:
+        clock.set_limit(s.parameters, time_limit)
+    else:
+        s.parameters.max_time_in_seconds = max(0.01, time_limit)
     s.parameters.num_workers = 1
     s.parameters.random_seed = seed
     status = s.Solve(m)
+    if clock is not None:
+        clock.charge_cpsat(s)
     const = K * FEN * (wtc * opt.fixed - beta)
     # Rounding each coefficient moves the model's optimum by at most half a unit per term.
     slack = (n_c + 2 * len(t) + len(cut_terms) + 2) * (K + 1) * (1 + wpm)
