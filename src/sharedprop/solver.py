@@ -140,7 +140,8 @@ def solve(
         status=jr.status,  # type: ignore[arg-type]
         plan=plan,
         objective=jr.objective,
-        best_bound=jr.bound,
+        # Public money and costs are never negative, so 0 is always a valid bound.
+        best_bound=None if jr.bound is None else max(jr.bound, 0.0),
         runtime_s=time.monotonic() - t0,
         strategy=f"{strategy}→{chosen}" if strategy == "auto" else chosen,
         trace=tuple(trace),
