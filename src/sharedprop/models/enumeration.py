@@ -22,7 +22,7 @@ import numpy as np
 
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.master import Duals
-from sharedprop.models.pricing import PricingCache, _member_values
+from sharedprop.models.pricing import PricingCache, linear_pieces
 from sharedprop.models.problem import Problem
 
 
@@ -43,18 +43,8 @@ def enumerate_option(
     Raises :class:`EnumerationLimit` when more than ``limit`` packages qualify.
     """
     d = cache.get(o)
-    opt = p.options[o]
-    f = opt.firm
-    v = _member_values(p, duals, o, d)
-    beta = float(duals.count[f])
-    wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
-    a = (wpm * (1 + mg) + wtc) * d.mc - wpm * d.rev - v  # piece A per member
-    b = wtc * d.mc - v  # piece B per member
-    a0 = (wpm * (1 + mg) + wtc) * opt.fixed - beta
-    if len(d.res):
-        prices = -duals.resource[d.res]
-        a0 += float(np.minimum(0.0, -wpm * d.res_inc + prices).sum())
-    b0 = wtc * opt.fixed - beta
+    pc = linear_pieces(p, duals, o, d)
+    a, a0, b, b0 = pc.a, pc.a0, pc.b, pc.b0
     n_c = len(d.cand)
     adj = d.local_adj
     if adj is None:
@@ -140,21 +130,13 @@ def best_by_search(
     """
     d = cache.get(o)
     opt = p.options[o]
-    f = opt.firm
-    v = _member_values(p, duals, o, d)
-    beta = float(duals.count[f])
+    pc = linear_pieces(p, duals, o, d)
+    a, a0, b, b0, v, beta, prices = pc.a, pc.a0, pc.b, pc.b0, pc.v, pc.beta, pc.prices
     wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
-    a = (wpm * (1 + mg) + wtc) * d.mc - wpm * d.rev - v
-    b = wtc * d.mc - v
-    a0 = (wpm * (1 + mg) + wtc) * opt.fixed - beta
     n_res = len(d.res)
     subsets = [combo for r in range(n_res + 1) for combo in combinations(range(n_res), r)]
-    prices = -duals.resource[d.res] if n_res else np.zeros(0)
     sub_inc = np.array([float(d.res_inc[list(c)].sum()) for c in subsets])
     sub_price = np.array([float(prices[list(c)].sum()) for c in subsets])
-    if n_res:
-        a0 += float(np.minimum(0.0, -wpm * d.res_inc + prices).sum())
-    b0 = wtc * opt.fixed - beta
     n_c = len(d.cand)
     pos_of = {int(c): j for j, c in enumerate(d.cand)}
     cuts = []

@@ -41,7 +41,7 @@ from sharedprop.models.pricing import (
     exact_price,
     greedy_price,
 )
-from sharedprop.models.problem import Problem
+from sharedprop.models.problem import Problem, is_connected
 from sharedprop.models.relaxation import FlatOptions
 
 ProgressFn = Callable[[float, float | None, float | None, str], None]
@@ -98,20 +98,7 @@ def is_valid_column(problem: Problem, col: Column) -> bool:
         return False
     if w < problem.package_min_weight or w > problem.firm_capacity[opt.firm]:
         return False
-    if problem.adjacency is not None and len(col.members) > 1:
-        members = set(col.members)
-        start = col.members[0]
-        seen, stack = {start}, [start]
-        while stack:
-            a = stack.pop()
-            for b in problem.adjacency[a]:
-                b = int(b)
-                if b in members and b not in seen:
-                    seen.add(b)
-                    stack.append(b)
-        if len(seen) != len(members):
-            return False
-    return True
+    return is_connected(problem.adjacency, col.members)
 
 
 def solve_joint(

@@ -245,6 +245,20 @@ class MasterSolution:
     pool_bound: float | None  # CP-SAT's bound over this pool only (not a global bound)
 
 
+def _incidence(p: Problem, cols: list[Column]) -> tuple[list[list[int]], ...]:
+    """Column indices by community, by firm and by resource: the master's rows."""
+    by_comm: list[list[int]] = [[] for _ in range(p.n)]
+    by_firm: list[list[int]] = [[] for _ in range(p.m)]
+    by_res: list[list[int]] = [[] for _ in range(p.k)]
+    for j, c in enumerate(cols):
+        for i in c.members:
+            by_comm[i].append(j)
+        by_firm[p.options[c.option].firm].append(j)
+        for r in c.resources:
+            by_res[r].append(j)
+    return by_comm, by_firm, by_res
+
+
 def plan_objective(problem: Problem, cols: list[Column]) -> float:
     """Exact objective in yuan of a set of columns plus the communities they leave uncovered."""
     covered = np.zeros(problem.n, dtype=bool)
@@ -292,15 +306,7 @@ def solve_integer_master(
         hint = [where[j] for j in hint if j in where]
     model = cp_model.CpModel()
     x = [model.NewBoolVar(f"x{j}") for j in range(len(cols))]
-    by_comm: list[list[int]] = [[] for _ in range(p.n)]
-    by_firm: list[list[int]] = [[] for _ in range(p.m)]
-    by_res: list[list[int]] = [[] for _ in range(p.k)]
-    for j, c in enumerate(cols):
-        for i in c.members:
-            by_comm[i].append(j)
-        by_firm[p.options[c.option].firm].append(j)
-        for r in c.resources:
-            by_res[r].append(j)
+    by_comm, by_firm, by_res = _incidence(p, cols)
     for i in range(p.n):
         terms = [x[j] for j in by_comm[i]]
         if p.must_cover[i]:
@@ -410,15 +416,7 @@ def solve_integer_master_mip(
     if s is None:  # pragma: no cover - bundled with OR-Tools
         return MasterSolution("unknown", [], None, None)
     x = [s.BoolVar(f"x{j}") for j in range(len(cols))]
-    by_comm: list[list[int]] = [[] for _ in range(p.n)]
-    by_firm: list[list[int]] = [[] for _ in range(p.m)]
-    by_res: list[list[int]] = [[] for _ in range(p.k)]
-    for j, c in enumerate(cols):
-        for i in c.members:
-            by_comm[i].append(j)
-        by_firm[p.options[c.option].firm].append(j)
-        for r in c.resources:
-            by_res[r].append(j)
+    by_comm, by_firm, by_res = _incidence(p, cols)
     for i in range(p.n):
         terms = [x[j] for j in by_comm[i]]
         if p.must_cover[i]:

@@ -15,7 +15,7 @@ from collections import defaultdict
 import numpy as np
 
 from sharedprop.models.columns import Column, best_resources, make_column
-from sharedprop.models.problem import Problem
+from sharedprop.models.problem import Problem, is_connected
 
 
 class NeighbourhoodBuilder:
@@ -28,21 +28,6 @@ class NeighbourhoodBuilder:
         for j, o in enumerate(problem.options):
             self.by_hub[o.hub].append(j)
         self._cand = [set(int(c) for c in o.candidates) for o in problem.options]
-
-    def _connected(self, members: set[int]) -> bool:
-        adj = self.p.adjacency
-        if adj is None or len(members) <= 1:
-            return True
-        start = next(iter(members))
-        seen, stack = {start}, [start]
-        while stack:
-            a = stack.pop()
-            for b in adj[a]:
-                b = int(b)
-                if b in members and b not in seen:
-                    seen.add(b)
-                    stack.append(b)
-        return len(seen) == len(members)
 
     def _make(self, o: int, members: set[int]) -> list[Column]:
         """The package (with its best resources, and without any) if it obeys the rules."""
@@ -57,7 +42,7 @@ class NeighbourhoodBuilder:
             return []
         if w < p.package_min_weight or w > p.firm_capacity[opt.firm]:
             return []
-        if not self._connected(members):
+        if not is_connected(self.p.adjacency, members):
             return []
         base = make_column(p, o, members)
         out = [base]

@@ -98,21 +98,45 @@ def _member_values(p: Problem, duals: Duals, o: int, d: _OptionData) -> np.ndarr
     return duals.community[d.cand] + duals.capacity[f] * d.w
 
 
+@dataclass
+class Pieces:
+    """The reduced cost's two linear pieces for one option, per candidate and constant.
+
+    A (subsidy ≥ deficit): a0 + Σ a_j, with every resource's best case folded into a0;
+    B (subsidy ≥ 0): b0 + Σ b_j. rc(S, R) ≥ max(A, B) for every package, so each piece gives a
+    lower bound; ``v`` is π_j + α_f·w_j, what the master pays for candidate j.
+    """
+
+    a: np.ndarray
+    a0: float
+    b: np.ndarray
+    b0: float
+    v: np.ndarray
+    beta: float
+    prices: np.ndarray
+
+
+def linear_pieces(p: Problem, duals: Duals, o: int, d: _OptionData) -> Pieces:
+    opt = p.options[o]
+    v = _member_values(p, duals, o, d)
+    beta = float(duals.count[opt.firm])
+    prices = -duals.resource[d.res] if len(d.res) else np.zeros(0)
+    wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
+    a = (wpm * (1 + mg) + wtc) * d.mc - wpm * d.rev - v
+    a0 = (wpm * (1 + mg) + wtc) * opt.fixed - beta
+    if len(d.res):
+        a0 += float(np.minimum(0.0, -wpm * d.res_inc + prices).sum())
+    b = wtc * d.mc - v
+    b0 = wtc * opt.fixed - beta
+    return Pieces(a, float(a0), b, float(b0), v, beta, prices)
+
+
 def relaxation_bound(p: Problem, duals: Duals, o: int, cache: PricingCache) -> float:
     """A lower bound on the reduced cost of every package of option ``o``."""
     d = cache.get(o)
-    opt = p.options[o]
-    f = opt.firm
-    v = _member_values(p, duals, o, d)
-    beta = float(duals.count[f])
-    prices = -duals.resource[d.res] if len(d.res) else np.zeros(0)
-    wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
-    # piece A: subsidy ≥ deficit; piece B: subsidy ≥ 0
-    a = (wpm * (1 + mg) + wtc) * d.mc - wpm * d.rev - v
-    a0 = (wpm * (1 + mg) + wtc) * opt.fixed - beta
-    a_res = float(np.minimum(0.0, -wpm * d.res_inc + prices).sum()) if len(d.res) else 0.0
-    b = wtc * d.mc - v
-    b0 = wtc * opt.fixed - beta
+    pc = linear_pieces(p, duals, o, d)
+    a, a0, b, b0 = pc.a, pc.a0, pc.b, pc.b0
+    a_res = 0.0
     out = []
     for coef, const, extra in ((a, a0, a_res), (b, b0, 0.0)):
         cap = d.max_w

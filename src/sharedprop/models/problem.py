@@ -89,6 +89,23 @@ class Problem:
         return self.w_public_money * subsidy + self.w_total_cost * cost, cost, subsidy
 
 
+def is_connected(adjacency: tuple[np.ndarray, ...] | None, members) -> bool:  # noqa: ANN001
+    """Do ``members`` induce a connected subgraph (always true without a contiguity rule)?"""
+    members = set(int(i) for i in members)
+    if adjacency is None or len(members) <= 1:
+        return True
+    start = next(iter(members))
+    seen, stack = {start}, [start]
+    while stack:
+        a = stack.pop()
+        for b in adjacency[a]:
+            b = int(b)
+            if b in members and b not in seen:
+                seen.add(b)
+                stack.append(b)
+    return len(seen) == len(members)
+
+
 @dataclass(frozen=True)
 class InstanceMaps:
     """How the arrays map back to the instance's ids."""

@@ -1,0 +1,80 @@
+"""Pricing must be exact where it claims to be, and its bounds must be valid.
+
+Fixture: the shipped xiamen-pilot instance (29 communities, 94 options) with duals from an LP
+over single-community packages, perturbed at random and given three subset-row cuts, so that
+packages of many sizes have negative reduced cost.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sharedprop import load_instance
+from sharedprop.models.columns import make_column
+from sharedprop.models.enumeration import best_by_search, enumerate_option
+from sharedprop.models.master import LPMaster
+from sharedprop.models.pricing import PricingCache, exact_price, relaxation_bound
+from sharedprop.models.problem import problem_from_instance
+from sharedprop.models.relaxation import FlatOptions
+
+PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
+
+
+@pytest.fixture(scope="module")
+def priced():
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    lp = LPMaster(problem)
+    for o, opt in enumerate(problem.options):
+        lp.add(make_column(problem, o, (opt.hub,)))
+    for triple in [(0, 1, 2), (3, 4, 5), (1, 2, 3)]:
+        lp.add_cut(triple)
+    _, duals, _ = lp.solve()
+    rng = np.random.default_rng(7)
+    duals.community[:] = duals.community * rng.uniform(0.9, 1.6, problem.n)
+    duals.cut[:] = -rng.uniform(0, 5e4, len(duals.cut))
+    duals.resource[:] = -rng.uniform(0, 3e4, problem.k)
+    return problem, duals
+
+
+def test_the_vectorised_bounds_equal_the_per_option_reference(priced) -> None:
+    problem, duals = priced
+    cache = PricingCache(problem)
+    per_option = [relaxation_bound(problem, duals, o, cache) for o in range(len(problem.options))]
+    assert np.allclose(FlatOptions(problem).bounds(duals), per_option, atol=1e-6)
+
+
+def test_branch_and_bound_and_cpsat_pricing_find_the_same_best_reduced_cost(priced) -> None:
+    problem, duals = priced
+    cache = PricingCache(problem)
+    for o in range(0, len(problem.options), 3):
+        found = best_by_search(problem, duals, o, cache, node_limit=200_000)
+        cp = exact_price(problem, duals, o, cache, time_limit=10, search_nodes=0)
+        assert cp.proven
+        assert found is not None and cp.reduced_cost is not None
+        assert found[2] == pytest.approx(cp.reduced_cost, abs=1e-6)
+        assert cp.lower_bound <= found[2] + 1e-6
+
+
+def test_relaxation_bounds_never_exceed_the_exact_reduced_cost(priced) -> None:
+    problem, duals = priced
+    cache = PricingCache(problem)
+    bounds = FlatOptions(problem).bounds(duals)
+    for o in range(len(problem.options)):
+        found = best_by_search(problem, duals, o, cache, node_limit=200_000)
+        assert found is not None
+        assert bounds[o] <= found[2] + 1e-6
+
+
+def test_enumeration_returns_every_package_within_the_threshold_and_no_other(priced) -> None:
+    problem, duals = priced
+    cache = PricingCache(problem)
+    o = 0
+    best = best_by_search(problem, duals, o, cache, node_limit=200_000)
+    assert best is not None
+    threshold = best[2] + 20_000.0
+    cols = enumerate_option(problem, duals, o, cache, threshold, limit=100_000)
+    rcs = [duals.reduced_cost(problem, c) for c in cols]
+    assert all(rc <= threshold + 1e-6 for rc in rcs)
+    assert min(rcs) == pytest.approx(best[2], abs=1e-6)
+    assert len({c.key for c in cols}) == len(cols)  # each package once
