@@ -246,7 +246,25 @@ def sscflp_problem(problem: orlib.SscflpInstance) -> Any:
 def solve_sscflp_via_joint(
     problem: orlib.SscflpInstance, *, time_limit: float, workers: int, seed: int
 ) -> Any:
-    """Single-source facility location through the engine's joint model (facilities = firms)."""
+    """Single-source facility location through the engine's joint model (facilities = firms).
+
+    Uses the engine's own entry point (``sharedprop.models.facility``, which adds a first plan
+    from the assignment model) when it exists, else :func:`sscflp_problem` and the joint model.
+    """
+    try:
+        from sharedprop.models.facility import solve_facility_location
+    except ImportError:
+        solve_facility_location = None
+    if solve_facility_location is not None:
+        return solve_facility_location(
+            problem.fixed_cost,
+            problem.capacity,
+            problem.demand,
+            problem.cost,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+        )
     try:
         from sharedprop.models.joint import solve_joint
     except ImportError as exc:

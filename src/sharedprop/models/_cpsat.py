@@ -44,8 +44,15 @@ class Run:
 class _Reporter(cp_model.CpSolverSolutionCallback):
     """Forwards improving solutions and bounds to ``on_progress``; CP-SAT calls it from its threads."""
 
-    def __init__(self, on_progress: Progress | None, offset: float, started: float):
+    def __init__(
+        self,
+        on_progress: Progress | None,
+        offset: float,
+        started: float,
+        stop_below: int | None = None,
+    ):
         super().__init__()
+        self._stop_below = stop_below
         self._on_progress = on_progress
         self._offset = offset
         self._started = started
@@ -65,6 +72,8 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.best = value
             self.last_solution_at = self.elapsed()
             self._emit()
+        if self._stop_below is not None and value < self._stop_below:
+            self.stop_search()
 
     def on_bound(self, bound: float) -> None:
         value = _ceil(bound)
@@ -93,11 +102,13 @@ def solve_model(
     on_progress: Progress | None = None,
     parameters: Mapping[str, object] | None = None,
     elapsed_before: float = 0.0,
+    stop_below: int | None = None,
 ) -> Run:
     """Solve ``model`` (a minimisation with an integer objective) and describe the outcome.
 
     ``elapsed_before`` shifts the reported times so that work done before the model (a
-    heuristic, a bound) is part of ``seconds`` and ``time_to_incumbent``.
+    heuristic, a bound) is part of ``seconds`` and ``time_to_incumbent``. ``stop_below`` ends
+    the search at the first solution cheaper than it (the caller then tightens its model).
     """
     solver = cp_model.CpSolver()
     # OR-Tools would install its own SIGINT handler and reset ours after each solve;
@@ -115,7 +126,7 @@ def solve_model(
         else:
             setattr(params, key, value)
     started = time.perf_counter()
-    reporter = _Reporter(on_progress, elapsed_before, started)
+    reporter = _Reporter(on_progress, elapsed_before, started, stop_below)
     solver.best_bound_callback = reporter.on_bound
     code = solver.solve(model, reporter)
     if code == cp_model.MODEL_INVALID:

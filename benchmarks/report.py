@@ -1,0 +1,243 @@
+"""Regenerate the tables in ``benchmarks/README.md`` from the committed results files.
+
+``python -m benchmarks.report`` replaces the text between ``<!-- BEGIN suite -->`` and
+``<!-- END suite -->`` with a summary and a table made from ``benchmarks/results/suite.csv``;
+nothing in those blocks is written by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _num(text: str) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _fmt(text: str, digits: int = 1) -> str:
+    value = _num(text)
+    if value is None:
+        return text or "—"
+    if value == int(value) and abs(value) >= 1:
+        return str(int(value))
+    return f"{value:.{digits}f}"
+
+
+def _table(header: list[str], lines: list[list[str]]) -> str:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(cells) + " |" for cells in lines]
+    return "\n".join(out)
+
+
+def _proven_at_known(row: dict[str, str]) -> bool:
+    return row["status"] == "optimal" and row["objective"] == row["known"] != ""
+
+
+def _machine_line(rows: list[dict[str, str]]) -> str:
+    first = rows[0]
+    return (
+        f"Time limit {first['time_limit']} s per instance, {first['workers']} workers, seed "
+        f"{first['seed']}; machine: {first['machine']}."
+    )
+
+
+def _standard(rows: list[dict[str, str]]) -> list[list[str]]:
+    return [
+        [
+            r["instance"],
+            r["n"],
+            r.get("m", ""),
+            r["known"] or "—",
+            _fmt(r["objective"]),
+            _fmt(r["bound"]),
+            r["status"],
+            _fmt(r["seconds"]),
+            _fmt(r["wall_seconds"]),
+        ]
+        for r in rows
+    ]
+
+
+STANDARD_HEADER = [
+    "instance",
+    "n",
+    "m / p",
+    "known",
+    "objective",
+    "bound",
+    "status",
+    "incumbent s",
+    "wall s",
+]
+
+
+def gap_block(rows: list[dict[str, str]]) -> str:
+    main = [r for r in rows if re.fullmatch(r"gap\d+-\d+", r["instance"])]
+    rest = [r for r in rows if r not in main]
+    proven = sum(_proven_at_known(r) for r in main)
+    rest_proven = sum(_proven_at_known(r) for r in rest)
+    walls = [_num(r["wall_seconds"]) or 0.0 for r in main]
+    summary = (
+        f"gap1–gap12: **{proven} of {len(main)}** proven optimal at the known minimisation value "
+        f"(slowest {max(walls, default=0):.1f} s, median {statistics.median(walls or [0]):.2f} s). "
+        f"Types A–E: {rest_proven} of {len(rest)} proven at the listed value; the others end "
+        "with the objective and bound shown. " + _machine_line(rows)
+    )
+    return summary + "\n\n" + _table(STANDARD_HEADER, _standard(rows))
+
+
+def cpmp_block(rows: list[dict[str, str]]) -> str:
+    proven = sum(_proven_at_known(r) for r in rows)
+    at_known = sum(r["objective"] == r["known"] for r in rows)
+    summary = (
+        f"**{proven} of {len(rows)}** proven optimal at the known value; {at_known} of "
+        f"{len(rows)} reach the known value. " + _machine_line(rows)
+    )
+    lines = []
+    for r in rows:
+        cells = _standard([r])[0]
+        notes = r.get("notes", "")
+        lagr = re.search(r'"lagrangian": ([\d.]+)', notes)
+        kept = re.search(r'"pairs_after_reduction": (\d+)', notes)
+        cells += [lagr.group(1) if lagr else "—", kept.group(1) if kept else "—"]
+        lines.append(cells)
+    return summary + "\n\n" + _table(STANDARD_HEADER + ["Lagrangian bound", "pairs kept"], lines)
+
+
+def sscflp_block(rows: list[dict[str, str]]) -> str:
+    proven = sum(_proven_at_known(r) for r in rows)
+    return (
+        f"**{proven} of {len(rows)}** proven optimal at the known value. "
+        + _machine_line(rows)
+        + "\n\n"
+        + _table(STANDARD_HEADER, _standard(rows))
+    )
+
+
+def peer_block(rows: list[dict[str, str]]) -> str:
+    ratios = [_num(r["peer_over_ours"]) for r in rows if _num(r.get("peer_over_ours", ""))]
+    peer_proven = sum(r["peer_status"] == "optimal" for r in rows)
+    ours_proven = sum(r["status"] == "optimal" for r in rows)
+    summary = (
+        f"sharedprop proved {ours_proven} of {len(rows)}, spopt + CBC proved {peer_proven} of "
+        f"{len(rows)} within the limit. Where both proved the same optimum ({len(ratios)} "
+        f"instances), spopt took "
+        + (f"{statistics.median(ratios):.2f}× sharedprop's time (median)" if ratios else "—")
+        + ". "
+        + _machine_line(rows)
+    )
+    lines = [
+        [
+            r["instance"],
+            r["known"] or "—",
+            _fmt(r["objective"]),
+            r["status"],
+            _fmt(r["wall_seconds"]),
+            _fmt(r["peer_objective"]),
+            r["peer_status"],
+            _fmt(r["peer_wall_seconds"]),
+            _fmt(r["peer_over_ours"], 2),
+        ]
+        for r in rows
+    ]
+    header = [
+        "instance",
+        "known",
+        "sharedprop",
+        "status",
+        "wall s",
+        "spopt + CBC",
+        "status",
+        "wall s",
+        "time ratio spopt / sharedprop",
+    ]
+    return summary + "\n\n" + _table(header, lines)
+
+
+def manual_block(rows: list[dict[str, str]]) -> str:
+    lines = []
+    for r in rows:
+        for label in ("manual", "optimized"):
+            lines.append(
+                [
+                    r["instance"],
+                    r["n"],
+                    label,
+                    _fmt(r[f"{label}_public_money"], 2),
+                    _fmt(r[f"{label}_total_cost"], 2),
+                    _fmt(r[f"{label}_coverage"], 4),
+                    r[f"{label}_packages"] or "—",
+                    r[f"{label}_firms_used"] or "—",
+                    r[f"{label}_broken"] or "—",
+                    (
+                        f"{r['status']}, ratio {_fmt(r['public_money_ratio'], 3)}"
+                        if label == "optimized"
+                        else ""
+                    ),
+                ]
+            )
+    header = [
+        "instance",
+        "n",
+        "plan",
+        "public money",
+        "total cost",
+        "coverage",
+        "packages",
+        "firms used",
+        "rules broken",
+        "status, public money optimized / manual",
+    ]
+    return _machine_line(rows) + "\n\n" + _table(header, lines)
+
+
+BLOCKS: dict[str, Callable[[list[dict[str, str]]], str]] = {
+    "gap": gap_block,
+    "cpmp": cpmp_block,
+    "sscflp": sscflp_block,
+    "peer": peer_block,
+    "manual": manual_block,
+}
+
+
+def render(readme: str, results: Path) -> str:
+    for suite, block in BLOCKS.items():
+        path = results / f"{suite}.csv"
+        pattern = re.compile(
+            rf"(<!-- BEGIN {suite} -->\n).*?(\n<!-- END {suite} -->)", flags=re.DOTALL
+        )
+        if not pattern.search(readme):
+            continue
+        body = block(_rows(path)) if path.is_file() else f"No committed `{path.name}` yet."
+        readme = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), readme)
+    return readme
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.report", description=__doc__)
+    parser.add_argument("--results", type=Path, default=HERE / "results")
+    parser.add_argument("--readme", type=Path, default=HERE / "README.md")
+    options = parser.parse_args(argv)
+    text = options.readme.read_text(encoding="utf-8")
+    options.readme.write_text(render(text, options.results), encoding="utf-8")
+    print(f"updated {options.readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
