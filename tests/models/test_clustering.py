@@ -205,3 +205,20 @@ def test_adjacency_naming_a_point_that_does_not_exist_is_refused():
         ClusteringInput(
             cost=np.zeros((2, 2), dtype=int), weight=np.ones(2, dtype=int), adjacency=[[1], [5]]
         )
+
+
+def test_one_worker_repeats_exactly_even_when_every_budget_runs_out():
+    """60 random points, p = 5, tight capacity and a 2 s limit: the restricted search and the
+    final search stop on their budgets (the run ends unproven), which one worker measures in
+    deterministic work, so the two runs still agree."""
+    rng = np.random.default_rng(5)
+    xy = rng.integers(0, 100, size=(60, 2))
+    cost = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(int)
+    weight = rng.integers(1, 10, 60)
+    inp = ClusteringInput(
+        cost=cost, weight=weight, max_weight=int(weight.sum() * 0.21), n_clusters=5
+    )
+    runs = [solve_clustering(inp, time_limit=2, workers=1, seed=1) for _ in range(2)]
+    assert runs[0].status == "feasible"  # the budgets did run out
+    assert runs[0].hub_of.tolist() == runs[1].hub_of.tolist()
+    assert (runs[0].objective, runs[0].bound) == (runs[1].objective, runs[1].bound)

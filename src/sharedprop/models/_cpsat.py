@@ -3,8 +3,8 @@
 Both models report ``(seconds, objective, bound)`` to an optional ``on_progress`` callback each
 time CP-SAT finds a better solution or proves a better bound, and record the wall time of the
 last improving solution (``time_to_incumbent``). ``workers=1`` with a fixed ``seed`` makes a run
-repeat exactly as long as it ends before the time limit (CP-SAT's single-thread search is
-deterministic; a time limit cuts it at a wall-clock point that can differ between runs).
+repeat exactly when the caller passes a deterministic :class:`~sharedprop.models.clock.Clock`:
+the limit is then CP-SAT's deterministic time, not a wall-clock point that differs between runs.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ortools.sat.python import cp_model
+
+from sharedprop.models.clock import Clock
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 Progress = Callable[[float, int | None, int | None], None]
@@ -103,19 +105,25 @@ def solve_model(
     parameters: Mapping[str, object] | None = None,
     elapsed_before: float = 0.0,
     stop_below: int | None = None,
+    clock: Clock | None = None,
 ) -> Run:
     """Solve ``model`` (a minimisation with an integer objective) and describe the outcome.
 
     ``elapsed_before`` shifts the reported times so that work done before the model (a
     heuristic, a bound) is part of ``seconds`` and ``time_to_incumbent``. ``stop_below`` ends
     the search at the first solution cheaper than it (the caller then tightens its model).
+    With a deterministic ``clock`` (one worker) the limit is CP-SAT's deterministic time and the
+    work is charged to the clock, so that the run repeats exactly.
     """
     solver = cp_model.CpSolver()
     # OR-Tools would install its own SIGINT handler and reset ours after each solve;
     # the CLI's handler must survive so Ctrl-C keeps the best plan.
     solver.parameters.catch_sigint_signal = False
     params = solver.parameters
-    params.max_time_in_seconds = max(0.0, float(time_limit))
+    if clock is not None and clock.deterministic:
+        clock.set_limit(params, time_limit)
+    else:
+        params.max_time_in_seconds = max(0.0, float(time_limit))
     params.num_workers = max(1, int(workers))
     params.random_seed = int(seed)
     for key, value in (parameters or {}).items():
@@ -129,6 +137,8 @@ def solve_model(
     reporter = _Reporter(on_progress, elapsed_before, started, stop_below)
     solver.best_bound_callback = reporter.on_bound
     code = solver.solve(model, reporter)
+    if clock is not None:
+        clock.charge_cpsat(solver)
     if code == cp_model.MODEL_INVALID:
         raise ValueError(f"internal error: CP-SAT rejected the model: {model.validate()}")
     status = _STATUS[code]

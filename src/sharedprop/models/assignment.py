@@ -9,6 +9,9 @@ most one`` when ``unassigned_cost`` is given, the job then costs ``unassigned_co
 knapsack Σ_j weight[i, j]·x[i, j] ≤ capacity[i] and Σ_j x[i, j] ≤ max_jobs[i] per agent. Pairs
 whose weight alone exceeds the agent's capacity are not created. All data are integers, so the
 objective CP-SAT proves is exactly Σ cost (no scaling inside this module).
+
+With ``workers=1`` the time limit is CP-SAT's deterministic time (a wall-clock safety net of
+3× stops a far slower run), so a seed repeats exactly; see :mod:`sharedprop.models.clock`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from sharedprop.models._cpsat import Progress, Status, solve_model
+from sharedprop.models.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ def solve_assignment(
         on_progress=on_progress,
         parameters={"linearization_level": 2},
         elapsed_before=time.perf_counter() - started,
+        clock=Clock(deterministic=workers == 1),
     )
     agent_of = np.full(n, -1, dtype=np.int64)
     if run.status in ("optimal", "feasible"):

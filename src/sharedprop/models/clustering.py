@@ -24,30 +24,42 @@ between points allowed to h; pairs that cannot reach h inside h's candidate set 
 before the model is built, and a member needs at least one neighbour in its cluster (a
 redundant cut that helps propagation).
 
-**Bound and variable reduction** (see :mod:`sharedprop.models.lagrangian`): a Lagrangian
-relaxation of the assignment constraints (one knapsack per hub), subgradient-optimised, gives
-a lower bound L. A Lagrangian heuristic (the relaxation's hubs, then a generalized assignment of
-the points to them with :func:`~sharedprop.models.assignment.solve_assignment`) gives an
-incumbent U. Reduced-cost fixing removes every pair and hub whose forced Lagrangian bound
-exceeds U, CP-SAT gets ``objective ≥ ⌈L⌉`` and U as its hint; when ⌈L⌉ = U the incumbent is
-proven optimal without search.
+**Search** (:func:`solve_clustering`), when the knapsack tables are small enough:
+
+1. Lagrangian bound L (:mod:`sharedprop.models.lagrangian`): the assignment rows relaxed, one
+   knapsack per hub, subgradient-optimised; contiguity, minimum weight and pair rules are
+   dropped, which keeps it a valid bound. ⌈L⌉ becomes a constraint ``objective ≥ ⌈L⌉``.
+2. Incumbent: CP-SAT on the model restricted to the pairs whose forced Lagrangian bound is
+   within 1 % (then 2 %) of L, then a large-neighbourhood search that re-solves groups of
+   neighbouring clusters exactly (:func:`improve_by_cluster_lns`). A feasible ``hint`` is the
+   first incumbent. Together at most 20 % of the time limit.
+3. Proof below the incumbent U: every pair and hub whose forced Lagrangian bound exceeds U − 1
+   is removed (reduced-cost fixing), ``objective ≤ U − 1`` is added, and CP-SAT either proves
+   that model infeasible — U is optimal — or finds a cheaper solution, after which the
+   reduction is redone with the new U. ⌈L⌉ = U proves U without search.
+
+With one worker every budget is deterministic work (:mod:`sharedprop.models.clock`), so a seed
+repeats exactly.
 
 **Measured choices** (CPMP, Osman–Christofides pmedcap01–20, 2 workers, this machine shared
-with other jobs; the figures and the protocol are in ``benchmarks/README.md``):
+with other jobs; the full log and the protocol are in ``benchmarks/README.md``):
 
-* plain model with presolve: CP-SAT's presolve turns x ≤ y into enforced clauses and the
+* presolve off without contiguity: CP-SAT's presolve turns x ≤ y into enforced clauses and the
   capacity rows into enforced knapsacks, and its LP bound then starts near 530 on pmedcap14
-  (optimum 982, LP relaxation 960). Without presolve the LP keeps x ≤ y and starts at the
-  LP bound. So presolve is off when there is no contiguity (the flows need it on).
-* the Lagrangian (knapsack) bound equals the Dantzig–Wolfe / column-generation bound (checked
-  against an LP column generation: 771.67 on pmedcap08, 973.67 on pmedcap20) and is only
-  0.3–1 % above the LP relaxation; on the hard instances (pmedcap08 6 %, pmedcap20 3 % below
-  the optimum) no bound alone proves optimality, search has to close the gap.
-* CP-SAT's ``lb_tree_search`` (best-first search on the LP bound) closes gaps far faster than
-  the default portfolio: pmedcap14 reduced model proved in 30 s, where the default LP worker
-  stalls at 972. It runs as one worker, the second worker runs the default LP search + LNS.
-* extra cuts (minimum cluster weight D − (p−1)Q, cardinality, per-hub Lagrangian cuts) did
-  not move the bound measurably (pmedcap08: 802–809 after 60 s in every variant).
+  (optimum 982, LP relaxation 960); without presolve the LP starts at the LP bound. The flows
+  of the contiguity model need presolve, so it stays on there.
+* the Lagrangian bound equals the Dantzig–Wolfe / column-generation bound (checked against an
+  LP column generation: 771.67 on pmedcap08, 973.67 on pmedcap20), 0.3–1 % above the LP
+  relaxation and 6 % / 3 % below those two optima: search has to close the rest.
+* two LP-based tree searches (``lb_tree_search`` and ``max_lp``) on the model reduced at U − 1
+  prove pmedcap15 in 17 s; searching for the optimum on the model reduced at U ends at bound
+  1088 after 60 s, and ``lb_tree_search`` with the default LP worker at 1087.
+* the restricted search finds the optimum of pmedcap14 / 15 / 20 in 4 / 4 / 8 s; the cluster
+  LNS alone stalls at 985 / 1094 / 1013 (a different basin: 78 of 100 points differ).
+* no effect on pmedcap08 (bound 802–812 after 60 s in every variant): minimum cluster weight
+  D − (p−1)Q, cardinality rows, per-hub Lagrangian cuts, 1-median dominance, equal-demand swap
+  dominance, hubs-first branching, column-generation duals for the fixing (they keep more
+  pairs than the subgradient's: 1,629 against 1,561 on pmedcap08).
 """
 
 from __future__ import annotations
@@ -64,6 +76,7 @@ from ortools.sat.python import cp_model
 
 from sharedprop.models import lagrangian
 from sharedprop.models._cpsat import Progress, Status, solve_model
+from sharedprop.models.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -396,8 +409,12 @@ def solve_clustering(
             "infeasible", np.full(n, -1, dtype=np.int64), None, None, 0.0, None, stats
         )
 
-    def elapsed() -> float:
+    def elapsed() -> float:  # wall-clock seconds, for what the result reports
         return time.perf_counter() - started
+
+    # Budgets are measured on the clock: deterministic work with one worker, so that a seed
+    # repeats exactly (sharedprop.models.clock), wall-clock seconds otherwise.
+    clock = Clock(deterministic=workers == 1)
 
     incumbent: np.ndarray | None = None
     upper: int | None = None
@@ -424,7 +441,9 @@ def solve_clustering(
         use_bound = lagrangian.Relaxation.fits(problem)
     best: lagrangian.LagrangianOutcome | None = None
     if use_bound and n > 0:
-        outcome = lagrangian.optimise(problem, upper=upper, time_budget=0.1 * time_limit)
+        outcome = lagrangian.optimise(
+            problem, upper=upper, time_budget=0.1 * time_limit, clock=clock
+        )
         stats["lagrangian_first"] = round(outcome.bound, 3)
         stats["lagrangian_first_s"] = round(elapsed(), 2)
         if not math.isfinite(outcome.bound):
@@ -436,9 +455,10 @@ def solve_clustering(
                 outcome,
                 upper,
                 incumbent,
-                deadline=0.15 * time_limit,
+                deadline=0.15 * time_limit - clock.now(),
                 workers=workers,
                 seed=seed,
+                clock=clock,
             )
             if found is not None:
                 incumbent, upper, found_at = found[0], found[1], elapsed()
@@ -451,9 +471,10 @@ def solve_clustering(
                 pair,
                 incumbent,
                 upper,
-                time_budget=0.2 * time_limit - elapsed(),
+                time_budget=0.2 * time_limit - clock.now(),
                 seed=seed,
                 good_enough=math.ceil(outcome.bound - 1e-6 * max(1.0, abs(outcome.bound))),
+                clock=clock,
             )
             if value < upper:
                 incumbent, upper, found_at = improved, value, elapsed()
@@ -463,7 +484,11 @@ def solve_clustering(
         best = outcome
         if upper is not None:
             again = lagrangian.optimise(
-                problem, upper=upper, time_budget=0.03 * time_limit, start=outcome.multipliers
+                problem,
+                upper=upper,
+                time_budget=0.03 * time_limit,
+                start=outcome.multipliers,
+                clock=clock,
             )
             best = again if again.bound > outcome.bound else outcome
         lower = math.ceil(best.bound - 1e-6 * max(1.0, abs(best.bound)))
@@ -491,8 +516,9 @@ def solve_clustering(
             found_at,
             lower,
             stats,
-            deadline=time_limit - elapsed(),
-            clock=elapsed,
+            deadline=time_limit - clock.now(),
+            clock=clock,
+            wall=elapsed,
             workers=workers,
             seed=seed,
             on_progress=on_progress,
@@ -504,12 +530,13 @@ def solve_clustering(
         model, x = _build_model(inp, pair, lower, incumbent)
         run = solve_model(
             model,
-            time_limit=max(0.0, time_limit - elapsed()),
+            time_limit=max(0.0, time_limit - clock.now()),
             workers=workers,
             seed=seed,
             on_progress=on_progress,
             parameters=parameters,
             elapsed_before=elapsed(),
+            clock=clock,
         )
         if run.bound is not None and run.status != "infeasible":
             bound = run.bound if bound is None else max(bound, run.bound)
@@ -554,7 +581,8 @@ def _search_below(
     stats: dict[str, Any],
     *,
     deadline: float,
-    clock: Callable[[], float],
+    clock: Clock,
+    wall: Callable[[], float],
     workers: int,
     seed: int,
     on_progress: Progress | None,
@@ -569,17 +597,17 @@ def _search_below(
     reduced at U − 1 is proved infeasible in 53 s, and in 42 s with two LP-based tree searches
     — ``lb_tree_search`` and ``max_lp`` — instead of one plus LNS).
     """
-    started = clock()
+    started = clock.now()
     bound = lower
     parameters = _base_parameters(inp)
     if inp.adjacency is None and workers >= 2:
         parameters["subsolvers"] = ["lb_tree_search", "max_lp"]
         parameters["num_full_subsolvers"] = 2
     while True:
-        left = deadline - (clock() - started)
+        left = deadline - (clock.now() - started)
         if lower is not None and lower >= upper:
             return "optimal", incumbent, upper, found_at, upper, best
-        pair, _ = lagrangian.reduce_pairs(problem, best.multipliers, upper - 1)
+        pair, _ = lagrangian.reduce_pairs(problem, best.multipliers, upper - 1, clock)
         stats["pairs_after_reduction"] = int(pair.sum())
         if left <= 0.05:
             return "feasible", incumbent, upper, found_at, bound, best
@@ -591,25 +619,30 @@ def _search_below(
             seed=seed,
             on_progress=None,
             parameters=parameters,
-            elapsed_before=clock(),
+            elapsed_before=wall(),
             stop_below=upper,
+            clock=clock,
         )
         if run.status == "infeasible":
-            _report(on_progress, clock(), upper, upper)
+            _report(on_progress, wall(), upper, upper)
             return "optimal", incumbent, upper, found_at, upper, best
         if run.objective is None:
             if run.bound is not None:
                 bound = run.bound if bound is None else max(bound, min(run.bound, upper))
-            _report(on_progress, clock(), upper, bound)
+            _report(on_progress, wall(), upper, bound)
             return "feasible", incumbent, upper, found_at, bound, best
         incumbent, upper, found_at = _hub_of(inp.n, x, run), run.objective, run.time_to_incumbent
         if run.status == "optimal":
-            _report(on_progress, clock(), upper, upper)
+            _report(on_progress, wall(), upper, upper)
             return "optimal", incumbent, upper, found_at, upper, best
-        _report(on_progress, clock(), upper, bound)
+        _report(on_progress, wall(), upper, bound)
         stats["restarts"] += 1
         again = lagrangian.optimise(
-            problem, upper=upper, time_budget=min(2.0, 0.1 * left), start=best.multipliers
+            problem,
+            upper=upper,
+            time_budget=min(2.0, 0.1 * left),
+            start=best.multipliers,
+            clock=clock,
         )
         if again.bound > best.bound:
             best = again
@@ -659,6 +692,7 @@ def _restricted_search(
     deadline: float,
     workers: int,
     seed: int,
+    clock: Clock,
 ) -> tuple[np.ndarray, int] | None:
     """Good solutions from the full model restricted to the pairs the Lagrangian finds cheap.
 
@@ -670,27 +704,28 @@ def _restricted_search(
     8 s) where the cluster LNS from a first solution stalls at 985 / 1094 / 1013. Not a proof of
     anything: only the solutions are used.
     """
-    began = time.perf_counter()
+    began = clock.now()
     slack = max(1.0, 0.01 * abs(outcome.bound))
     best: tuple[np.ndarray, int] | None = None
     rounds_with_solution = 0
-    while time.perf_counter() - began < deadline and math.isfinite(slack):
+    while clock.now() - began < deadline and math.isfinite(slack):
         target = math.ceil(outcome.bound + slack)
         if upper is not None and target >= upper:
             break
-        pair, _ = lagrangian.reduce_pairs(problem, outcome.multipliers, target)
+        pair, _ = lagrangian.reduce_pairs(problem, outcome.multipliers, target, clock)
         start = best[0] if best is not None else hint
         if start is not None:
             pair[np.flatnonzero(start >= 0), start[start >= 0]] = True
         if inp.n_clusters is None or np.diag(pair).sum() >= inp.n_clusters:
             model, x = _build_model(inp, pair, None, start)
-            left = deadline - (time.perf_counter() - began)
+            left = deadline - (clock.now() - began)
             run = solve_model(
                 model,
                 time_limit=max(0.1, 0.6 * left if rounds_with_solution == 0 else left),
                 workers=workers,
                 seed=seed,
                 parameters=_base_parameters(inp),
+                clock=clock,
             )
             if run.objective is not None:
                 if best is None or run.objective < best[1]:
@@ -721,6 +756,7 @@ def improve_by_cluster_lns(
     group_sizes: tuple[int, ...] = (2, 3, 4),
     good_enough: int | None = None,
     patience: int = 3,
+    clock: Clock | None = None,
 ) -> tuple[np.ndarray, int]:
     """Large-neighbourhood search over whole clusters: free a cluster and its nearest clusters
     (their points, hubs and any uncovered points near them) and re-solve that part exactly.
@@ -730,7 +766,8 @@ def improve_by_cluster_lns(
     the value reaches ``good_enough`` (a proven bound), when ``patience`` × (number of clusters)
     random groups in a row bring nothing, or when the budget is spent.
     """
-    began = time.perf_counter()
+    clock = clock or Clock(deterministic=False)
+    began = clock.now()
     rng = np.random.default_rng(seed)
     cost = np.asarray(inp.cost, dtype=np.int64)
     best = np.asarray(hub_of, dtype=np.int64).copy()
@@ -743,7 +780,7 @@ def improve_by_cluster_lns(
         if len(uncovered):
             near = uncovered[pair[np.ix_(uncovered, group)].any(axis=1)]
             members = np.union1d(members, near)
-        candidate = _resolve_part(inp, pair, best, members, len(group), limit, seed)
+        candidate = _resolve_part(inp, pair, best, members, len(group), limit, seed, clock)
         candidate_value = None if candidate is None else clustering_objective(inp, candidate)
         if candidate_value is not None and candidate_value < best_value:
             best, best_value = candidate, candidate_value
@@ -753,7 +790,7 @@ def improve_by_cluster_lns(
     def left() -> float:
         if good_enough is not None and best_value <= good_enough:
             return 0.0
-        return time_budget - (time.perf_counter() - began)
+        return time_budget - (clock.now() - began)
 
     # Systematic passes: each cluster with its nearest neighbours, growing the group size.
     for size in group_sizes:
@@ -795,6 +832,7 @@ def _resolve_part(
     n_groups: int,
     time_limit: float,
     seed: int,
+    clock: Clock | None = None,
 ) -> np.ndarray | None:
     """Re-solve the clustering of ``members`` with everything else fixed; the new hub_of or None."""
     index = {int(m): k for k, m in enumerate(members)}
@@ -822,7 +860,12 @@ def _resolve_part(
     local_hint = np.array([index.get(int(hub_of[m]), -1) for m in members], dtype=np.int64)
     model, x = _build_model(sub, candidate_pairs(sub), None, local_hint)
     run = solve_model(
-        model, time_limit=time_limit, workers=1, seed=seed, parameters=_base_parameters(inp)
+        model,
+        time_limit=time_limit,
+        workers=1,
+        seed=seed,
+        parameters=_base_parameters(inp),
+        clock=clock,
     )
     if run.objective is None:
         return None
