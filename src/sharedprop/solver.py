@@ -174,13 +174,12 @@ def _solve_joint_with_warm_start(
         from sharedprop.models.two_stage import solve_two_stage
     except ImportError:  # pragma: no cover - two-stage module not built
         solve_two_stage = None  # type: ignore[assignment]
-    # With one worker the run must repeat exactly; the two-stage models measure wall-clock
-    # time, so the repeatable run starts from the manual plan and the caller's hint only.
-    if solve_two_stage is not None and problem.options and workers > 1:
+    ts_budget = min(0.15 * time_limit, 20.0)
+    if solve_two_stage is not None and problem.options:
         ts = solve_two_stage(
             problem,
             maps,
-            time_limit=min(0.15 * time_limit, 20.0),
+            time_limit=ts_budget,
             workers=workers,
             seed=seed,
             initial=warm,
@@ -190,7 +189,12 @@ def _solve_joint_with_warm_start(
         if ts.columns:
             warm = [*warm, ts.columns]
             progress(0.0, ts.objective, None, "two-stage warm start")
-    left = time_limit if workers == 1 else max(0.5, time_limit - (time.monotonic() - t0))
+    # One worker: deterministic budgets (the two-stage run counts work, not seconds).
+    left = (
+        max(0.5, time_limit - ts_budget)
+        if workers == 1
+        else max(0.5, time_limit - (time.monotonic() - t0))
+    )
     jr = solve_joint(
         problem,
         time_limit=left,

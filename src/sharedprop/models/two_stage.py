@@ -24,6 +24,7 @@ from itertools import combinations
 import numpy as np
 
 from sharedprop.models.assignment import solve_assignment
+from sharedprop.models.clock import Clock
 from sharedprop.models.clustering import ClusteringInput, solve_clustering
 from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.joint import JointResult
@@ -146,7 +147,12 @@ def solve_two_stage(
         ],
         dtype=np.int64,
     )
-    left = max(0.2, time_limit - (time.monotonic() - t0)) * 0.7
+    # One worker: fixed shares of the limit (the stages count deterministic work), so the same
+    # seed takes the same path; otherwise what the clock leaves.
+    deterministic = workers == 1
+    left = (
+        0.35 * time_limit if deterministic else max(0.2, time_limit - (time.monotonic() - t0)) * 0.7
+    )
     s2 = solve_assignment(
         cost,
         weight,
@@ -180,7 +186,7 @@ def solve_two_stage(
             for combo in combinations(res, size):
                 pool.add(make_column(p, c.option, c.members, combo))
     base_hint = [pool.index_of(c) for c in chosen]
-    left = max(0.2, time_limit - (time.monotonic() - t0))
+    left = 0.15 * time_limit if deterministic else max(0.2, time_limit - (time.monotonic() - t0))
     sol = solve_integer_master(
         pool,
         time_limit=left,
@@ -188,6 +194,7 @@ def solve_two_stage(
         seed=seed,
         hint=[j for j in base_hint if j is not None],
         stop=stop,
+        clock=Clock(deterministic=deterministic),
     )
     final = [pool.columns[j] for j in sol.chosen] if sol.objective is not None else chosen
     if p.must_cover.any():
