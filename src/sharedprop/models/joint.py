@@ -294,6 +294,15 @@ def solve_joint(
                 if added == 0 and complete:
                     # Pricing is proven complete: the LP value is a bound. Tighten it with cuts.
                     best_lb = max(best_lb, lp_value)
+                    # An integral LP optimum is itself the optimal plan.
+                    lp_plan = _integral_plan(p, lp, values)
+                    if lp_plan is not None:
+                        obj = plan_objective(p, lp_plan)
+                        if best_obj is None or obj < best_obj - 1e-6:
+                            best_obj, best_cols = obj, lp_plan
+                            hint = [pool.index_of(c) for c in lp_plan]
+                            tti = elapsed()
+                            report("integral LP optimum")
                     # Cut while cuts pay: stop once a round closes < 2 % of the remaining gap.
                     tailing = (
                         prev_complete is not None
@@ -446,6 +455,16 @@ def _greedy_round(p, duals, cache, relax, max_new, stats, rng, deadline, stop, c
         if clock.now() > deadline or stop():
             break
     return cands
+
+
+def _integral_plan(p: Problem, lp: LPMaster, values: np.ndarray) -> list[Column] | None:
+    """The LP's columns when its solution is 0/1 (and obeys the master's rules), else None."""
+    if len(values) and np.any(np.minimum(values, 1 - values) > 1e-6):
+        return None
+    if lp.artificial_in_use():
+        return None
+    cols = [lp.cols[j] for j in range(len(values)) if values[j] > 0.5]
+    return cols if _respects_master_rules(p, cols) else None
 
 
 def _fin(v: float) -> float | None:
