@@ -222,3 +222,22 @@ def test_one_worker_repeats_exactly_even_when_every_budget_runs_out():
     assert runs[0].status == "feasible"  # the budgets did run out
     assert runs[0].hub_of.tolist() == runs[1].hub_of.tolist()
     assert (runs[0].objective, runs[0].bound) == (runs[1].objective, runs[1].bound)
+
+
+def test_two_workers_prove_the_same_optimum_as_one_with_highs_beside_cp_sat():
+    """40 points, p = 4, capacity 6 % above the demand: the Lagrangian bound does not close the
+    gap, so the proof below the incumbent runs — with two workers as CP-SAT and HiGHS side by
+    side, with one as CP-SAT alone — and both must end at the same proven optimum."""
+    rng = np.random.default_rng(0)
+    xy = rng.integers(0, 100, size=(40, 2))
+    cost = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(int)
+    weight = rng.integers(1, 20, 40)
+    inp = ClusteringInput(
+        cost=cost, weight=weight, max_weight=int(np.ceil(weight.sum() * 1.06 / 4)), n_clusters=4
+    )
+    pair = solve_clustering(inp, time_limit=30, workers=2, seed=1)
+    alone = solve_clustering(inp, time_limit=30, workers=1, seed=1)
+    assert pair.status == alone.status == "optimal"
+    assert pair.objective == alone.objective == pair.bound
+    assert "below" in pair.stats["proved_by"] or "nothing costs less" in pair.stats["proved_by"]
+    assert clustering_objective(inp, pair.hub_of) == pair.objective

@@ -106,6 +106,7 @@ def solve_model(
     elapsed_before: float = 0.0,
     stop_below: int | None = None,
     clock: Clock | None = None,
+    on_start: Callable[[cp_model.CpSolver], None] | None = None,
 ) -> Run:
     """Solve ``model`` (a minimisation with an integer objective) and describe the outcome.
 
@@ -113,7 +114,8 @@ def solve_model(
     heuristic, a bound) is part of ``seconds`` and ``time_to_incumbent``. ``stop_below`` ends
     the search at the first solution cheaper than it (the caller then tightens its model).
     With a deterministic ``clock`` (one worker) the limit is CP-SAT's deterministic time and the
-    work is charged to the clock, so that the run repeats exactly.
+    work is charged to the clock, so that the run repeats exactly. ``on_start`` receives the
+    solver before the search starts (another thread may then call its ``stop_search``).
     """
     solver = cp_model.CpSolver()
     # OR-Tools would install its own SIGINT handler and reset ours after each solve;
@@ -136,6 +138,8 @@ def solve_model(
     started = time.perf_counter()
     reporter = _Reporter(on_progress, elapsed_before, started, stop_below)
     solver.best_bound_callback = reporter.on_bound
+    if on_start is not None:
+        on_start(solver)
     code = solver.solve(model, reporter)
     if clock is not None:
         clock.charge_cpsat(solver)

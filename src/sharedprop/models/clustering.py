@@ -34,9 +34,11 @@ redundant cut that helps propagation).
    neighbouring clusters exactly (:func:`improve_by_cluster_lns`). A feasible ``hint`` is the
    first incumbent. At most 15 % and 5 % of the time limit.
 3. Proof below the incumbent U: every pair and hub whose forced Lagrangian bound exceeds U − 1
-   is removed (reduced-cost fixing), ``objective ≤ U − 1`` is added, and CP-SAT either proves
-   that model infeasible — U is optimal — or finds a cheaper solution, after which the
-   reduction is redone with the new U. ⌈L⌉ = U proves U without search.
+   is removed (reduced-cost fixing), ``objective ≤ U − 1`` is added, and the search either
+   proves that model infeasible — U is optimal — or finds a cheaper solution, after which the
+   reduction is redone with the new U. ⌈L⌉ = U proves U without search. Without contiguity
+   and with two or more workers, CP-SAT (``lb_tree_search``) and the HiGHS MIP solver that
+   ships with OR-Tools search the same reduced model side by side, one thread each.
 
 With one worker every budget is deterministic work (:mod:`sharedprop.models.clock`), so a seed
 repeats exactly.
@@ -51,9 +53,11 @@ with other jobs; the full log and the protocol are in ``benchmarks/README.md``):
 * the Lagrangian bound equals the Dantzig–Wolfe / column-generation bound (checked against an
   LP column generation: 771.67 on pmedcap08, 973.67 on pmedcap20), 0.3–1 % above the LP
   relaxation and 6 % / 3 % below those two optima: search has to close the rest.
-* two LP-based tree searches (``lb_tree_search`` and ``max_lp``) on the model reduced at U − 1
-  prove pmedcap15 in 17 s; searching for the optimum on the model reduced at U ends at bound
-  1088 after 60 s, and ``lb_tree_search`` with the default LP worker at 1087.
+* on the model reduced at U − 1, two LP-based CP-SAT tree searches (``lb_tree_search`` and
+  ``max_lp``) prove pmedcap15 in 17 s (searching for the optimum on the model reduced at U ends
+  at bound 1088 after 60 s); HiGHS alone proves it in 11 s and pmedcap08 in 19 s, where
+  CP-SAT needs 52–58 s. Side by side (one thread each) the whole solve proves pmedcap08 / 14 /
+  15 in 26 / 26 / 32 s; pmedcap20 stays open for both (bound 974 after 60 s).
 * the restricted search finds the optimum of pmedcap14 / 15 / 20 in 4 / 4 / 8 s; the cluster
   LNS alone stalls at 985 / 1094 / 1013 (a different basin: 78 of 100 points differ).
 * no effect on pmedcap08 (bound 802–812 after 60 s in every variant): minimum cluster weight
@@ -590,19 +594,29 @@ def _search_below(
     """Prove the incumbent optimal or find a cheaper solution, on a model reduced for that.
 
     All data are integers, so a better solution costs at most U − 1: pairs whose forced
-    Lagrangian bound exceeds U − 1 are removed and ``objective ≤ U − 1`` is added. CP-SAT proving
-    that model infeasible proves the incumbent optimal; a solution it finds is a better
-    incumbent, and the reduction is redone with the new U (measured on pmedcap15 with U = 1091:
-    the model reduced at U and searched for the optimum ends at bound 1088 after 60 s, the model
-    reduced at U − 1 is proved infeasible in 53 s, and in 42 s with two LP-based tree searches
-    — ``lb_tree_search`` and ``max_lp`` — instead of one plus LNS).
+    Lagrangian bound exceeds U − 1 are removed and ``objective ≤ U − 1`` is added. Proving that
+    model infeasible proves the incumbent optimal; a solution of it is a better incumbent, and
+    the reduction is redone with the new U.
+
+    Without contiguity and with two or more workers the same model goes to two searches at
+    once: CP-SAT's ``lb_tree_search`` and the HiGHS MIP solver (shipped with OR-Tools), one
+    thread each; the first to finish stops the other. Measured on the model reduced at U − 1,
+    alone: pmedcap08 HiGHS 19 s, CP-SAT (``lb_tree_search`` + ``max_lp``) 52–58 s; pmedcap15
+    HiGHS 11 s, CP-SAT 16.5 s; pmedcap14 CP-SAT 30 s; pmedcap20 neither within 60 s. CBC (also
+    in OR-Tools) took 36 s / 23 s on pmedcap15 / 14 and did not prove pmedcap08 in 60 s.
     """
     started = clock.now()
     bound = lower
+    portfolio = inp.adjacency is None and workers >= 2 and not clock.deterministic
     parameters = _base_parameters(inp)
-    if inp.adjacency is None and workers >= 2:
-        parameters["subsolvers"] = ["lb_tree_search", "max_lp"]
-        parameters["num_full_subsolvers"] = 2
+    if portfolio:
+        parameters["subsolvers"] = ["lb_tree_search"]
+        cpsat_workers = max(1, workers - 1)
+    else:
+        cpsat_workers = workers
+        if inp.adjacency is None and workers >= 2:
+            parameters["subsolvers"] = ["lb_tree_search", "max_lp"]
+            parameters["num_full_subsolvers"] = 2
     while True:
         left = deadline - (clock.now() - started)
         if lower is not None and lower >= upper:
@@ -612,27 +626,47 @@ def _search_below(
         if left <= 0.05:
             return "feasible", incumbent, upper, found_at, bound, best
         model, x = _build_model(inp, pair, lower, None, at_most=upper - 1)
+        mip = _MipCompanion(inp, pair, lower, upper - 1, left) if portfolio else None
         run = solve_model(
             model,
             time_limit=left,
-            workers=workers,
+            workers=cpsat_workers,
             seed=seed,
             on_progress=None,
             parameters=parameters,
             elapsed_before=wall(),
             stop_below=upper,
             clock=clock,
+            on_start=None if mip is None else mip.start,
         )
-        if run.status == "infeasible":
+        status, objective, run_bound = run.status, run.objective, run.bound
+        solution = _hub_of(inp.n, x, run) if objective is not None else None
+        searcher = "CP-SAT"
+        if mip is not None:
+            mip.finish()
+            if mip.status in ("infeasible", "optimal") or (
+                mip.objective is not None and (objective is None or mip.objective < objective)
+            ):
+                status, objective, solution, searcher = (
+                    mip.status,
+                    mip.objective,
+                    mip.hub_of,
+                    "HiGHS",
+                )
+            if mip.bound is not None:
+                run_bound = mip.bound if run_bound is None else max(run_bound, mip.bound)
+        if status == "infeasible":
+            stats["proved_by"] = f"{searcher}: nothing costs less than the incumbent"
             _report(on_progress, wall(), upper, upper)
             return "optimal", incumbent, upper, found_at, upper, best
-        if run.objective is None:
-            if run.bound is not None:
-                bound = run.bound if bound is None else max(bound, min(run.bound, upper))
+        if objective is None or solution is None:
+            if run_bound is not None:
+                bound = run_bound if bound is None else max(bound, min(run_bound, upper))
             _report(on_progress, wall(), upper, bound)
             return "feasible", incumbent, upper, found_at, bound, best
-        incumbent, upper, found_at = _hub_of(inp.n, x, run), run.objective, run.time_to_incumbent
-        if run.status == "optimal":
+        incumbent, upper, found_at = solution, objective, wall()
+        if status == "optimal":
+            stats["proved_by"] = f"{searcher}: optimal below the previous incumbent"
             _report(on_progress, wall(), upper, upper)
             return "optimal", incumbent, upper, found_at, upper, best
         _report(on_progress, wall(), upper, bound)
@@ -648,6 +682,136 @@ def _search_below(
             best = again
             lower = max(lower or 0, math.ceil(best.bound - 1e-6 * max(1.0, abs(best.bound))))
             bound = lower if bound is None else max(bound, lower)
+
+
+class _MipCompanion:
+    """The reduced model (no contiguity) solved by HiGHS in a thread beside CP-SAT.
+
+    Whichever search ends first stops the other: HiGHS through ``InterruptSolve``, CP-SAT
+    through ``stop_search`` (OR-Tools releases the GIL in both solves). ``status`` reads like
+    CP-SAT's: ``infeasible`` (nothing costs at most ``at_most``), ``optimal`` / ``feasible``
+    with ``hub_of`` and ``objective``, or ``unknown``.
+    """
+
+    def __init__(
+        self, inp: ClusteringInput, pair: np.ndarray, lower: int | None, at_most: int, limit: float
+    ):
+        import threading
+
+        from ortools.linear_solver import pywraplp
+
+        self._pywraplp = pywraplp
+        self.inp = inp
+        self.status: Status = "unknown"
+        self.objective: int | None = None
+        self.bound: int | None = None
+        self.hub_of: np.ndarray | None = None
+        self._cpsat: cp_model.CpSolver | None = None
+        self._done = threading.Event()
+        solver = pywraplp.Solver.CreateSolver("HIGHS")
+        self._solver = solver
+        if solver is None:
+            self._done.set()
+            return
+        solver.SetNumThreads(1)
+        solver.SetTimeLimit(max(1, int(limit * 1000)))
+        self._x = _mip_model(solver, inp, pair, lower, at_most)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self, cpsat: cp_model.CpSolver) -> None:
+        self._cpsat = cpsat
+        if self._solver is not None:
+            self._thread.start()
+
+    def _run(self) -> None:
+        code = self._solver.Solve()
+        p = self._pywraplp.Solver
+        if code == p.INFEASIBLE:
+            self.status = "infeasible"
+        elif code in (p.OPTIMAL, p.FEASIBLE):
+            self.status = "optimal" if code == p.OPTIMAL else "feasible"
+            self.objective = int(round(self._solver.Objective().Value()))
+            hub_of = np.full(self.inp.n, -1, dtype=np.int64)
+            for (i, h), v in self._x.items():
+                if v.solution_value() > 0.5:
+                    hub_of[i] = h
+            self.hub_of = hub_of
+        if code in (p.FEASIBLE, p.NOT_SOLVED) and self.status != "infeasible":
+            raw = self._solver.Objective().BestBound()
+            if math.isfinite(raw):
+                self.bound = int(math.ceil(raw - 1e-6))
+        self._done.set()
+        if self.status in ("infeasible", "optimal") and self._cpsat is not None:
+            self._cpsat.stop_search()
+
+    def finish(self) -> None:
+        """After CP-SAT returned: stop HiGHS unless it is done, and wait for its thread."""
+        if self._solver is None:
+            return
+        if not self._done.is_set():
+            self._solver.InterruptSolve()
+        self._thread.join()
+        if self.hub_of is not None and clustering_objective(self.inp, self.hub_of) is None:
+            self.status, self.hub_of, self.objective = "unknown", None, None  # numerical noise
+
+
+def _mip_model(
+    solver: Any, inp: ClusteringInput, pair: np.ndarray, lower: int | None, at_most: int
+) -> dict[tuple[int, int], Any]:
+    """The clustering model without contiguity as a MIP (same rows as :func:`_build_model`)."""
+    n = inp.n
+    cost = np.asarray(inp.cost, dtype=np.int64)
+    weight = np.asarray(inp.weight, dtype=np.int64)
+    x = {
+        (int(i), int(h)): solver.BoolVar(f"x{i}_{h}")
+        for i, h in zip(*np.nonzero(pair), strict=True)
+    }
+    by_point: list[list[int]] = [[] for _ in range(n)]
+    by_hub: list[list[int]] = [[] for _ in range(n)]
+    for i, h in x:
+        by_point[i].append(h)
+        by_hub[h].append(i)
+    terms = [int(cost[i, h]) * v for (i, h), v in x.items() if cost[i, h]]
+    constant = 0
+    for i in range(n):
+        cover = solver.Sum([x[i, h] for h in by_point[i]])
+        if inp.uncovered_cost is None:
+            solver.Add(cover == 1)
+        else:
+            solver.Add(cover <= 1)
+            penalty = int(inp.uncovered_cost[i])
+            constant += penalty
+            terms.extend(-penalty * x[i, h] for h in by_point[i])
+    hubs = [h for h in range(n) if (h, h) in x]
+    for h in hubs:
+        y = x[h, h]
+        for i in by_hub[h]:
+            if i != h:
+                solver.Add(x[i, h] <= y)
+        load = solver.Sum([int(weight[i]) * x[i, h] for i in by_hub[h]])
+        if inp.max_weight is not None:
+            solver.Add(load <= int(inp.max_weight) * y)
+        if inp.min_weight > 0:
+            solver.Add(load >= int(inp.min_weight) * y)
+        if inp.hub_cost is not None and inp.hub_cost[h]:
+            terms.append(int(inp.hub_cost[h]) * y)
+    if inp.n_clusters is not None:
+        solver.Add(solver.Sum([x[h, h] for h in hubs]) == int(inp.n_clusters))
+    for a, b in inp.together:
+        for h in set(by_point[a]) | set(by_point[b]):
+            if (a, h) in x and (b, h) in x:
+                solver.Add(x[a, h] == x[b, h])
+            else:
+                solver.Add(x.get((a, h), x.get((b, h))) == 0)
+    for a, b in inp.apart:
+        for h in set(by_point[a]) & set(by_point[b]):
+            solver.Add(x[a, h] + x[b, h] <= 1)
+    total = solver.Sum(terms) + constant
+    solver.Add(total <= at_most)
+    if lower is not None:
+        solver.Add(total >= lower)
+    solver.Minimize(total)
+    return x
 
 
 def _largest_objective(inp: ClusteringInput) -> int:
