@@ -713,6 +713,9 @@ class _MipCompanion:
         if solver is None:
             self._done.set()
             return
+        solver.SuppressOutput()
+        # HiGHS prints a banner to stdout unless its own output flag is off (the CLI's stdout).
+        solver.SetSolverSpecificParametersAsString("output_flag=false")
         solver.SetNumThreads(1)
         solver.SetTimeLimit(max(1, int(limit * 1000)))
         self._x = _mip_model(solver, inp, pair, lower, at_most)
