@@ -218,13 +218,13 @@ BLOCKS: dict[str, Callable[[list[dict[str, str]]], str]] = {
 def render(readme: str, results: Path) -> str:
     for suite, block in BLOCKS.items():
         path = results / f"{suite}.csv"
-        pattern = re.compile(
-            rf"(<!-- BEGIN {suite} -->\n).*?(\n<!-- END {suite} -->)", flags=re.DOTALL
-        )
+        pattern = re.compile(rf"(<!-- BEGIN {suite} -->).*?(<!-- END {suite} -->)", re.DOTALL)
         if not pattern.search(readme):
             continue
         body = block(_rows(path)) if path.is_file() else f"No committed `{path.name}` yet."
-        readme = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), readme)
+        readme = pattern.sub(
+            lambda m, body=body: m.group(1) + "\n" + body + "\n" + m.group(2), readme
+        )
     return readme
 
 
