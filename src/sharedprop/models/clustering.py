@@ -708,6 +708,7 @@ class _MipCompanion:
         self.hub_of: np.ndarray | None = None
         self._cpsat: cp_model.CpSolver | None = None
         self._done = threading.Event()
+        self._returned = threading.Event()
         solver = pywraplp.Solver.CreateSolver("HIGHS")
         self._solver = solver
         if solver is None:
@@ -745,10 +746,15 @@ class _MipCompanion:
                 self.bound = int(math.ceil(raw - 1e-6))
         self._done.set()
         if self.status in ("infeasible", "optimal") and self._cpsat is not None:
-            self._cpsat.stop_search()
+            # A stop request that arrives before CP-SAT's search has started is lost, so it is
+            # repeated until CP-SAT has returned.
+            while not self._returned.is_set():
+                self._cpsat.stop_search()
+                self._returned.wait(0.05)
 
     def finish(self) -> None:
         """After CP-SAT returned: stop HiGHS unless it is done, and wait for its thread."""
+        self._returned.set()
         if self._solver is None:
             return
         if not self._done.is_set():
