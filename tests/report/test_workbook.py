@@ -62,6 +62,14 @@ def test_read_plan_reads_the_workbook_next_to_the_plan_csv_as_solve_writes_them(
     assert again.packages == better.packages
 
 
+def test_read_plan_takes_the_resources_from_the_workbook_when_it_is_alone(xlsx, street, better):
+    # The fixture's folder holds plan.xlsx and nothing else: no plan_resources.csv beside it.
+    assert sorted(p.name for p in xlsx.parent.iterdir()) == ["plan.xlsx"]
+    again = read_plan(xlsx, street)
+    assert again.resource_assignment() == {"R1": "P1", "R2": "P3"}
+    assert evaluate(street, again).objective == pytest.approx(evaluate(street, better).objective)
+
+
 def test_an_uncovered_community_has_a_row_with_an_empty_package(xlsx):
     frame = pd.read_excel(xlsx, sheet_name="communities", dtype=str)
     row = frame[frame["community_id"] == "C9"].iloc[0]

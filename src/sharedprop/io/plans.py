@@ -152,9 +152,14 @@ def _read_resources(
 ) -> dict[str, str]:
     out: dict[str, str] = {}
     comp = companion_path(path)
-    if comp is None:
+    if comp is not None:
+        table = read_table_file(comp, comp.stem.lower(), RESOURCE_COLUMNS, problems)
+    elif _has_sheet(path, "resources"):
+        # The workbook sharedprop writes carries its bundled resources on a sheet of its own,
+        # so a plan.xlsx copied away from its companion CSV still reads back whole.
+        table = read_table_file(path, "resources", RESOURCE_COLUMNS, problems)
+    else:
         return out
-    table = read_table_file(comp, comp.stem.lower(), RESOURCE_COLUMNS, problems)
     if table is None:
         return out
     first_row: dict[str, int] = {}
@@ -183,6 +188,22 @@ def _read_resources(
         out[rid] = pid
         first_row[rid] = row.number
     return out
+
+
+def _has_sheet(path: Path, name: str) -> bool:
+    """Whether ``path`` is a workbook with a sheet called ``name`` (case-insensitive)."""
+    if path.suffix.lower() != ".xlsx":
+        return False
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - an unreadable workbook was already reported by _read
+        return False
+    try:
+        return any(t.strip().lower() == name for t in wb.sheetnames)
+    finally:
+        wb.close()
 
 
 # -- writing -------------------------------------------------------------------------------------
