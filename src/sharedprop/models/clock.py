@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-SAFETY = 3.0
+SAFETY = 5.0
 
 
 class Clock:
