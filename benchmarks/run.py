@@ -435,6 +435,7 @@ def run_manual(options: argparse.Namespace) -> Iterator[Row]:
                 time_limit=options.time_limit,
                 workers=options.workers,
                 seed=options.seed,
+                strategy=getattr(options, "strategy", "auto"),
                 initial_plan=manual_plan,
             )
             wall = time.perf_counter() - started
@@ -502,6 +503,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of families")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--only", nargs="+", help="instance or file names to run (default all)")
+    parser.add_argument(
+        "--strategy",
+        default="auto",
+        choices=("auto", "joint", "two-stage", "streets"),
+        help="solve strategy for the manual suite (default auto)",
+    )
     return parser.parse_args(argv)
 
 

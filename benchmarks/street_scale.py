@@ -118,7 +118,17 @@ def main() -> None:
     ap.add_argument("--strategy", default="auto")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     a = ap.parse_args()
-    run(a.seeds, a.time_limit, a.workers, a.out, a.communities, a.streets, a.firms, a.resources, a.strategy)
+    run(
+        a.seeds,
+        a.time_limit,
+        a.workers,
+        a.out,
+        a.communities,
+        a.streets,
+        a.firms,
+        a.resources,
+        a.strategy,
+    )
 
 
 if __name__ == "__main__":

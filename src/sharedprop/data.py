@@ -312,7 +312,9 @@ class Instance:
         fids = {f.id for f in self.firms}
         for lk in self.locks:
             if lk.community_id not in cids:
-                probs.append(f"lock ({lk.community_id}, {lk.firm_id}): unknown community {lk.community_id!r}")
+                probs.append(
+                    f"lock ({lk.community_id}, {lk.firm_id}): unknown community {lk.community_id!r}"
+                )
             if lk.firm_id not in fids:
                 probs.append(f"lock ({lk.community_id}, {lk.firm_id}): unknown firm {lk.firm_id!r}")
         for node in self.graph.nodes:

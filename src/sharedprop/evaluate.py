@@ -157,8 +157,12 @@ class Evaluation:
             "uncovered": list(self.uncovered),
             "broken": [str(v) for v in self.broken],
             "package_table": [
-                {**asdict(p), "members": list(p.members), "resources": list(p.resources),
-                 "streets": list(p.streets)}
+                {
+                    **asdict(p),
+                    "members": list(p.members),
+                    "resources": list(p.resources),
+                    "streets": list(p.streets),
+                }
                 for p in self.packages
             ],
             "firm_table": [asdict(f) for f in self.firms],
@@ -369,7 +373,11 @@ def evaluate(instance: Instance, plan: Plan) -> Evaluation:
     firm_metrics: list[FirmMetrics] = []
     for f in instance.firms:
         hh, pk = firm_hh[f.id], firm_pk[f.id]
-        used = hh / f.capacity_households if f.capacity_households else (0.0 if hh == 0 else float("inf"))
+        used = (
+            hh / f.capacity_households
+            if f.capacity_households
+            else (0.0 if hh == 0 else float("inf"))
+        )
         firm_metrics.append(
             FirmMetrics(f.id, f.name, pk, f.max_packages, hh, f.capacity_households, used)
         )
@@ -435,4 +443,3 @@ def evaluate(instance: Instance, plan: Plan) -> Evaluation:
         firms=tuple(firm_metrics),
         broken=tuple(broken),
     )
-

@@ -9,9 +9,13 @@ Strategies
 ``two-stage``  stage 1 clusters communities into packages (CP-SAT, exact contiguity), stage 2
                assigns packages to firms (CP-SAT generalized assignment), then resources are
                bundled (:mod:`sharedprop.models.two_stage`). Fast; no bound on the whole problem.
+``streets``    each street solved alone by ``joint`` with every firm and resource, then the
+               streets made to agree on firms and resources (:mod:`sharedprop.models.blocks`);
+               the streets' bounds add up to a bound on the whole. Needs ``cross_streets =
+               false`` and two or more streets.
 ``auto``       ``joint`` (which runs the two-stage model first as its warm start) up to
-               ``AUTO_JOINT_MAX`` communities per connected street block; beyond that the
-               instance is decomposed street by street (see docs/formulation.md).
+               ``AUTO_JOINT_MAX`` communities; beyond that ``streets`` when the instance has
+               streets that packages may not cross, else ``joint``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import numpy as np
 
 from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
+from sharedprop.models.blocks import solve_by_blocks, street_blocks
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
 from sharedprop.models.master import plan_objective
@@ -30,7 +35,10 @@ from sharedprop.models.problem import InstanceMaps, Problem, problem_from_instan
 from sharedprop.plan import Package, Plan
 from sharedprop.result import ProgressPoint, Result
 
-STRATEGIES = ("auto", "joint", "two-stage")
+STRATEGIES = ("auto", "joint", "two-stage", "streets")
+# Above this many communities one joint model does not converge in a minute (measured in
+# benchmarks/README.md, manual suite); street by street it does far better.
+AUTO_JOINT_MAX = 500
 
 ProgressCallback = Callable[[ProgressPoint], None]
 
@@ -90,6 +98,11 @@ def solve(
             warm.append(cols)
 
     chosen = "joint" if strategy == "auto" else strategy
+    blocks = street_blocks(problem) if strategy in ("auto", "streets") else None
+    if strategy == "auto" and blocks is not None and problem.n > AUTO_JOINT_MAX:
+        chosen = "streets"
+    elif strategy == "streets" and blocks is None:
+        chosen = "joint"  # one street, or packages may cross streets: nothing to split
     if not problem.options:
         # No firm may run any package: leaving everyone uncovered is the only plan (diagnose
         # has already ruled out communities that must be covered).
@@ -97,6 +110,34 @@ def solve(
             "optimal", [], plan_objective(problem, []), plan_objective(problem, []), [], 0.0, {}
         )
         progress(0.0, jr.objective, jr.bound, "no package is possible")
+    elif chosen == "streets":
+        assert blocks is not None
+
+        def solve_block(sub: Problem, limit: float, sub_warm: list[list[Column]]) -> JointResult:
+            return _solve_joint_with_warm_start(
+                sub,
+                maps,
+                limit,
+                workers,
+                seed,
+                sub_warm,
+                lambda *a: None,
+                stop,
+                time.monotonic(),
+            )
+
+        jr = solve_by_blocks(
+            problem,
+            blocks,
+            solve_block,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            warm=warm,
+            progress=progress,
+            elapsed=lambda: time.monotonic() - t0,
+            stop=stop,
+        )
     elif chosen == "two-stage":
         from sharedprop.models.two_stage import solve_two_stage
 

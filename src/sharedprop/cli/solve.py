@@ -40,9 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--strategy",
-        choices=("auto", "two-stage", "joint"),
+        choices=("auto", "two-stage", "joint", "streets"),
         default="auto",
-        help="auto (default), two-stage (fast, no bound), joint (column generation)",
+        help=(
+            "auto (default), two-stage (fast, no bound), joint (column generation), "
+            "streets (street by street, then combined; for large instances)"
+        ),
     )
     p.add_argument(
         "--initial-plan", metavar="PLAN", help="a plan CSV/XLSX to start from (a hint, not a rule)"

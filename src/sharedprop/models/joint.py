@@ -56,6 +56,8 @@ class JointResult:
     trace: list[tuple[float, float | None, float | None, str]] = field(default_factory=list)
     time_to_incumbent: float | None = None
     stats: dict = field(default_factory=dict)
+    # Every column the run generated (for callers that combine runs, e.g. street by street).
+    pool: list[Column] = field(default_factory=list)
 
 
 def _groups(problem: Problem) -> tuple[list[int], list[int]]:
@@ -371,14 +373,14 @@ def solve_joint(
         status = "unknown"
         if converged and lp.artificial_in_use():
             status = "infeasible"  # the LP over all packages cannot cover what must be covered
-        return JointResult(status, [], None, _fin(best_lb), trace, None, stats)
+        return JointResult(status, [], None, _fin(best_lb), trace, None, stats, pool.columns)
     lb = _fin(best_lb)
     gap_ok = lb is not None and best_obj - lb <= max(0.01, 1e-9 * abs(best_obj))
     status = "optimal" if gap_ok else "feasible"
     if gap_ok:
         lb = best_obj
     report("done")
-    return JointResult(status, best_cols, best_obj, lb, trace, tti, stats)
+    return JointResult(status, best_cols, best_obj, lb, trace, tti, stats, pool.columns)
 
 
 def _close_gap_by_enumeration(  # noqa: ANN001

@@ -1,0 +1,149 @@
+"""Street by street (``sharedprop.models.blocks``): blocks, sub-problems, and combined plans.
+
+Instances: ``street40`` (generated, 40 communities in two streets, 4 firms, 4 resources);
+``scarce40`` is the same instance with every firm's capacity cut to 40 % of the households and
+two packages each, so the streets must share the firms and some communities stay uncovered;
+``street40`` with ``cross_streets = true`` and a 50 km radius has no blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sharedprop import Instance, evaluate, load_instance, solve
+from sharedprop.generate import generate_instance
+from sharedprop.models.blocks import restrict, street_blocks
+from sharedprop.models.columns import make_column
+from sharedprop.models.problem import problem_from_instance
+
+YUAN = 0.5
+
+
+@pytest.fixture(scope="module")
+def street40(tmp_path_factory: pytest.TempPathFactory) -> Instance:
+    folder = generate_instance(
+        tmp_path_factory.mktemp("street40"), communities=40, streets=2, firms=4, resources=4, seed=2
+    )
+    return load_instance(folder)
+
+
+@pytest.fixture(scope="module")
+def scarce40(street40: Instance) -> Instance:
+    households = sum(c.households for c in street40.communities)
+    firms = tuple(
+        replace(f, capacity_households=int(0.4 * households) // len(street40.firms), max_packages=2)
+        for f in street40.firms
+    )
+    return replace(street40, firms=firms)
+
+
+def test_two_streets_make_two_blocks_that_split_the_communities_and_the_options(
+    street40: Instance,
+) -> None:
+    problem, _ = problem_from_instance(street40)
+    blocks = street_blocks(problem)
+    assert blocks is not None and len(blocks) == 2
+    members = np.sort(np.concatenate([b.members for b in blocks]))
+    assert members.tolist() == list(range(problem.n))
+    options = np.sort(np.concatenate([b.options for b in blocks]))
+    assert options.tolist() == list(range(len(problem.options)))
+    for b in blocks:
+        assert set(problem.street[b.members].tolist()) == {b.street}
+
+
+def test_packages_that_may_cross_streets_leave_no_blocks(street40: Instance) -> None:
+    # The generated streets lie apart: only with a wide radius can a package reach across.
+    policy = replace(street40.policy, cross_streets=True, package_max_radius_m=50_000.0)
+    problem, _ = problem_from_instance(replace(street40, policy=policy))
+    assert street_blocks(problem) is None
+
+
+def test_streets_too_far_apart_for_any_package_are_blocks_even_when_crossing_is_allowed(
+    street40: Instance,
+) -> None:
+    crossing = replace(street40, policy=replace(street40.policy, cross_streets=True))
+    problem, _ = problem_from_instance(crossing)
+    blocks = street_blocks(problem)
+    assert blocks is not None and len(blocks) == 2
+
+
+def test_a_package_of_a_sub_problem_costs_what_it_costs_in_the_whole_problem(
+    street40: Instance,
+) -> None:
+    problem, _ = problem_from_instance(street40)
+    block = street_blocks(problem)[1]
+    sub, option_map = restrict(
+        problem,
+        block,
+        problem.firm_capacity,
+        problem.firm_max_packages,
+        np.ones(problem.k, dtype=bool),
+    )
+    assert len(sub.options) == len(block.options)
+    for so, go in list(enumerate(option_map))[::7]:
+        opt = sub.options[so]
+        members = opt.candidates[:3]
+        local = make_column(sub, so, members, opt.resources[:1])
+        whole = make_column(problem, int(go), block.members[members], opt.resources[:1])
+        assert local.objective == pytest.approx(whole.objective, abs=1e-6)
+        assert problem.options[int(go)].hub == block.members[opt.hub]
+
+
+def test_a_firm_without_packages_left_has_no_option_in_the_sub_problem(
+    street40: Instance,
+) -> None:
+    problem, _ = problem_from_instance(street40)
+    block = street_blocks(problem)[0]
+    left = problem.firm_max_packages.copy()
+    left[0] = 0
+    sub, _ = restrict(problem, block, problem.firm_capacity, left, np.ones(problem.k, dtype=bool))
+    assert sub.options and all(o.firm != 0 for o in sub.options)
+
+
+@pytest.mark.parametrize("name", ["street40", "scarce40"])
+def test_street_by_street_plans_obey_every_rule_and_match_evaluate(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    instance = request.getfixturevalue(name)
+    result = solve(instance, time_limit=4, workers=2, strategy="streets")
+    assert result.strategy == "streets" and result.plan is not None
+    ev = evaluate(instance, result.plan)
+    assert ev.broken == ()
+    assert abs(ev.objective - result.objective) < YUAN
+    # The streets in turn are a restriction: no bound is claimed beyond the trivial one.
+    assert result.best_bound in (None, 0.0)
+
+
+def test_street_by_street_repeats_exactly_with_one_worker(scarce40: Instance) -> None:
+    runs = [solve(scarce40, time_limit=2, workers=1, seed=3, strategy="streets") for _ in range(2)]
+    assert runs[0].plan == runs[1].plan
+    assert runs[0].objective == runs[1].objective
+
+
+def test_streets_on_an_instance_without_blocks_falls_back_to_the_joint_model(
+    street40: Instance,
+) -> None:
+    policy = replace(street40.policy, cross_streets=True, package_max_radius_m=50_000.0)
+    crossing = replace(street40, policy=policy)
+    result = solve(crossing, time_limit=2, workers=2, strategy="streets")
+    assert result.strategy == "joint"
+    assert result.plan is not None and evaluate(crossing, result.plan).broken == ()
+
+
+def test_progress_names_each_street_in_turn(street40: Instance, tmp_path: Path) -> None:
+    messages: list[str] = []
+    solve(
+        street40,
+        time_limit=3,
+        workers=2,
+        strategy="streets",
+        on_progress=lambda p: messages.append(p.message),
+    )
+    assert [m.split(" (")[0] for m in messages if m.startswith("street ")] == [
+        "street 1 of 2",
+        "street 2 of 2",
+    ]
