@@ -28,6 +28,7 @@ import numpy as np
 from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
 from sharedprop.models.blocks import solve_by_blocks, street_blocks
+from sharedprop.models.bounds import capacity_bound
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
 from sharedprop.models.master import plan_objective
@@ -84,8 +85,13 @@ def solve(
         )
 
     trace: list[ProgressPoint] = []
+    # A bound at every size, in about a second: models/bounds.py. The search's own bound takes
+    # over when it is stronger (a converged column generation always is).
+    floor = capacity_bound(problem)
 
     def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
+        if floor is not None:
+            bound = floor if bound is None else max(bound, floor)
         pt = ProgressPoint(time.monotonic() - t0, obj, bound, msg)
         trace.append(pt)
         if on_progress is not None:
@@ -177,12 +183,18 @@ def solve(
         from sharedprop.feasibility import explain_infeasible
 
         reasons_out = tuple(explain_infeasible(instance, time_limit=min(30.0, time_limit)))
+    bound = jr.bound
+    if floor is not None and jr.objective is not None:
+        jr.stats["capacity_bound"] = round(floor, 2)
+        bound = floor if bound is None else max(bound, floor)
+        if jr.objective - bound <= 0.5:  # to the yuan: the plan is proven optimal
+            jr.status, bound = "optimal", jr.objective
     return Result(
         status=jr.status,  # type: ignore[arg-type]
         plan=plan,
         objective=jr.objective,
         # Public money and costs are never negative, so 0 is always a valid bound.
-        best_bound=None if jr.bound is None else max(jr.bound, 0.0),
+        best_bound=None if bound is None else max(bound, 0.0),
         runtime_s=time.monotonic() - t0,
         strategy=f"{strategy}→{chosen}" if strategy == "auto" else chosen,
         trace=tuple(trace),
