@@ -10,12 +10,13 @@ option o = (f, h) with members S and resources R:
     w_pm · max(0, (1+m_f)·cost(p) − revenue(p)) + w_tc · cost(p)
         ≥ (w_pm·(1+m_f) + w_tc) · cost(p) − w_pm · fee(S) − w_pm · income(R)
 
-and cost(p) = fixed_o + Σ_{i∈S} member_cost_o[i] with fixed_o ≥ fixed_o · Σ_{i∈S} w_i / Q_f,
-where Q_f = min(package_max_households, capacity_f) bounds the households of any package of f.
+and cost(p) = fixed_o + Σ_{i∈S} member_cost_o[i] with fixed_o ≥ fixed_o · Σ_{i∈S} w_i / Q_o,
+where Q_o = min(package_max_households, capacity_f, Σ of o's candidates' households) bounds the
+households of any package on o (Q_f below is the same without the candidates' term).
 So each member i carries at least
 
     c_if = min over options o of f with i a candidate of
-           (w_pm·(1+m_f) + w_tc) · (member_cost_o[i] + fixed_o · w_i / Q_f) − w_pm · fee_i,
+           (w_pm·(1+m_f) + w_tc) · (member_cost_o[i] + fixed_o · w_i / Q_o) − w_pm · fee_i,
 
 the resources give back at most w_pm · Σ income (of resources some option may take), and an
 uncovered community costs w_pm · uncovered_cost_i. Choosing, per community, a firm or nothing
@@ -52,10 +53,9 @@ def capacity_bound(problem: Problem) -> float | None:
     for o in p.options:
         rate = p.w_public_money * (1.0 + o.margin) + p.w_total_cost
         w = p.weight[o.candidates]
-        c = (
-            rate * (o.member_cost + o.fixed * w / q[o.firm])
-            - p.w_public_money * p.revenue[o.candidates]
-        )
+        # A package on this option holds at most its candidates' households.
+        cap = max(1.0, min(q[o.firm], float(w.sum())))
+        c = rate * (o.member_cost + o.fixed * w / cap) - p.w_public_money * p.revenue[o.candidates]
         keys.append(o.candidates.astype(np.int64) * m + o.firm)
         vals.append(c)
         reachable[o.resources] = True
