@@ -28,7 +28,7 @@ import numpy as np
 from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
 from sharedprop.models.blocks import solve_by_blocks, street_blocks
-from sharedprop.models.bounds import capacity_bound
+from sharedprop.models.bounds import capacity_bound, capacity_relaxation
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
 from sharedprop.models.master import plan_objective
@@ -87,7 +87,8 @@ def solve(
     trace: list[ProgressPoint] = []
     # A bound at every size, in about a second: models/bounds.py. The search's own bound takes
     # over when it is stronger (a converged column generation always is).
-    floor = capacity_bound(problem)
+    relaxed = capacity_relaxation(problem)
+    floor = relaxed.bound if relaxed is not None else capacity_bound(problem)
 
     def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
         if floor is not None:
@@ -143,6 +144,7 @@ def solve(
             progress=progress,
             elapsed=lambda: time.monotonic() - t0,
             stop=stop,
+            guide=relaxed,
         )
     elif chosen == "two-stage":
         from sharedprop.models.two_stage import solve_two_stage

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 
 from sharedprop import Instance
-from sharedprop.models.bounds import capacity_bound
+from sharedprop.models.bounds import capacity_bound, capacity_relaxation
 from sharedprop.models.problem import problem_from_instance
 from tests.models.brute_force import brute_force
 from tests.models.test_brute_force import two_communities
@@ -59,3 +60,19 @@ def test_a_must_cover_community_no_package_can_hold_leaves_no_bound() -> None:
     firm = replace(base.firms[0], max_packages=0)
     problem, _ = problem_from_instance(replace(base, firms=(firm,)))
     assert capacity_bound(problem) is None
+
+
+@settings(max_examples=20, deadline=None, derandomize=True, phases=[Phase.generate])
+@given(instances())
+def test_the_lp_gives_no_firm_more_households_than_it_may_serve(instance: Instance) -> None:
+    problem, _ = problem_from_instance(instance)
+    relaxed = capacity_relaxation(problem)
+    if relaxed is None:
+        return
+    everyone = np.arange(problem.n)
+    load = relaxed.firm_households(problem.weight, everyone, problem.m)
+    assert np.all(load <= problem.firm_capacity + 1e-6)
+    per_community = np.zeros(problem.n)
+    np.add.at(per_community, relaxed.community, relaxed.share)
+    assert np.all(per_community <= 1 + 1e-6)
+    assert relaxed.bound == pytest.approx(capacity_bound(problem))

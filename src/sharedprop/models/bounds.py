@@ -27,11 +27,30 @@ SciPy) minus the resource income is therefore a lower bound on the objective.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 from sharedprop.models.problem import Problem
+
+
+@dataclass(frozen=True)
+class CapacityRelaxation:
+    """The LP's optimum: the bound and how much of each community each firm serves."""
+
+    bound: float
+    community: np.ndarray  # per (community, firm) pair with a positive share
+    firm: np.ndarray
+    share: np.ndarray  # fraction of the community's households, in (0, 1]
+
+    def firm_households(self, weight: np.ndarray, members: np.ndarray, m: int) -> np.ndarray:
+        """Households of ``members`` the LP gives to each firm (length m)."""
+        inside = np.isin(self.community, members)
+        out = np.zeros(m)
+        np.add.at(out, self.firm[inside], self.share[inside] * weight[self.community[inside]])
+        return out
 
 
 def capacity_bound(problem: Problem) -> float | None:
@@ -42,6 +61,15 @@ def capacity_bound(problem: Problem) -> float | None:
         if p.must_cover.any():
             return None
         return p.w_public_money * float(p.uncovered_cost.sum())
+    relaxed = capacity_relaxation(p)
+    return None if relaxed is None else relaxed.bound
+
+
+def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
+    """The transportation LP (module docstring) solved; None without options or if it fails."""
+    p = problem
+    if not p.options:
+        return None
     n, m = p.n, p.m
     q = np.minimum(
         p.firm_capacity.astype(float),
@@ -85,5 +113,12 @@ def capacity_bound(problem: Problem) -> float | None:
     if res.status != 0:
         return None
     income = p.w_public_money * float(p.resource_income[reachable].sum())
-    # HiGHS's optimum is exact to its tolerances; a yuan of slack keeps the bound safe.
-    return max(0.0, float(res.fun) - income - 1.0)
+    x = res.x[:n_pairs]
+    used = x > 1e-9
+    return CapacityRelaxation(
+        # HiGHS's optimum is exact to its tolerances; a yuan of slack keeps the bound safe.
+        bound=max(0.0, float(res.fun) - income - 1.0),
+        community=comm[used],
+        firm=firm[used],
+        share=x[used],
+    )
