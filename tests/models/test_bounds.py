@@ -41,11 +41,11 @@ def test_the_bound_is_tight_when_one_full_package_is_the_whole_answer() -> None:
     """``two_communities`` with packages of at most 200 households: the optimum leaves both out
     (16,000; one package of both costs 18,000). The relaxation charges a covered community
     100·100 + 10,000·100/200 − 6,000 = 9,000, above its fallback of 8,000, so it leaves both out
-    too: 16,000 less the bound's one yuan of safety."""
+    too: 16,000."""
     instance = two_communities()
     policy = replace(instance.policy, package_max_households=200)
     problem, _ = problem_from_instance(replace(instance, policy=policy))
-    assert capacity_bound(problem) == pytest.approx(16_000.0 - 1.0)
+    assert capacity_bound(problem) == pytest.approx(16_000.0)
 
 
 def test_without_any_possible_package_the_bound_is_the_all_uncovered_plan() -> None:

@@ -22,7 +22,8 @@ the resources give back at most w_pm · Σ income (of resources some option may 
 uncovered community costs w_pm · uncovered_cost_i. Choosing, per community, a firm or nothing
 — fractionally, with each firm's households at most min(capacity_f, max_packages_f · Q_f), and
 must-cover communities covered — is a relaxation of every plan; its LP optimum (HiGHS through
-SciPy) minus the resource income is therefore a lower bound on the objective.
+SciPy) minus the resource income is therefore a lower bound on the objective. The value is taken
+from HiGHS's duals by weak duality, so the solver's tolerances can only weaken it.
 """
 
 from __future__ import annotations
@@ -113,11 +114,16 @@ def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
     if res.status != 0:
         return None
     income = p.w_public_money * float(p.resource_income[reachable].sum())
+    # Weak duality with HiGHS's duals (any duals give a valid bound, so the solver's tolerances
+    # can only weaken it): y free for the equalities, λ ≥ 0 for the capacities, 0 ≤ x ≤ 1.
+    y = np.asarray(res.eqlin.marginals, dtype=float)
+    lam = np.maximum(-np.asarray(res.ineqlin.marginals, dtype=float), 0.0)
+    reduced = cost - a_eq.T @ y + a_ub.T @ lam
+    dual_value = float(y.sum()) - float(b_ub @ lam) + float(np.minimum(reduced, 0.0).sum())
     x = res.x[:n_pairs]
     used = x > 1e-9
     return CapacityRelaxation(
-        # HiGHS's optimum is exact to its tolerances; a yuan of slack keeps the bound safe.
-        bound=max(0.0, float(res.fun) - income - 1.0),
+        bound=max(0.0, dual_value - income),
         community=comm[used],
         firm=firm[used],
         share=x[used],
