@@ -15,10 +15,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sharedprop.models import knapsack_master
 from sharedprop.models.assignment import solve_assignment
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
 from sharedprop.models.problem import Problem, problem_from_facility_location
+
+MASTER_SHARE = 0.7
 
 
 def first_plan(problem: Problem, *, time_limit: float, workers: int, seed: int) -> list[Column]:
@@ -59,11 +62,28 @@ def solve_facility_location(
 ) -> JointResult:
     problem = problem_from_facility_location(fixed, capacity, demand, cost)
     start = first_plan(problem, time_limit=min(5.0, 0.1 * time_limit), workers=workers, seed=seed)
-    return solve_joint(
+    closing_stats: dict = {}
+
+    def close_gap(
+        starts: list[np.ndarray], incumbent: list[Column], ub: float, seconds: float
+    ) -> tuple[list[Column] | None, float | None]:
+        res = knapsack_master.close_gap(
+            problem, starts, incumbent, ub, time_limit=seconds, workers=workers, seed=seed
+        )
+        closing_stats.update(res.stats)
+        return res.columns, res.bound
+
+    result = solve_joint(
         problem,
         time_limit=time_limit,
         workers=workers,
         seed=seed,
         initial=[start] if start else [],
         on_progress=on_progress,
+        # Subset-row cuts would take pricing off the exact knapsack (models/knapsack.py).
+        use_cuts=False,
+        master_share=MASTER_SHARE,
+        close_gap=close_gap if knapsack_master.applies(problem) else None,
     )
+    result.stats.update(closing_stats)
+    return result
