@@ -21,7 +21,7 @@ from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
 from sharedprop.models.problem import Problem, problem_from_facility_location
 
-MASTER_SHARE = 0.7
+MASTER_SHARE = 0.8
 
 
 def first_plan(problem: Problem, *, time_limit: float, workers: int, seed: int) -> list[Column]:

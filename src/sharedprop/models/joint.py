@@ -355,7 +355,8 @@ def solve_joint(
             if bound is not None and bound > best_lb + 1e-9:
                 best_lb = bound
                 report("bound from closing the gap")
-        if final is not None and best_obj is not None and enumerate_gap and not stop():
+        open_gap = best_obj is None or best_obj - best_lb > max(0.01, 1e-9 * abs(best_obj))
+        if final is not None and best_obj is not None and enumerate_gap and open_gap and not stop():
             enumerated_at = final[0]
             proven = _close_gap_by_enumeration(
                 p, pool, cache, flat, final, best_obj, deadline, stop, add, run_master, stats, clock

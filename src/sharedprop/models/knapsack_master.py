@@ -42,6 +42,8 @@ from sharedprop.models.master import FEN, Duals, plan_objective
 from sharedprop.models.pricing import PricingCache
 from sharedprop.models.problem import Problem
 
+CPSAT_PARAMS: dict = {}  # extra CP-SAT parameters for the pair master (see docs/formulation.md)
+
 
 def applies(p: Problem) -> bool:
     """Is ``p`` of the facility-location shape this module handles?"""
@@ -185,32 +187,73 @@ def close_gap(
     cache = PricingCache(p)
     pt = ascend(p, cache, starts, ub, seconds=min(0.25 * time_limit, 8.0))
     stats: dict = {"lagrangian": round(pt.value, 3), "ascent_s": round(time.perf_counter() - t0, 2)}
-    gap = ub - pt.value
-    if gap <= max(0.01, 1e-9 * abs(ub)):
-        return Closing(None, ub, True, stats)
     d = _duals(p, pt.pi)
-    m_opt = len(p.options)
-    allowed: list[np.ndarray] = []
-    must_open = np.zeros(m_opt, dtype=bool)
-    for o in range(m_opt):
+    through = []  # per pair: how far the best plan through it must stay above L(π)
+    for o in range(len(p.options)):
         lin = linear_option(p, d, o, cache)
         assert lin is not None
-        slack = -min(0.0, pt.best[o])  # what closing o costs against L
-        through = _prefix_suffix_best(lin) + slack
-        allowed.append(np.flatnonzero(through <= gap + 1e-6))
-        must_open[o] = slack > gap + 1e-6
-    stats["pairs_left"] = int(sum(len(a) for a in allowed))
+        through.append(_prefix_suffix_best(lin) - min(0.0, pt.best[o]))
     stats["pairs"] = int(sum(len(o.candidates) for o in p.options))
-    left = time_limit - (time.perf_counter() - t0)
-    if left <= 0.1:
-        return Closing(None, pt.value, False, stats)
-    return _solve_pairs(p, allowed, must_open, incumbent, ub, pt.value, left, workers, seed, stats)
+    best_cols: list[Column] | None = None
+    bound = pt.value
+    # Fixing is only as strong as the incumbent: a short first solve over every pair left
+    # usually finds the optimum, and the second solve runs on what that value leaves.
+    for phase in (1, 2):
+        gap = ub - pt.value
+        if gap <= max(0.01, 1e-9 * abs(ub)):
+            return Closing(best_cols, ub, True, stats)
+        allowed = [np.flatnonzero(t <= gap + 1e-6) for t in through]
+        must_open = np.array([-min(0.0, b) > gap + 1e-6 for b in pt.best])
+        stats[f"pairs_left_{phase}"] = int(sum(len(a) for a in allowed))
+        left = time_limit - (time.perf_counter() - t0)
+        if left <= 0.1:
+            break
+        limit = min(left, max(1.0, 0.1 * left)) if phase == 1 else left
+        res = _solve_pairs(
+            p,
+            allowed,
+            must_open,
+            best_cols or incumbent,
+            ub,
+            pt,
+            limit,
+            workers,
+            seed,
+            stats,
+        )
+        bound = max(bound, res.bound)
+        if res.columns:
+            best_cols, ub = res.columns, plan_objective(p, res.columns)
+        if res.proven:
+            return Closing(best_cols, ub, True, stats)
+    return Closing(best_cols, min(bound, ub), False, stats)
+
+
+def _lagrangian_cut(model, lin: LinearOption, pi, allowed, y, xs) -> None:  # noqa: ANN001
+    big = 1e12  # a pair fixed to 0 never enters the knapsack below
+    red = np.full(len(lin.coef), big)
+    red[allowed] = np.round(FEN * (lin.coef[allowed] - pi[allowed]))
+    const = float(round(FEN * lin.const))
+    best = best_packages(LinearOption(red, const, lin.w, lin.cap, lin.min_w, lin.hub_pos), keep=1)
+    if not best or best[0][0] >= big / 2:
+        return
+    h = int(round(best[0][0]))
+    model.Add(
+        sum(int(red[j]) * v for j, v in zip(allowed, xs, strict=True)) + (int(const) - h) * y >= 0
+    )
 
 
 def _solve_pairs(  # noqa: ANN001
-    p: Problem, allowed, must_open, incumbent, ub, lb, time_limit, workers, seed, stats
+    p: Problem, allowed, must_open, incumbent, ub, pt, time_limit, workers, seed, stats
 ) -> Closing:
-    """The master over every package built from the pairs left (CP-SAT, money in fen)."""
+    """The master over every package built from the pairs left (CP-SAT, money in fen).
+
+    Each option also gets its Lagrangian cut Σ_i ā_i x_oi + ā_0 y_o ≥ h̄*_o y_o, with ā the
+    reduced costs at π in whole fen and h̄* the knapsack optimum of exactly those integers (so
+    the cut is valid as written): with the cover rows, CP-SAT's LP relaxation then reaches L(π)
+    at the root instead of the weak bound of x_oi ≤ y_o alone.
+    """
+    lb = pt.value
     m_opt = len(p.options)
     zero = _duals(p, np.zeros(p.n))
     cache = PricingCache(p)
@@ -243,6 +286,7 @@ def _solve_pairs(  # noqa: ANN001
         if lin.min_w > 1:
             model.Add(sum(wj * v for wj, v in xs) >= lin.min_w * y[o])
         model.AddBoolOr([v for _, v in xs]).OnlyEnforceIf(y[o])
+        _lagrangian_cut(model, lin, pt.pi[cand], allowed[o], y[o], [v for _, v in xs])
         c0 = FEN * lin.const
         exact &= abs(c0 - round(c0)) < 1e-6
         terms.append(round(c0) * y[o])
@@ -270,7 +314,13 @@ def _solve_pairs(  # noqa: ANN001
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
+    for key, value in CPSAT_PARAMS.items():
+        setattr(solver.parameters, key, value)
+    t_solve = time.perf_counter()
     status = solver.Solve(model)
+    stats["pair_master_s"] = stats.get("pair_master_s", 0.0) + round(
+        time.perf_counter() - t_solve, 2
+    )
     stats["pair_master"] = solver.StatusName(status)
     # Rounding to the fen can move a plan's value by half a fen per term.
     slack = 0.0 if exact else (p.n + m_opt) * 0.5 / FEN
