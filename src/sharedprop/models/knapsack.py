@@ -32,6 +32,7 @@ from sharedprop.models.pricing import PricingCache, linear_pieces
 from sharedprop.models.problem import Problem
 
 _TOL = 1e-9
+MAX_CAPACITY = 100_000  # households (demand units) per package the dynamic programme accepts
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def linear_option(p: Problem, duals: Duals, o: int, cache: PricingCache) -> Line
     d = cache.get(o)
     if len(d.cand) == 0 or int(d.w.min()) < 1 or _cut_active(duals, d.cand):
         return None
+    if d.max_w > MAX_CAPACITY:
+        return None  # the tables grow with the capacity: leave such options to the generic search
     term = (1.0 + opt.margin) * d.mc - d.rev
     fixed_term = (1.0 + opt.margin) * opt.fixed
     pc = linear_pieces(p, duals, o, d)

@@ -181,11 +181,17 @@ def close_gap(
     time_limit: float,
     workers: int,
     seed: int,
+    deterministic: bool = False,
 ) -> Closing:
-    """Bound, fix and solve the master over the pairs left (see the module docstring)."""
+    """Bound, fix and solve the master over the pairs left (see the module docstring).
+
+    ``deterministic`` (one worker): the ascent is bounded by iterations only and CP-SAT by its
+    deterministic time, so a seed repeats exactly.
+    """
     t0 = time.perf_counter()
     cache = PricingCache(p)
-    pt = ascend(p, cache, starts, ub, seconds=min(0.25 * time_limit, 8.0))
+    ascent_s = float("inf") if deterministic else min(0.25 * time_limit, 8.0)
+    pt = ascend(p, cache, starts, ub, seconds=ascent_s)
     stats: dict = {"lagrangian": round(pt.value, 3), "ascent_s": round(time.perf_counter() - t0, 2)}
     d = _duals(p, pt.pi)
     through = []  # per pair: how far the best plan through it must stay above L(π)
@@ -205,7 +211,7 @@ def close_gap(
         allowed = [np.flatnonzero(t <= gap + 1e-6) for t in through]
         must_open = np.array([-min(0.0, b) > gap + 1e-6 for b in pt.best])
         stats[f"pairs_left_{phase}"] = int(sum(len(a) for a in allowed))
-        left = time_limit - (time.perf_counter() - t0)
+        left = time_limit - (0.0 if deterministic else time.perf_counter() - t0)
         if left <= 0.1:
             break
         limit = min(left, max(1.0, 0.1 * left)) if phase == 1 else left
@@ -220,6 +226,7 @@ def close_gap(
             workers,
             seed,
             stats,
+            deterministic,
         )
         bound = max(bound, res.bound)
         if res.columns:
@@ -244,7 +251,7 @@ def _lagrangian_cut(model, lin: LinearOption, pi, allowed, y, xs) -> None:  # no
 
 
 def _solve_pairs(  # noqa: ANN001
-    p: Problem, allowed, must_open, incumbent, ub, pt, time_limit, workers, seed, stats
+    p: Problem, allowed, must_open, incumbent, ub, pt, time_limit, workers, seed, stats, det
 ) -> Closing:
     """The master over every package built from the pairs left (CP-SAT, money in fen).
 
@@ -311,7 +318,11 @@ def _solve_pairs(  # noqa: ANN001
                 model.AddHint(x[o, int(j)], 1)
     solver = cp_model.CpSolver()
     solver.parameters.catch_sigint_signal = False
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    if det:
+        solver.parameters.max_deterministic_time = max(0.1, time_limit)
+        solver.parameters.interleave_search = False
+    else:
+        solver.parameters.max_time_in_seconds = max(0.1, time_limit)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
     for key, value in CPSAT_PARAMS.items():
