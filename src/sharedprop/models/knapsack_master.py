@@ -42,6 +42,7 @@ from sharedprop.models.master import FEN, Duals, plan_objective
 from sharedprop.models.pricing import PricingCache
 from sharedprop.models.problem import Problem
 
+LADDER = 1.5  # growth of the target gap t between rungs
 CPSAT_PARAMS: dict = {}  # extra CP-SAT parameters for the pair master (see docs/formulation.md)
 
 
@@ -202,37 +203,54 @@ def close_gap(
     stats["pairs"] = int(sum(len(o.candidates) for o in p.options))
     best_cols: list[Column] | None = None
     bound = pt.value
-    # Fixing is only as strong as the incumbent: a short first solve over every pair left
-    # usually finds the optimum, and the second solve runs on what that value leaves.
-    for phase in (1, 2):
-        gap = ub - pt.value
-        if gap <= max(0.01, 1e-9 * abs(ub)):
+    # Fixing is only as strong as the value it fixes against, and the incumbent is often poor.
+    # So the master is first asked for a plan of value ≤ T for targets T = L + t below the
+    # incumbent, t doubling from 0.1 % of L: fixing against T leaves few pairs; "no such plan"
+    # proves the bound T, and a plan found is the optimum (the model holds every plan ≤ T).
+    step = max(0.5, 1e-3 * abs(pt.value))
+    rung = 0
+    while True:
+        full = ub - pt.value
+        if full <= max(0.01, 1e-9 * abs(ub)):
             return Closing(best_cols, ub, True, stats)
-        allowed = [np.flatnonzero(t <= gap + 1e-6) for t in through]
-        must_open = np.array([-min(0.0, b) > gap + 1e-6 for b in pt.best])
-        stats[f"pairs_left_{phase}"] = int(sum(len(a) for a in allowed))
-        left = time_limit - (0.0 if deterministic else time.perf_counter() - t0)
+        t = min(step, full)
+        target = ub if t >= full else pt.value + t
+        allowed = [np.flatnonzero(th <= t + 1e-6) for th in through]
+        must_open = np.array([-min(0.0, b) > t + 1e-6 for b in pt.best])
+        rung += 1
+        stats[f"pairs_left_{rung}"] = int(sum(len(a) for a in allowed))
+        spent = stats.get("pair_master_dtime", 0.0) if deterministic else time.perf_counter() - t0
+        left = time_limit - spent
         if left <= 0.1:
             break
-        limit = min(left, max(1.0, 0.1 * left)) if phase == 1 else left
+        t_rung = time.perf_counter()
         res = _solve_pairs(
             p,
             allowed,
             must_open,
             best_cols or incumbent,
-            ub,
+            target,
             pt,
-            limit,
+            left,
             workers,
             seed,
             stats,
             deterministic,
+            bound,
+        )
+        stats.setdefault("rungs", []).append(
+            (round(target, 2), stats["pair_master"], round(time.perf_counter() - t_rung, 2))
         )
         bound = max(bound, res.bound)
         if res.columns:
-            best_cols, ub = res.columns, plan_objective(p, res.columns)
-        if res.proven:
+            value = plan_objective(p, res.columns)
+            if value < ub - 1e-9 or best_cols is None:
+                best_cols, ub = res.columns, min(ub, value)
+        if not res.proven:
+            break  # out of time
+        if res.columns or target >= ub:
             return Closing(best_cols, ub, True, stats)
+        step *= LADDER  # no plan of value ≤ target: the bound is the target now
     return Closing(best_cols, min(bound, ub), False, stats)
 
 
@@ -251,7 +269,7 @@ def _lagrangian_cut(model, lin: LinearOption, pi, allowed, y, xs) -> None:  # no
 
 
 def _solve_pairs(  # noqa: ANN001
-    p: Problem, allowed, must_open, incumbent, ub, pt, time_limit, workers, seed, stats, det
+    p: Problem, allowed, must_open, incumbent, ub, pt, time_limit, workers, seed, stats, det, floor
 ) -> Closing:
     """The master over every package built from the pairs left (CP-SAT, money in fen).
 
@@ -307,8 +325,11 @@ def _solve_pairs(  # noqa: ANN001
     offset = float(unc.sum())
     obj = sum(terms)
     model.Minimize(obj)
-    # Only a strictly better plan is of interest.
+    # Only plans of value ≤ ub are of interest, and none is below the proven ``floor``
+    # (rounded down a fen, so a plan exactly on it stays feasible).
     model.Add(obj <= round(FEN * (ub - offset)))
+    if exact and floor > -np.inf:
+        model.Add(obj >= round(FEN * (floor - offset)) - 1)
     for col in incumbent:
         o = col.option
         model.AddHint(y[o], 1)
@@ -333,6 +354,9 @@ def _solve_pairs(  # noqa: ANN001
         time.perf_counter() - t_solve, 2
     )
     stats["pair_master"] = solver.StatusName(status)
+    stats["pair_master_dtime"] = stats.get("pair_master_dtime", 0.0) + float(
+        solver.deterministic_time
+    )
     # Rounding to the fen can move a plan's value by half a fen per term.
     slack = 0.0 if exact else (p.n + m_opt) * 0.5 / FEN
     if status == cp_model.INFEASIBLE:
