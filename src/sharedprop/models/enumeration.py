@@ -42,6 +42,11 @@ def enumerate_option(
 
     Raises :class:`EnumerationLimit` when more than ``limit`` packages qualify.
     """
+    from sharedprop.models import knapsack
+
+    lin = knapsack.linear_option(p, duals, o, cache)
+    if lin is not None:  # no contiguity: the knapsack tables bound every completion exactly
+        return knapsack.enumerate_columns(p, duals, o, lin, max_rc, limit)
     d = cache.get(o)
     pc = linear_pieces(p, duals, o, d)
     a, a0, b, b0 = pc.a, pc.a0, pc.b, pc.b0

@@ -44,7 +44,11 @@ from sharedprop.models.pricing import (
 from sharedprop.models.problem import Problem, is_connected
 from sharedprop.models.relaxation import FlatOptions
 
+MASTER_EVERY = 8
 ProgressFn = Callable[[float, float | None, float | None, str], None]
+CloseGapFn = Callable[
+    [list[np.ndarray], list[Column], float, float], tuple[list[Column] | None, float | None]
+]
 
 
 @dataclass
@@ -117,8 +121,14 @@ def solve_joint(
     use_cuts: bool = True,
     enumerate_gap: bool = True,
     enumeration_limit: int = 60_000,
+    close_gap: CloseGapFn | None = None,
 ) -> JointResult:
-    """Column generation + integer master within ``time_limit`` seconds."""
+    """Column generation + integer master within ``time_limit`` seconds.
+
+    ``close_gap(starts, incumbent, ub, seconds)``, when given, runs once after the first column
+    generation pass with the community duals met so far (``starts``); it returns a plan (or
+    None) and a valid lower bound (or None), e.g. :mod:`sharedprop.models.knapsack_master`.
+    """
     # One worker: deterministic work instead of wall-clock seconds, so a seed repeats exactly.
     clock = Clock(deterministic=workers == 1)
     t0 = 0.0
@@ -190,6 +200,7 @@ def solve_joint(
     smoothing = 0.5
     final: tuple[float, Duals] | None = None
     prev_complete: float | None = None
+    last_duals: Duals | None = None
 
     def run_master(limit: float, tag: str, columns=None, mip: bool = False) -> bool:  # noqa: ANN001
         """Solve the integer master over the pool (or ``columns`` of it); True if it proved
@@ -250,6 +261,7 @@ def solve_joint(
             try:
                 clock.charge(0.002 + 1e-5 * len(pool))
                 lp_value, duals, values = lp.solve()
+                last_duals = duals
             except LPFailure:
                 stats["lp_failure"] = True  # no bound from here on; the master still finds plans
                 break
@@ -321,7 +333,7 @@ def solve_joint(
                     report(f"bound; {n_cuts} subset-row cuts added")
             elif added == 0:
                 break
-            if stats["rounds"] - last_master >= 8 and clock.now() + 1 < cg_deadline:
+            if stats["rounds"] - last_master >= MASTER_EVERY and clock.now() + 1 < cg_deadline:
                 last_master = stats["rounds"]
                 add_neighbours()
                 run_master(min(2.0, cg_deadline - clock.now()), "integer master")
@@ -330,7 +342,23 @@ def solve_joint(
         stats["cg_done_s"] = round(elapsed(), 2)
         stats["columns"] = len(pool)
         stats["lp_value"] = lp_value
-        if final is not None and best_obj is not None and enumerate_gap and not stop():
+        if close_gap is not None and best_obj is not None and last_duals is not None:
+            starts = [q.community for q in (centre, last_duals) if q is not None]
+            cols, bound = close_gap(starts, best_cols, best_obj, deadline - clock.now() - 0.5)
+            close_gap = None
+            if cols and _respects_master_rules(p, cols):
+                for c in cols:
+                    add(c)
+                idx = [pool.index_of(c) for c in cols]
+                obj = plan_objective(p, cols)
+                if obj < best_obj - 1e-6:
+                    best_obj, best_cols, hint, tti = obj, list(cols), idx, elapsed()
+                    report("plan from closing the gap")
+            if bound is not None and bound > best_lb + 1e-9:
+                best_lb = bound
+                report("bound from closing the gap")
+        open_gap = best_obj is None or best_obj - best_lb > max(0.01, 1e-9 * abs(best_obj))
+        if final is not None and best_obj is not None and enumerate_gap and open_gap and not stop():
             enumerated_at = final[0]
             proven = _close_gap_by_enumeration(
                 p, pool, cache, flat, final, best_obj, deadline, stop, add, run_master, stats, clock

@@ -213,6 +213,11 @@ def greedy_price(
     rng: np.random.Generator | None = None,
 ) -> list[tuple[float, Column]]:
     """Grow packages of option ``o`` greedily; return up to ``keep`` with negative reduced cost."""
+    from sharedprop.models import knapsack
+
+    lin = knapsack.linear_option(p, duals, o, cache)
+    if lin is not None:  # no contiguity: exact knapsack pricing is as cheap as a greedy pass
+        return [(rc, c) for rc, c in knapsack.price(p, duals, o, lin, keep) if rc < -EPS]
     d = cache.get(o)
     opt = p.options[o]
     f = opt.firm
@@ -331,8 +336,16 @@ def exact_price(
 ) -> ExactPricing:
     """Solve option ``o``'s pricing problem exactly: branch and bound for small
     neighbourhoods, the CP-SAT model otherwise (or a bound on it within the time)."""
+    from sharedprop.models import knapsack
     from sharedprop.models.enumeration import SearchLimit, best_by_search
 
+    lin = knapsack.linear_option(p, duals, o, cache)
+    if lin is not None:  # no contiguity: a 0/1 knapsack, solved exactly by dynamic programming
+        best = knapsack.price(p, duals, o, lin)
+        if not best:
+            return ExactPricing(None, None, float("inf"), True)
+        rc, col = best[0]
+        return ExactPricing(col, rc, rc, True)
     try:
         found = best_by_search(p, duals, o, cache, node_limit=search_nodes)
     except SearchLimit:
