@@ -44,7 +44,6 @@ from sharedprop.models.pricing import (
 from sharedprop.models.problem import Problem, is_connected
 from sharedprop.models.relaxation import FlatOptions
 
-MASTER_EVERY = 8
 ProgressFn = Callable[[float, float | None, float | None, str], None]
 CloseGapFn = Callable[
     [list[np.ndarray], list[Column], float, float], tuple[list[Column] | None, float | None]
@@ -333,7 +332,7 @@ def solve_joint(
                     report(f"bound; {n_cuts} subset-row cuts added")
             elif added == 0:
                 break
-            if stats["rounds"] - last_master >= MASTER_EVERY and clock.now() + 1 < cg_deadline:
+            if stats["rounds"] - last_master >= 8 and clock.now() + 1 < cg_deadline:
                 last_master = stats["rounds"]
                 add_neighbours()
                 run_master(min(2.0, cg_deadline - clock.now()), "integer master")
