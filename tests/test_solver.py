@@ -276,7 +276,9 @@ def test_the_xiamen_pilot_plan_obeys_every_rule_and_beats_the_manual_plan() -> N
 
 
 def test_an_unknown_strategy_is_refused_by_name(street20: Path) -> None:
-    with pytest.raises(ValueError, match=r"strategy must be one of auto, joint, two-stage, got 'x'"):
+    with pytest.raises(
+        ValueError, match=r"strategy must be one of auto, joint, two-stage, got 'x'"
+    ):
         solve(load_instance(street20), time_limit=1, strategy="x")
 
 
@@ -298,3 +300,20 @@ if importlib.util.find_spec("sharedprop.models.two_stage") is not None:
 
         assert result.strategy == "two-stage"
         assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
+
+
+# -- region search (used above REGION_MIN_OPTIONS options; forced here on a small street) -----
+
+
+def test_region_search_keeps_every_rule_and_repeats_with_one_worker(
+    street40: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sharedprop.solver as solver_module
+
+    monkeypatch.setattr(solver_module, "REGION_MIN_OPTIONS", 0)
+    monkeypatch.setattr(solver_module, "REGION_TIME", 0.7)
+    instance = load_instance(street40)
+    runs = [solve(instance, time_limit=3, workers=1, seed=2) for _ in range(2)]
+    assert runs[0].stats.get("regions", 0) >= 1
+    assert_plan_obeys_every_rule_and_matches_evaluate(instance, runs[0])
+    assert runs[0].plan == runs[1].plan

@@ -32,6 +32,14 @@ from sharedprop.result import ProgressPoint, Result
 
 STRATEGIES = ("auto", "joint", "two-stage")
 
+# Region search after the joint model (see docs/formulation.md for the measurements): on
+# instances with more than REGION_MIN_OPTIONS package options, REGION_SHARE of the joint time
+# re-solves regions of about REGION_SIZE communities, REGION_TIME seconds each.
+REGION_MIN_OPTIONS = 400
+REGION_SHARE = 0.5
+REGION_SIZE = 30
+REGION_TIME = 5.0
+
 ProgressCallback = Callable[[ProgressPoint], None]
 
 
@@ -195,9 +203,14 @@ def _solve_joint_with_warm_start(
         if workers == 1
         else max(0.5, time_limit - (time.monotonic() - t0))
     )
+    # Beyond street size the column generation does not converge within the limit (measured:
+    # docs/formulation.md), so part of the time goes to re-solving regions of the plan.
+    share = REGION_SHARE if len(problem.options) > REGION_MIN_OPTIONS else 0.0
+    joint_limit = left * (1.0 - share)
+    t_joint = time.monotonic()
     jr = solve_joint(
         problem,
-        time_limit=left,
+        time_limit=joint_limit,
         workers=workers,
         seed=seed,
         initial=warm,
@@ -205,7 +218,53 @@ def _solve_joint_with_warm_start(
         stop=stop,
     )
     jr.stats["offset_s"] = time_limit - left
+    if share and jr.objective is not None and jr.status != "optimal":
+        _improve_by_regions(problem, jr, left, joint_limit, t_joint, workers, seed, progress, stop)
     return jr
+
+
+def _improve_by_regions(
+    problem: Problem,
+    jr: JointResult,
+    left: float,
+    joint_limit: float,
+    t_joint: float,
+    workers: int,
+    seed: int,
+    progress: Callable[[float, float | None, float | None, str], None],
+    stop: Callable[[], bool] | None,
+) -> None:
+    """Large-neighbourhood search by regions on the joint model's plan; updates ``jr``."""
+    from sharedprop.models.regions import improve_by_regions
+
+    deterministic = workers == 1
+    budget = left - joint_limit if deterministic else left - (time.monotonic() - t_joint)
+    if budget < 1.0:
+        return
+    began = time.monotonic()
+
+    def improved(obj: float, cols: list[Column]) -> None:
+        jr.time_to_incumbent = (
+            joint_limit + (time.monotonic() - began) if not deterministic else joint_limit
+        )
+        progress(0.0, obj, jr.bound, "region search")
+
+    out = improve_by_regions(
+        problem,
+        jr.columns,
+        time_limit=budget,
+        workers=workers,
+        seed=seed,
+        size=REGION_SIZE,
+        region_time=REGION_TIME,
+        stop=stop,
+        on_improve=improved,
+        exact_pricing=False,
+    )
+    jr.stats["regions"] = out.regions
+    jr.stats["regions_improved"] = out.improved
+    if jr.objective is not None and out.objective < jr.objective - 1e-6:
+        jr.columns, jr.objective = out.columns, out.objective
 
 
 def _hint_plans(instance: Instance, initial_plan: Plan | None) -> list[Plan]:
