@@ -136,6 +136,7 @@ def solve(
         jr = _solve_joint_with_warm_start(
             problem, maps, time_limit, workers, seed, warm, progress, stop, t0
         )
+    _apply_aggregate_bound(problem, jr, progress)
     plan = (
         columns_to_plan(problem, maps, instance, jr.columns) if jr.objective is not None else None
     )
@@ -265,6 +266,27 @@ def _improve_by_regions(
     jr.stats["regions_improved"] = out.improved
     if jr.objective is not None and out.objective < jr.objective - 1e-6:
         jr.columns, jr.objective = out.columns, out.objective
+
+
+def _apply_aggregate_bound(
+    problem: Problem,
+    jr: JointResult,
+    progress: Callable[[float, float | None, float | None, str], None],
+) -> None:
+    """Raise ``jr.bound`` to the aggregate bound when that is stronger (it is where column
+    generation has not converged: see :mod:`sharedprop.models.aggregate_bound`)."""
+    if jr.objective is None or jr.status == "optimal" or not problem.options:
+        return
+    from sharedprop.models.aggregate_bound import aggregate_bound
+
+    agg = aggregate_bound(problem)
+    if agg is None or (jr.bound is not None and agg <= jr.bound):
+        return
+    jr.bound = min(agg, jr.objective)
+    jr.stats["aggregate_bound"] = agg
+    if jr.objective - agg <= max(0.01, 1e-9 * abs(jr.objective)):
+        jr.status = "optimal"
+    progress(0.0, jr.objective, jr.bound, "aggregate bound")
 
 
 def _hint_plans(instance: Instance, initial_plan: Plan | None) -> list[Plan]:
