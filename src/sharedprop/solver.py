@@ -37,8 +37,10 @@ STRATEGIES = ("auto", "joint", "two-stage")
 # re-solves regions of about REGION_SIZE communities, REGION_TIME seconds each.
 REGION_MIN_OPTIONS = 400
 REGION_SHARE = 0.5
-REGION_SIZE = 30
-REGION_TIME = 5.0
+REGION_SIZE = 10
+REGION_TIME = 1.5
+# Share of the limit for the bound without contiguity on those instances.
+RELAXED_SHARE = 0.25
 
 ProgressCallback = Callable[[ProgressPoint], None]
 
@@ -184,6 +186,7 @@ def _solve_joint_with_warm_start(
     except ImportError:  # pragma: no cover - two-stage module not built
         solve_two_stage = None  # type: ignore[assignment]
     ts_budget = min(0.15 * time_limit, 20.0)
+    ts_obj: float | None = None
     if solve_two_stage is not None and problem.options:
         ts = solve_two_stage(
             problem,
@@ -197,16 +200,37 @@ def _solve_joint_with_warm_start(
         )
         if ts.columns:
             warm = [*warm, ts.columns]
+            ts_obj = ts.objective
             progress(0.0, ts.objective, None, "two-stage warm start")
+    # Beyond street size the column generation does not converge within the limit (measured:
+    # docs/formulation.md): the bound comes from the relaxation without contiguity, and part of
+    # the time goes to re-solving regions of the plan.
+    large = len(problem.options) > REGION_MIN_OPTIONS
+    relaxed: float | None = None
+    rb_budget = RELAXED_SHARE * time_limit if large else 0.0
+    if large:
+        from sharedprop.models.clock import Clock
+        from sharedprop.models.relaxed_bound import relaxed_lp_bound
+
+        relaxed, rb_stats = relaxed_lp_bound(
+            problem, time_limit=rb_budget, clock=Clock(deterministic=workers == 1), stop=stop
+        )
+        if relaxed is not None:
+            progress(0.0, ts_obj, relaxed, "bound without contiguity")
     # One worker: deterministic budgets (the two-stage run counts work, not seconds).
     left = (
-        max(0.5, time_limit - ts_budget)
+        max(0.5, time_limit - ts_budget - rb_budget)
         if workers == 1
         else max(0.5, time_limit - (time.monotonic() - t0))
     )
-    # Beyond street size the column generation does not converge within the limit (measured:
-    # docs/formulation.md), so part of the time goes to re-solving regions of the plan.
-    share = REGION_SHARE if len(problem.options) > REGION_MIN_OPTIONS else 0.0
+    share = REGION_SHARE if large else 0.0
+    if relaxed is not None:
+        outer = progress
+
+        def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
+            # The bound without contiguity holds throughout; report the better of the two.
+            outer(sec, obj, relaxed if bound is None else max(bound, relaxed), msg)
+
     joint_limit = left * (1.0 - share)
     t_joint = time.monotonic()
     jr = solve_joint(
@@ -219,6 +243,10 @@ def _solve_joint_with_warm_start(
         stop=stop,
     )
     jr.stats["offset_s"] = time_limit - left
+    if relaxed is not None:
+        jr.stats["relaxed_bound"] = relaxed
+        jr.stats["relaxed_rounds"] = rb_stats["rounds"]
+        jr.stats["relaxed_converged"] = rb_stats["converged"]
     if share and jr.objective is not None and jr.status != "optimal":
         _improve_by_regions(problem, jr, left, joint_limit, t_joint, workers, seed, progress, stop)
     return jr
@@ -273,20 +301,24 @@ def _apply_aggregate_bound(
     jr: JointResult,
     progress: Callable[[float, float | None, float | None, str], None],
 ) -> None:
-    """Raise ``jr.bound`` to the aggregate bound when that is stronger (it is where column
-    generation has not converged: see :mod:`sharedprop.models.aggregate_bound`)."""
+    """Raise ``jr.bound`` to the aggregate bound (:mod:`sharedprop.models.aggregate_bound`) or
+    the bound without contiguity (:mod:`sharedprop.models.relaxed_bound`) where stronger, as
+    they are where the joint model's column generation has not converged."""
     if jr.objective is None or jr.status == "optimal" or not problem.options:
         return
     from sharedprop.models.aggregate_bound import aggregate_bound
 
     agg = aggregate_bound(problem)
-    if agg is None or (jr.bound is not None and agg <= jr.bound):
+    if agg is not None:
+        jr.stats["aggregate_bound"] = agg
+    found = [b for b in (agg, jr.stats.get("relaxed_bound")) if b is not None]
+    best = max(found, default=None)
+    if best is None or (jr.bound is not None and best <= jr.bound):
         return
-    jr.bound = min(agg, jr.objective)
-    jr.stats["aggregate_bound"] = agg
-    if jr.objective - agg <= max(0.01, 1e-9 * abs(jr.objective)):
+    jr.bound = min(best, jr.objective)
+    if jr.objective - best <= max(0.01, 1e-9 * abs(jr.objective)):
         jr.status = "optimal"
-    progress(0.0, jr.objective, jr.bound, "aggregate bound")
+    progress(0.0, jr.objective, jr.bound, "bound")
 
 
 def _hint_plans(instance: Instance, initial_plan: Plan | None) -> list[Plan]:
