@@ -40,7 +40,7 @@ REGION_SHARE = 0.5
 REGION_SIZE = 10
 REGION_TIME = 1.5
 # Share of the limit for the bound without contiguity on those instances.
-RELAXED_SHARE = 0.25
+RELAXED_SHARE = 0.35
 
 ProgressCallback = Callable[[ProgressPoint], None]
 
