@@ -300,3 +300,24 @@ if importlib.util.find_spec("sharedprop.models.two_stage") is not None:
 
         assert result.strategy == "two-stage"
         assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
+
+
+# -- region search (used above REGION_MIN_OPTIONS options; forced here on a small street) -----
+
+
+def test_region_search_and_the_bound_without_contiguity_keep_every_rule_and_repeat(
+    street40: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sharedprop.solver as solver_module
+
+    monkeypatch.setattr(solver_module, "REGION_MIN_OPTIONS", 0)
+    monkeypatch.setattr(solver_module, "REGION_TIME", 0.7)
+    monkeypatch.setattr(solver_module, "RELAXED_SHARE", 0.1)
+    instance = load_instance(street40)
+    runs = [solve(instance, time_limit=4, workers=1, seed=2) for _ in range(2)]
+    assert runs[0].stats.get("regions", 0) >= 1
+    assert "relaxed_bound" in runs[0].stats
+    assert runs[0].best_bound is not None
+    assert runs[0].best_bound <= runs[0].objective
+    assert_plan_obeys_every_rule_and_matches_evaluate(instance, runs[0])
+    assert runs[0].plan == runs[1].plan

@@ -41,6 +41,16 @@ STRATEGIES = ("auto", "joint", "two-stage", "streets")
 # benchmarks/README.md, manual suite); street by street it does far better.
 AUTO_JOINT_MAX = 500
 
+# Region search after the joint model (see docs/formulation.md for the measurements): on
+# instances with more than REGION_MIN_OPTIONS package options, REGION_SHARE of the joint time
+# re-solves regions of about REGION_SIZE communities, REGION_TIME seconds each.
+REGION_MIN_OPTIONS = 400
+REGION_SHARE = 0.5
+REGION_SIZE = 10
+REGION_TIME = 1.5
+# Share of the limit for the bound without contiguity on those instances.
+RELAXED_SHARE = 0.35
+
 ProgressCallback = Callable[[ProgressPoint], None]
 
 
@@ -131,6 +141,7 @@ def solve(
                 lambda *a: None,
                 stop,
                 time.monotonic(),
+                bound_search=False,
             )
 
         jr = solve_by_blocks(
@@ -177,6 +188,7 @@ def solve(
         jr = _solve_joint_with_warm_start(
             problem, maps, time_limit, workers, seed, warm, progress, stop, t0
         )
+    _apply_relaxed_bound(problem, jr, progress)
     plan = (
         columns_to_plan(problem, maps, instance, jr.columns) if jr.objective is not None else None
     )
@@ -223,6 +235,7 @@ def _solve_joint_with_warm_start(
     progress: Callable[[float, float | None, float | None, str], None],
     stop: Callable[[], bool] | None,
     t0: float,
+    bound_search: bool = True,
 ) -> JointResult:
     # A short two-stage run gives the joint model a good first incumbent (and its columns).
     try:
@@ -230,6 +243,7 @@ def _solve_joint_with_warm_start(
     except ImportError:  # pragma: no cover - two-stage module not built
         solve_two_stage = None  # type: ignore[assignment]
     ts_budget = min(0.15 * time_limit, 20.0)
+    ts_obj: float | None = None
     if solve_two_stage is not None and problem.options:
         ts = solve_two_stage(
             problem,
@@ -243,16 +257,44 @@ def _solve_joint_with_warm_start(
         )
         if ts.columns:
             warm = [*warm, ts.columns]
+            ts_obj = ts.objective
             progress(0.0, ts.objective, None, "two-stage warm start")
+    # Beyond street size the column generation does not converge within the limit (measured:
+    # docs/formulation.md): the bound comes from the relaxation without contiguity, and part of
+    # the time goes to re-solving regions of the plan.
+    large = len(problem.options) > REGION_MIN_OPTIONS
+    relaxed: float | None = None
+    # A street solved inside the street-by-street strategy proves nothing for the whole
+    # instance, so it skips the bound and keeps the time for its plan.
+    rb_budget = RELAXED_SHARE * time_limit if large and bound_search else 0.0
+    if rb_budget > 0:
+        from sharedprop.models.clock import Clock
+        from sharedprop.models.relaxed_bound import relaxed_lp_bound
+
+        relaxed, rb_stats = relaxed_lp_bound(
+            problem, time_limit=rb_budget, clock=Clock(deterministic=workers == 1), stop=stop
+        )
+        if relaxed is not None:
+            progress(0.0, ts_obj, relaxed, "bound without contiguity")
     # One worker: deterministic budgets (the two-stage run counts work, not seconds).
     left = (
-        max(0.5, time_limit - ts_budget)
+        max(0.5, time_limit - ts_budget - rb_budget)
         if workers == 1
         else max(0.5, time_limit - (time.monotonic() - t0))
     )
+    share = REGION_SHARE if large else 0.0
+    if relaxed is not None:
+        outer = progress
+
+        def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
+            # The bound without contiguity holds throughout; report the better of the two.
+            outer(sec, obj, relaxed if bound is None else max(bound, relaxed), msg)
+
+    joint_limit = left * (1.0 - share)
+    t_joint = time.monotonic()
     jr = solve_joint(
         problem,
-        time_limit=left,
+        time_limit=joint_limit,
         workers=workers,
         seed=seed,
         initial=warm,
@@ -260,7 +302,77 @@ def _solve_joint_with_warm_start(
         stop=stop,
     )
     jr.stats["offset_s"] = time_limit - left
+    if relaxed is not None:
+        jr.stats["relaxed_bound"] = relaxed
+        jr.stats["relaxed_rounds"] = rb_stats["rounds"]
+        jr.stats["relaxed_converged"] = rb_stats["converged"]
+    if share and jr.objective is not None and jr.status != "optimal":
+        _improve_by_regions(problem, jr, left, joint_limit, t_joint, workers, seed, progress, stop)
     return jr
+
+
+def _improve_by_regions(
+    problem: Problem,
+    jr: JointResult,
+    left: float,
+    joint_limit: float,
+    t_joint: float,
+    workers: int,
+    seed: int,
+    progress: Callable[[float, float | None, float | None, str], None],
+    stop: Callable[[], bool] | None,
+) -> None:
+    """Large-neighbourhood search by regions on the joint model's plan; updates ``jr``."""
+    from sharedprop.models.regions import improve_by_regions
+
+    deterministic = workers == 1
+    budget = left - joint_limit if deterministic else left - (time.monotonic() - t_joint)
+    if budget < 1.0:
+        return
+    began = time.monotonic()
+
+    def improved(obj: float, cols: list[Column]) -> None:
+        jr.time_to_incumbent = (
+            joint_limit + (time.monotonic() - began) if not deterministic else joint_limit
+        )
+        progress(0.0, obj, jr.bound, "region search")
+
+    out = improve_by_regions(
+        problem,
+        jr.columns,
+        time_limit=budget,
+        workers=workers,
+        seed=seed,
+        size=REGION_SIZE,
+        region_time=REGION_TIME,
+        stop=stop,
+        on_improve=improved,
+        exact_pricing=False,
+    )
+    jr.stats["regions"] = out.regions
+    jr.stats["regions_improved"] = out.improved
+    if jr.objective is not None and out.objective < jr.objective - 1e-6:
+        jr.columns, jr.objective = out.columns, out.objective
+
+
+def _apply_relaxed_bound(
+    problem: Problem,
+    jr: JointResult,
+    progress: Callable[[float, float | None, float | None, str], None],
+) -> None:
+    """Raise ``jr.bound`` to the bound without contiguity (:mod:`sharedprop.models.relaxed_bound`)
+    where stronger, as it is where the joint model's column generation has not converged. (The
+    transportation-LP bound of :mod:`sharedprop.models.bounds` is applied for every strategy by
+    :func:`solve`.)"""
+    if jr.objective is None or jr.status == "optimal" or not problem.options:
+        return
+    best = jr.stats.get("relaxed_bound")
+    if best is None or (jr.bound is not None and best <= jr.bound):
+        return
+    jr.bound = min(best, jr.objective)
+    if jr.objective - best <= max(0.01, 1e-9 * abs(jr.objective)):
+        jr.status = "optimal"
+    progress(0.0, jr.objective, jr.bound, "bound")
 
 
 def _hint_plans(instance: Instance, initial_plan: Plan | None) -> list[Plan]:

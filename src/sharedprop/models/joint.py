@@ -26,6 +26,7 @@ import numpy as np
 from sharedprop.models.clock import SAFETY, Clock
 from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.enumeration import EnumerationLimit, enumerate_option
+from sharedprop.models.hub_matching import HubMatching
 from sharedprop.models.master import (
     Duals,
     LPFailure,
@@ -185,6 +186,7 @@ def solve_joint(
     cache = PricingCache(p)
     flat = FlatOptions(p)
     group_of, kappa = _groups(p)
+    matching = HubMatching(p)
     n_opt = len(p.options)
     if master_share is None:
         # Where column generation can converge (street-sized option sets) the bound deserves
@@ -267,6 +269,7 @@ def solve_joint(
             # Cheap valid bound every round: the knapsack relaxation of every option.
             relax = bounds_of(duals)
             lb = lagrangian_bound(lp_value, relax, group_of, kappa) if n_opt else lp_value
+            lb = max(lb, matching.bound(lp_value, relax))
             if lb > best_lb + 1e-9:
                 best_lb = lb
                 report("bound")
@@ -277,6 +280,11 @@ def solve_joint(
             smooth_points = [duals] if centre is None else [_mix(centre, duals, smoothing), duals]
             for point in smooth_points:
                 relax_pt = relax if point is duals else bounds_of(point)
+                if point is not duals:
+                    lb_pt = matching.bound_at(point, relax_pt)
+                    if lb_pt > best_lb + 1e-9:
+                        best_lb = lb_pt
+                        report("bound (smoothed duals)")
                 cands = _greedy_round(
                     p, point, cache, relax_pt, max_new, stats, rng, cg_deadline, stop, clock
                 )
@@ -301,6 +309,7 @@ def solve_joint(
                     clock=clock,
                 )
                 lb = lagrangian_bound(lp_value, lb_exact, group_of, kappa)
+                lb = max(lb, matching.bound(lp_value, lb_exact))
                 if lb > best_lb + 1e-9:
                     best_lb = lb
                     report("bound (exact pricing)")

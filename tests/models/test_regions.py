@@ -1,0 +1,86 @@
+"""Region search: a region cut out of a plan is a faithful problem of its own, and re-solving
+regions never loses a rule or money.
+
+Fixture: the shipped xiamen-pilot instance (29 communities, 8 firms, resources) with its manual
+plan (``sharedprop.manual.manual_plan``) mapped onto the solver's options.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sharedprop import evaluate, load_instance
+from sharedprop.manual import manual_plan
+from sharedprop.models.columns import make_column
+from sharedprop.models.master import plan_objective
+from sharedprop.models.problem import problem_from_instance
+from sharedprop.models.regions import grow_region, improve_by_regions, restrict
+from sharedprop.solver import columns_to_plan, plan_to_columns
+
+PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
+
+
+@pytest.fixture(scope="module")
+def pilot():
+    instance = load_instance(PILOT)
+    problem, maps = problem_from_instance(instance)
+    cols = plan_to_columns(problem, maps, instance, manual_plan(instance))
+    assert cols is not None
+    return instance, problem, maps, cols
+
+
+def test_a_region_keeps_only_what_the_packages_outside_it_leave_free(pilot) -> None:
+    _, p, _, cols = pilot
+    region = set(cols[0].members) | set(cols[1].members)
+    outside = cols[2:]
+    sub = restrict(p, region, outside)
+    for f in range(p.m):
+        used = [c for c in outside if p.options[c.option].firm == f]
+        assert sub.problem.firm_capacity[f] == max(
+            0, p.firm_capacity[f] - sum(c.weight for c in used)
+        )
+        assert sub.problem.firm_max_packages[f] == max(0, p.firm_max_packages[f] - len(used))
+    taken = {r for c in outside for r in c.resources}
+    for so, o in zip(sub.problem.options, sub.option, strict=True):
+        assert int(sub.community[so.hub]) == p.options[o].hub
+        assert set(sub.community[so.candidates]) <= region
+        assert not taken & set(int(r) for r in so.resources)
+
+
+def test_a_package_of_the_region_maps_back_with_the_same_money(pilot) -> None:
+    _, p, _, cols = pilot
+    region = grow_region(p, cols, cols[0].members[0], 8)
+    inside = [c for c in cols if set(c.members) <= region]
+    sub = restrict(p, region, [c for c in cols if c not in inside])
+    local = np.full(p.n, -1)
+    local[sub.community] = np.arange(len(sub.community))
+    back = {int(o): j for j, o in enumerate(sub.option)}
+    for c in inside:
+        sc = make_column(sub.problem, back[c.option], local[list(c.members)], c.resources)
+        assert abs(sc.objective - c.objective) < 1e-6
+        assert sub.to_full(p, sc) == c
+
+
+def test_regions_hold_whole_packages_and_at_least_the_size_asked(pilot) -> None:
+    _, p, _, cols = pilot
+    region = grow_region(p, cols, 0, 10)
+    assert len(region) >= 10
+    for c in cols:
+        assert set(c.members) <= region or not set(c.members) & region
+
+
+def test_region_search_never_loses_money_or_breaks_a_rule_and_repeats_with_one_worker(
+    pilot,
+) -> None:
+    instance, p, maps, cols = pilot
+    start = plan_objective(p, cols)
+    runs = [
+        improve_by_regions(p, cols, time_limit=1.5, workers=1, seed=3, size=10, region_time=0.7)
+        for _ in range(2)
+    ]
+    assert runs[0].objective <= start + 1e-6
+    assert runs[0].columns == runs[1].columns
+    ev = evaluate(instance, columns_to_plan(p, maps, instance, runs[0].columns))
+    assert not ev.broken
+    assert abs(ev.objective - runs[0].objective) < 0.5
