@@ -185,10 +185,12 @@ def manual_block(rows: list[dict[str, str]]) -> str:
                     r[f"{label}_firms_used"] or "—",
                     r[f"{label}_broken"] or "—",
                     (
-                        f"{r['status']}, ratio {_fmt(r['public_money_ratio'], 3)}"
+                        f"{r['status']} ({r.get('strategy', '')}), ratio "
+                        f"{_fmt(r['public_money_ratio'], 3)}"
                         if label == "optimized"
                         else ""
                     ),
+                    _bound_share(r) if label == "optimized" else "",
                 ]
             )
     header = [
@@ -201,9 +203,20 @@ def manual_block(rows: list[dict[str, str]]) -> str:
         "packages",
         "firms used",
         "rules broken",
-        "status, public money optimized / manual",
+        "status (strategy), public money optimized / manual",
+        "proven bound / manual",
     ]
     return _machine_line(rows) + "\n\n" + _table(header, lines)
+
+
+def _bound_share(r: dict[str, str]) -> str:
+    """The proven lower bound as a share of the manual plan's public money: no plan of the
+    instance can need less (weight_total_cost is 0 on these instances, so the objective is the
+    public money)."""
+    try:
+        return f"{float(r['bound']) / float(r['manual_public_money']):.3f}"
+    except (KeyError, ValueError, ZeroDivisionError):
+        return "—"
 
 
 BLOCKS: dict[str, Callable[[list[dict[str, str]]], str]] = {
