@@ -144,7 +144,7 @@ def test_progress_names_each_street_in_turn(street40: Instance, tmp_path: Path) 
         strategy="streets",
         on_progress=lambda p: messages.append(p.message),
     )
-    assert [m.split(" (")[0] for m in messages if m.startswith("street ")] == [
+    assert [m.split(" done")[0] for m in messages if m.startswith("street ")] == [
         "street 1 of 2",
         "street 2 of 2",
     ]

@@ -304,8 +304,8 @@ def solve_by_blocks(
             elapsed(),
             None,
             None,
-            f"street {b_no} of {len(blocks)} ({len(block.members)} communities): "
-            f"{obj:,.0f} yuan, {jr.status}",
+            f"street {b_no} of {len(blocks)} done: {len(block.members)} communities, "
+            f"{obj:,.0f} yuan",
         )
     objective = None if failed else plan_objective(p, final)
     if objective is not None:
