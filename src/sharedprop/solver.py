@@ -9,10 +9,10 @@ Strategies
 ``two-stage``  stage 1 clusters communities into packages (CP-SAT, exact contiguity), stage 2
                assigns packages to firms (CP-SAT generalized assignment), then resources are
                bundled (:mod:`sharedprop.models.two_stage`). Fast; no bound on the whole problem.
-``streets``    each street solved alone by ``joint`` with every firm and resource, then the
-               streets made to agree on firms and resources (:mod:`sharedprop.models.blocks`);
-               the streets' bounds add up to a bound on the whole. Needs ``cross_streets =
-               false`` and two or more streets.
+``streets``    streets solved in turn by ``joint``, each with the firm capacity, packages and
+               resources the earlier ones left, then recombined by one master
+               (:mod:`sharedprop.models.blocks`); no bound of its own. Needs two or more
+               streets that no package may cross.
 ``auto``       ``joint`` (which runs the two-stage model first as its warm start) up to
                ``AUTO_JOINT_MAX`` communities; beyond that ``streets`` when the instance has
                streets that packages may not cross, else ``joint``.

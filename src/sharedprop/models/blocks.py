@@ -30,7 +30,7 @@ When packages may cross streets there are no blocks and the caller solves the wh
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,16 +57,6 @@ class Block:
     street: int
     members: np.ndarray
     options: np.ndarray
-
-
-@dataclass
-class _Solved:
-    block: Block
-    columns: list[Column]  # global indices
-    objective: float
-    bound: float | None
-    status: str
-    stats: dict = field(default_factory=dict)
 
 
 def street_blocks(problem: Problem) -> list[Block] | None:
@@ -274,7 +264,7 @@ def solve_by_blocks(
             allowance[b.street] = np.ceil(given[b.street] + extra).astype(np.int64)
     used = np.zeros(p.k, dtype=bool)
     final: list[Column] = []
-    solved: list[_Solved] = []
+    statuses: list[str] = []
     failed = False
     for b_no, block in enumerate(order, start=1):
         share = SEQUENTIAL_SHARE * time_limit * len(block.members) / n_total
@@ -288,18 +278,27 @@ def solve_by_blocks(
         )
         if jr.objective is None:
             failed = failed or bool(np.any(p.must_cover[block.members]))
-            solved.append(_Solved(block, [], np.inf, None, jr.status, jr.stats))
+            statuses.append(jr.status)
             continue  # the whole street is left to the street office
-        cols = _to_global(p, block, option_map, jr.columns)
-        for c in _to_global(p, block, option_map, jr.pool):
+        # Map the street's pool once; its plan's packages are mostly in it (not those that
+        # region search built on a sub-problem of its own).
+        mapped = dict(
+            zip((c.key for c in jr.pool), _to_global(p, block, option_map, jr.pool), strict=True)
+        )
+        for c in mapped.values():
             pool.add(c)
+        missing = [c for c in jr.columns if c.key not in mapped]
+        mapped.update(
+            zip((c.key for c in missing), _to_global(p, block, option_map, missing), strict=True)
+        )
+        cols = [mapped[c.key] for c in jr.columns]
         for c in cols:
             for v in _firm_variants(p, by_hub, c):
                 pool.add(v)
         _take(p, cols, capacity, max_packages, used)
         final += cols
         obj = plan_objective(sub, jr.columns)
-        solved.append(_Solved(block, cols, obj, jr.bound, jr.status, jr.stats))
+        statuses.append(jr.status)
         say(
             elapsed(),
             None,
@@ -335,6 +334,6 @@ def solve_by_blocks(
 
     # Each street was solved with what the streets before it left, a restriction of the whole
     # problem, so the streets' bounds do not add up to a bound on it: none is claimed.
-    stats["block_status"] = [s.status for s in solved]
+    stats["block_status"] = statuses
     say(elapsed(), objective, None, "done")
     return JointResult("feasible", final, objective, None, [], elapsed(), stats)
