@@ -28,7 +28,7 @@ import numpy as np
 from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
 from sharedprop.models.blocks import solve_by_blocks, street_blocks
-from sharedprop.models.bounds import capacity_bound, capacity_relaxation
+from sharedprop.models.bounds import capacity_relaxation
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
 from sharedprop.models.master import plan_objective
@@ -98,7 +98,7 @@ def solve(
     # A bound at every size, in about a second: models/bounds.py. The search's own bound takes
     # over when it is stronger (a converged column generation always is).
     relaxed = capacity_relaxation(problem)
-    floor = relaxed.bound if relaxed is not None else capacity_bound(problem)
+    floor = None if relaxed is None else relaxed.bound
 
     def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
         if floor is not None:
@@ -188,7 +188,7 @@ def solve(
         jr = _solve_joint_with_warm_start(
             problem, maps, time_limit, workers, seed, warm, progress, stop, t0
         )
-    _apply_relaxed_bound(problem, jr, progress)
+    _apply_bounds(jr, floor, progress)
     plan = (
         columns_to_plan(problem, maps, instance, jr.columns) if jr.objective is not None else None
     )
@@ -197,18 +197,12 @@ def solve(
         from sharedprop.feasibility import explain_infeasible
 
         reasons_out = tuple(explain_infeasible(instance, time_limit=min(30.0, time_limit)))
-    bound = jr.bound
-    if floor is not None and jr.objective is not None:
-        jr.stats["capacity_bound"] = round(floor, 2)
-        bound = floor if bound is None else max(bound, floor)
-        if jr.objective - bound <= 0.5:  # to the yuan: the plan is proven optimal
-            jr.status, bound = "optimal", jr.objective
     return Result(
         status=jr.status,  # type: ignore[arg-type]
         plan=plan,
         objective=jr.objective,
         # Public money and costs are never negative, so 0 is always a valid bound.
-        best_bound=None if bound is None else max(bound, 0.0),
+        best_bound=None if jr.bound is None else max(jr.bound, 0.0),
         runtime_s=time.monotonic() - t0,
         strategy=f"{strategy}→{chosen}" if strategy == "auto" else chosen,
         trace=tuple(trace),
@@ -355,23 +349,24 @@ def _improve_by_regions(
         jr.columns, jr.objective = out.columns, out.objective
 
 
-def _apply_relaxed_bound(
-    problem: Problem,
+def _apply_bounds(
     jr: JointResult,
+    floor: float | None,
     progress: Callable[[float, float | None, float | None, str], None],
 ) -> None:
-    """Raise ``jr.bound`` to the bound without contiguity (:mod:`sharedprop.models.relaxed_bound`)
-    where stronger, as it is where the joint model's column generation has not converged. (The
-    transportation-LP bound of :mod:`sharedprop.models.bounds` is applied for every strategy by
-    :func:`solve`.)"""
-    if jr.objective is None or jr.status == "optimal" or not problem.options:
+    """Raise ``jr.bound`` to the transportation-LP bound (``floor``, every strategy) or the bound
+    without contiguity (large instances) where stronger, as they are where the joint model's
+    column generation has not converged; a bound that meets the plan proves it optimal."""
+    if jr.objective is None:
         return
-    best = jr.stats.get("relaxed_bound")
+    if floor is not None:
+        jr.stats["capacity_bound"] = round(floor, 2)
+    best = max((b for b in (floor, jr.stats.get("relaxed_bound")) if b is not None), default=None)
     if best is None or (jr.bound is not None and best <= jr.bound):
         return
     jr.bound = min(best, jr.objective)
     if jr.objective - best <= max(0.01, 1e-9 * abs(jr.objective)):
-        jr.status = "optimal"
+        jr.status, jr.bound = "optimal", jr.objective
     progress(0.0, jr.objective, jr.bound, "bound")
 
 

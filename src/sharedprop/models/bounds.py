@@ -56,21 +56,21 @@ class CapacityRelaxation:
 
 def capacity_bound(problem: Problem) -> float | None:
     """The transportation-LP lower bound (module docstring), or None if the LP fails."""
+    relaxed = capacity_relaxation(problem)
+    return None if relaxed is None else relaxed.bound
+
+
+def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
+    """The transportation LP (module docstring) solved, or None if it has no solution."""
     p = problem
     if not p.options:
         # No package is possible: the all-uncovered plan is the only plan (if it is one).
         if p.must_cover.any():
             return None
-        return p.w_public_money * float(p.uncovered_cost.sum())
-    relaxed = capacity_relaxation(p)
-    return None if relaxed is None else relaxed.bound
-
-
-def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
-    """The transportation LP (module docstring) solved; None without options or if it fails."""
-    p = problem
-    if not p.options:
-        return None
+        none = np.zeros(0, dtype=np.int64)
+        return CapacityRelaxation(
+            p.w_public_money * float(p.uncovered_cost.sum()), none, none, np.zeros(0)
+        )
     n, m = p.n, p.m
     q = np.minimum(
         p.firm_capacity.astype(float),
