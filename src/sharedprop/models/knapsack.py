@@ -95,6 +95,14 @@ def _start(lin: LinearOption) -> tuple[float, int, int]:
     return lin.const, 0, max(lin.min_w, 1)
 
 
+def _free(lin: LinearOption, base_w: int) -> np.ndarray:
+    """Which items may join the forced part: not the hub, and light enough for the room left."""
+    free = lin.w <= lin.cap - base_w
+    if lin.hub_pos >= 0:
+        free[lin.hub_pos] = False
+    return free
+
+
 def best_packages(lin: LinearOption, keep: int = 1) -> list[tuple[float, tuple[int, ...]]]:
     """The best package (value, member positions), then up to ``keep − 1`` more: each the best
     package strictly lighter than the one before (cheap diversity for column generation)."""
@@ -102,10 +110,7 @@ def best_packages(lin: LinearOption, keep: int = 1) -> list[tuple[float, tuple[i
     W = lin.cap
     if base_w > W or lo > W:
         return []
-    free = np.ones(len(lin.coef), dtype=bool)
-    if lin.hub_pos >= 0:
-        free[lin.hub_pos] = False
-    free &= lin.w <= W - base_w
+    free = _free(lin, base_w)
     # Items with a non-negative coefficient only help to reach a minimum weight.
     needs_filler = lo > base_w + (1 if lin.hub_pos < 0 else 0)
     items = np.flatnonzero(free if needs_filler else free & (lin.coef < 0))
@@ -168,10 +173,7 @@ def enumerate_within(lin: LinearOption, max_rc: float, limit: int) -> list[tuple
     W = lin.cap
     if base_w > W or lo > W:
         return []
-    free = np.ones(len(lin.coef), dtype=bool)
-    if lin.hub_pos >= 0:
-        free[lin.hub_pos] = False
-    free &= lin.w <= W - base_w
+    free = _free(lin, base_w)
     idx = np.flatnonzero(free)
     items = idx[np.argsort(lin.coef[idx], kind="stable")]
     K, R = len(items), W - base_w
