@@ -76,13 +76,14 @@ def test_a_package_of_a_sub_problem_costs_what_it_costs_in_the_whole_problem(
 ) -> None:
     problem, _ = problem_from_instance(street40)
     block = street_blocks(problem)[1]
-    sub, option_map = restrict(
+    part = restrict(
         problem,
         block,
         problem.firm_capacity,
         problem.firm_max_packages,
         np.ones(problem.k, dtype=bool),
     )
+    sub, option_map = part.problem, part.option
     assert len(sub.options) == len(block.options)
     for so, go in list(enumerate(option_map))[::7]:
         opt = sub.options[so]
@@ -100,7 +101,9 @@ def test_a_firm_without_packages_left_has_no_option_in_the_sub_problem(
     block = street_blocks(problem)[0]
     left = problem.firm_max_packages.copy()
     left[0] = 0
-    sub, _ = restrict(problem, block, problem.firm_capacity, left, np.ones(problem.k, dtype=bool))
+    sub = restrict(
+        problem, block, problem.firm_capacity, left, np.ones(problem.k, dtype=bool)
+    ).problem
     assert sub.options and all(o.firm != 0 for o in sub.options)
 
 

@@ -30,7 +30,7 @@ When packages may cross streets there are no blocks and the caller solves the wh
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,7 +39,8 @@ from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.joint import JointResult
 from sharedprop.models.master import plan_objective, solve_integer_master
-from sharedprop.models.problem import PackageOption, Problem
+from sharedprop.models.problem import Problem
+from sharedprop.models.subproblem import SubProblem, sub_problem
 
 # solve_block(sub_problem, time_limit, warm_plans) -> JointResult on the sub-problem's indices
 BlockSolver = Callable[[Problem, float, list[list[Column]]], JointResult]
@@ -93,84 +94,23 @@ def restrict(
     capacity: np.ndarray,
     max_packages: np.ndarray,
     free_resources: np.ndarray,
-) -> tuple[Problem, np.ndarray]:
-    """The sub-problem of one block with the given firm limits and resources.
-
-    Returns the sub-problem and, per sub-option, its global option index. Community indices
-    are renumbered 0..len(members)-1 in the same order, so sorted candidate lists stay sorted;
-    firm and resource indices stay global.
-    """
+) -> SubProblem:
+    """The sub-problem of one block with the given firm limits and resources: the block's
+    options whose firm can still run a package holding their hub."""
     p = problem
-    pos = np.full(p.n, -1, dtype=np.int64)
-    pos[block.members] = np.arange(len(block.members))
-    options: list[PackageOption] = []
-    kept: list[int] = []
     smallest = max(1, int(p.package_min_weight))
-    for j in block.options:
-        o = p.options[int(j)]
-        if max_packages[o.firm] <= 0 or capacity[o.firm] < max(smallest, int(p.weight[o.hub])):
-            continue
-        options.append(
-            PackageOption(
-                firm=o.firm,
-                hub=int(pos[o.hub]),
-                fixed=o.fixed,
-                candidates=pos[o.candidates],
-                member_cost=o.member_cost,
-                margin=o.margin,
-                resources=o.resources[free_resources[o.resources]],
-            )
-        )
-        kept.append(int(j))
-    adjacency = None
-    if p.adjacency is not None:
-        adjacency = tuple(
-            np.sort(pos[a][pos[a] >= 0]) for a in (p.adjacency[int(i)] for i in block.members)
-        )
-    sub = replace(
-        p,
-        weight=p.weight[block.members],
-        revenue=p.revenue[block.members],
-        uncovered_cost=p.uncovered_cost[block.members],
-        must_cover=p.must_cover[block.members],
-        firm_capacity=np.asarray(capacity, dtype=np.int64).copy(),
-        firm_max_packages=np.asarray(max_packages, dtype=np.int64).copy(),
-        options=tuple(options),
-        adjacency=adjacency,
-        street=None if p.street is None else p.street[block.members],
-    )
-    return sub, np.asarray(kept, dtype=np.int64)
-
-
-def _to_global(
-    problem: Problem, block: Block, option_map: np.ndarray, cols: list[Column]
-) -> list[Column]:
-    return [
-        make_column(
-            problem,
-            int(option_map[c.option]),
-            block.members[list(c.members)],
-            c.resources,
-        )
-        for c in cols
+    options = [
+        int(j)
+        for j in block.options
+        if max_packages[p.options[int(j)].firm] > 0
+        and capacity[p.options[int(j)].firm] >= max(smallest, int(p.weight[p.options[int(j)].hub]))
     ]
+    return sub_problem(p, block.members, options, capacity, max_packages, free_resources)
 
 
-def _to_block(
-    problem: Problem, sub: Problem, block: Block, option_map: np.ndarray, plan: list[Column]
-) -> list[Column]:
-    """The packages of a whole-instance plan that lie in ``block``, in the sub-problem's terms."""
-    where = {int(g): k for k, g in enumerate(option_map)}
-    pos = {int(g): k for k, g in enumerate(block.members)}
-    out = []
-    for c in plan:
-        if c.option not in where or not all(i in pos for i in c.members):
-            continue
-        sub_opt = sub.options[where[c.option]]
-        if not set(c.resources) <= set(map(int, sub_opt.resources)):
-            continue
-        out.append(make_column(sub, where[c.option], [pos[i] for i in c.members], c.resources))
-    return out
+def _fitting(part: SubProblem, plan: list[Column]) -> list[Column]:
+    """The packages of a whole-instance plan that fit in ``part``, in its terms."""
+    return [c for c in (part.to_sub(col) for col in plan) if c is not None]
 
 
 def _take(
@@ -269,8 +209,9 @@ def solve_by_blocks(
     for b_no, block in enumerate(order, start=1):
         share = SEQUENTIAL_SHARE * time_limit * len(block.members) / n_total
         limit = capacity if guide is None else np.minimum(capacity, allowance[block.street])
-        sub, option_map = restrict(p, block, limit, max_packages, ~used)
-        sub_warm = [w for w in (_to_block(p, sub, block, option_map, plan) for plan in warm) if w]
+        part = restrict(p, block, limit, max_packages, ~used)
+        sub = part.problem
+        sub_warm = [w for w in (_fitting(part, plan) for plan in warm) if w]
         jr = (
             JointResult("unknown", [], None, None)
             if stop()
@@ -282,15 +223,11 @@ def solve_by_blocks(
             continue  # the whole street is left to the street office
         # Map the street's pool once; its plan's packages are mostly in it (not those that
         # region search built on a sub-problem of its own).
-        mapped = dict(
-            zip((c.key for c in jr.pool), _to_global(p, block, option_map, jr.pool), strict=True)
-        )
+        mapped = dict((c.key, part.to_full(p, c)) for c in jr.pool)
         for c in mapped.values():
             pool.add(c)
         missing = [c for c in jr.columns if c.key not in mapped]
-        mapped.update(
-            zip((c.key for c in missing), _to_global(p, block, option_map, missing), strict=True)
-        )
+        mapped.update((c.key, part.to_full(p, c)) for c in missing)
         cols = [mapped[c.key] for c in jr.columns]
         for c in cols:
             for v in _firm_variants(p, by_hub, c):

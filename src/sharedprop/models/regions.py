@@ -17,38 +17,22 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from sharedprop.models.clock import Clock
-from sharedprop.models.columns import Column, make_column
+from sharedprop.models.columns import Column
 from sharedprop.models.master import plan_objective
-from sharedprop.models.problem import PackageOption, Problem
-
-
-@dataclass(frozen=True)
-class SubProblem:
-    """A region of a problem as a problem of its own, with the maps back to the whole."""
-
-    problem: Problem
-    community: np.ndarray  # sub community index → full index (ascending)
-    option: np.ndarray  # sub option index → full option index
-
-    def to_full(self, full: Problem, col: Column) -> Column:
-        return make_column(
-            full,
-            int(self.option[col.option]),
-            self.community[list(col.members)],
-            col.resources,
-        )
+from sharedprop.models.problem import Problem
+from sharedprop.models.subproblem import SubProblem, sub_problem
 
 
 def restrict(p: Problem, region: Iterable[int], fixed: list[Column]) -> SubProblem:
     """The problem over ``region`` when the packages ``fixed`` (outside it) stay as they are."""
     comm = np.array(sorted({int(i) for i in region}), dtype=np.int64)
-    local = np.full(p.n, -1, dtype=np.int64)
-    local[comm] = np.arange(len(comm))
+    inside = np.zeros(p.n, dtype=bool)
+    inside[comm] = True
     cap = p.firm_capacity.astype(np.int64).copy()
     count = p.firm_max_packages.astype(np.int64).copy()
     res_free = np.ones(p.k, dtype=bool)
@@ -57,46 +41,15 @@ def restrict(p: Problem, region: Iterable[int], fixed: list[Column]) -> SubProbl
         cap[f] -= c.weight
         count[f] -= 1
         res_free[list(c.resources)] = False
-    options: list[PackageOption] = []
-    option_map: list[int] = []
-    for o, opt in enumerate(p.options):
-        if cap[opt.firm] <= 0 or count[opt.firm] <= 0:
-            continue
-        if opt.hub >= 0 and local[opt.hub] < 0:
-            continue
-        keep = local[opt.candidates] >= 0
-        if not keep.any():
-            continue
-        # Full candidates are ascending and the map is monotone, so local ones stay sorted.
-        options.append(
-            replace(
-                opt,
-                hub=int(local[opt.hub]) if opt.hub >= 0 else -1,
-                candidates=local[opt.candidates[keep]],
-                member_cost=opt.member_cost[keep],
-                resources=opt.resources[res_free[opt.resources]],
-            )
-        )
-        option_map.append(o)
-    adjacency = None
-    if p.adjacency is not None:
-        adjacency = tuple(
-            np.array(sorted(int(local[b]) for b in p.adjacency[i] if local[b] >= 0), dtype=np.int64)
-            for i in comm
-        )
-    sub = replace(
-        p,
-        weight=p.weight[comm],
-        revenue=p.revenue[comm],
-        uncovered_cost=p.uncovered_cost[comm],
-        must_cover=p.must_cover[comm],
-        firm_capacity=np.maximum(cap, 0),
-        firm_max_packages=np.maximum(count, 0),
-        options=tuple(options),
-        adjacency=adjacency,
-        street=p.street[comm] if p.street is not None else None,
-    )
-    return SubProblem(sub, comm, np.array(option_map, dtype=np.int64))
+    options = [
+        o
+        for o, opt in enumerate(p.options)
+        if cap[opt.firm] > 0
+        and count[opt.firm] > 0
+        and (opt.hub < 0 or inside[opt.hub])
+        and inside[opt.candidates].any()
+    ]
+    return sub_problem(p, comm, options, cap, count, res_free)
 
 
 def grow_region(p: Problem, cols: list[Column], centre: int, size: int) -> set[int]:
@@ -176,13 +129,7 @@ def improve_by_regions(
             sub = restrict(p, region, outside)
             if not sub.problem.options:
                 continue
-            local = np.full(p.n, -1, dtype=np.int64)
-            local[sub.community] = np.arange(len(sub.community))
-            back = {int(o): j for j, o in enumerate(sub.option)}
-            init = [
-                make_column(sub.problem, back[c.option], local[list(c.members)], c.resources)
-                for c in inside
-            ]
+            init = [sub.to_sub(c) for c in inside]
             budget = min(region_time, left)
             before = clock.now()
             jr = solve_joint(
