@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from sharedprop.io.tables import Cells, Row, parse_number, read_table
+from sharedprop.io.tables import Cells, Row, parse_number, read_table, read_table_file
 
 COLUMNS = ("id", "name", "households")
 CSV = "id,name,households\nC1,安平里,120\nC2,槟榔东里,80\n"
@@ -118,6 +118,27 @@ def test_xlsx_uses_the_sheet_named_like_the_table(tmp_path: Path) -> None:
     table, problems = _read(tmp_path)
     assert problems == []
     assert [(r.number, r.cells["households"]) for r in table.rows] == [(2, "120"), (3, "80")]
+
+
+def test_an_optional_sheet_missing_from_a_workbook_is_no_problem(tmp_path: Path) -> None:
+    """A plan workbook without a 'resources' sheet: nothing to read, nothing to report; with the
+    sheet, only that sheet is read (not the first one)."""
+    wb = Workbook()
+    wb.active.title = "communities"
+    wb.active.append(["community_id", "package_id", "firm_id"])
+    wb.save(tmp_path / "plan.xlsx")
+    problems: list[str] = []
+    cols = ("resource_id", "package_id")
+    opts = {"named_sheet_only": True}
+    assert read_table_file(tmp_path / "plan.xlsx", "resources", cols, problems, **opts) is None
+    assert problems == []
+    ws = wb.create_sheet("Resources")
+    ws.append(list(cols))
+    ws.append(["R1", "P1"])
+    wb.save(tmp_path / "plan.xlsx")
+    table = read_table_file(tmp_path / "plan.xlsx", "resources", cols, problems, **opts)
+    assert problems == []
+    assert [r.cells["resource_id"] for r in table.rows] == ["R1"]
 
 
 def test_xlsx_with_the_data_on_another_sheet_says_which_sheet_to_rename(tmp_path: Path) -> None:

@@ -154,10 +154,12 @@ def _read_resources(
     comp = companion_path(path)
     if comp is not None:
         table = read_table_file(comp, comp.stem.lower(), RESOURCE_COLUMNS, problems)
-    elif _has_sheet(path, "resources"):
+    elif path.suffix.lower() == ".xlsx":
         # The workbook sharedprop writes carries its bundled resources on a sheet of its own,
         # so a plan.xlsx copied away from its companion CSV still reads back whole.
-        table = read_table_file(path, "resources", RESOURCE_COLUMNS, problems)
+        table = read_table_file(
+            path, "resources", RESOURCE_COLUMNS, problems, named_sheet_only=True
+        )
     else:
         return out
     if table is None:
@@ -188,22 +190,6 @@ def _read_resources(
         out[rid] = pid
         first_row[rid] = row.number
     return out
-
-
-def _has_sheet(path: Path, name: str) -> bool:
-    """Whether ``path`` is a workbook with a sheet called ``name`` (case-insensitive)."""
-    if path.suffix.lower() != ".xlsx":
-        return False
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True)
-    except Exception:  # noqa: BLE001 - an unreadable workbook was already reported by _read
-        return False
-    try:
-        return any(t.strip().lower() == name for t in wb.sheetnames)
-    finally:
-        wb.close()
 
 
 # -- writing -------------------------------------------------------------------------------------

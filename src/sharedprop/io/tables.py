@@ -190,16 +190,21 @@ def read_table_file(
     *,
     display: str | None = None,
     allow_empty: bool = False,
+    named_sheet_only: bool = False,
 ) -> Table | None:
     """Read the table in ``path`` (a CSV or XLSX file) with the given required columns.
 
     ``allow_empty``: a file with nothing in it (not even a header) is an empty table rather
     than a problem — for optional tables, where an empty file plainly means "none".
+    ``named_sheet_only``: in a workbook, read only the sheet called ``name``; a workbook
+    without one gives None and no problem (an optional extra sheet).
     """
     display = display or path.name
     n_before = len(problems)
     if path.suffix.lower() == ".xlsx":
-        records = _xlsx_records(path, name, required_columns, display, problems)
+        records = _xlsx_records(
+            path, name, required_columns, display, problems, named_sheet_only=named_sheet_only
+        )
     else:
         records = _csv_records(path, display, problems)
     if records is None or len(problems) > n_before:
@@ -303,7 +308,13 @@ def _header_of(rows: Iterable[Sequence[Any]]) -> set[str]:
 
 
 def _xlsx_records(
-    path: Path, name: str, required_columns: Sequence[str], display: str, problems: list[str]
+    path: Path,
+    name: str,
+    required_columns: Sequence[str],
+    display: str,
+    problems: list[str],
+    *,
+    named_sheet_only: bool = False,
 ) -> list[tuple[int, list[str]]] | None:
     from openpyxl import load_workbook
 
@@ -320,7 +331,10 @@ def _xlsx_records(
         if not sheets:
             problems.append(f"{display} has no worksheet; put the table on a sheet named {name!r}")
             return None
-        chosen = next((t for t in sheets if t.strip().lower() == name), next(iter(sheets)))
+        named = next((t for t in sheets if t.strip().lower() == name), None)
+        if named is None and named_sheet_only:
+            return None
+        chosen = named if named is not None else next(iter(sheets))
         rows = [list(r) for r in sheets[chosen].iter_rows(values_only=True)]
         missing = set(required_columns) - _header_of(rows)
         if missing:
