@@ -7,6 +7,7 @@ set-partitioning master carries the true, nonlinear subsidy ``max(0, ·)`` of ev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,10 +72,12 @@ def best_resources(
 class ColumnPool:
     """Deduplicated columns with per-row incidence, in insertion order."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, on_new: Callable[[Column], object] | None = None) -> None:
         self.problem = problem
         self.columns: list[Column] = []
         self._index: dict[tuple, int] = {}
+        # Called once per column the pool had not seen, e.g. the LP master that mirrors it.
+        self._on_new = on_new
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -85,7 +88,13 @@ class ColumnPool:
             return None
         self._index[col.key] = len(self.columns)
         self.columns.append(col)
+        if self._on_new is not None:
+            self._on_new(col)
         return len(self.columns) - 1
+
+    def offer(self, col: Column) -> bool:
+        """Add ``col`` if new; say whether it was."""
+        return self.add(col) is not None
 
     def index_of(self, col: Column) -> int | None:
         return self._index.get(col.key)

@@ -156,21 +156,15 @@ def solve_joint(
         if on_progress is not None:
             on_progress(elapsed(), best_obj, lb, msg)
 
-    pool = ColumnPool(p)
     lp = LPMaster(p)
-
-    def add(col: Column) -> bool:
-        if pool.add(col) is None:
-            return False
-        lp.add(col)
-        return True
+    pool = ColumnPool(p, on_new=lp.add)
 
     hint: list[int] = []
     for cols in initial:
         cols = [c for c in cols if is_valid_column(p, c)]
         idx = []
         for c in cols:
-            add(c)
+            pool.offer(c)
             idx.append(pool.index_of(c))
         obj = plan_objective(p, cols)
         if _respects_master_rules(p, cols) and (best_obj is None or obj < best_obj - 1e-9):
@@ -179,7 +173,7 @@ def solve_joint(
     for o in range(len(p.options)):  # every single-community package: keeps the LP honest
         opt = p.options[o]
         if opt.hub >= 0 and p.weight[opt.hub] >= p.package_min_weight:
-            add(make_column(p, o, (opt.hub,)))
+            pool.offer(make_column(p, o, (opt.hub,)))
     if best_obj is not None:
         report("initial plan")
 
@@ -243,13 +237,13 @@ def solve_joint(
             return 0
         first = neighbours.around(best_cols)
         clock.charge(2e-5 * len(first))
-        fresh = sum(add(c) for c in first)
+        fresh = sum(pool.offer(c) for c in first)
         if second_order and first:
             pick = rng.choice(len(first), size=min(120, len(first)), replace=False)
             for j in pick:
                 more = neighbours.around([first[int(j)]])
                 clock.charge(2e-5 * len(more))
-                fresh += sum(add(c) for c in more)
+                fresh += sum(pool.offer(c) for c in more)
         return fresh
 
     # Passes: column generation (bound) → enumeration (proof) → local search (plans). When the
@@ -289,7 +283,7 @@ def solve_joint(
                     p, point, cache, relax_pt, max_new, stats, rng, cg_deadline, stop, clock
                 )
                 cands.sort(key=lambda t: t[0])
-                added = sum(add(c) for _, c in cands[:max_new])
+                added = sum(pool.offer(c) for _, c in cands[:max_new])
                 if added:
                     break
             centre = duals if centre is None else _mix(centre, duals, smoothing)
@@ -302,7 +296,7 @@ def solve_joint(
                     cg_deadline,
                     seed,
                     stop,
-                    add,
+                    pool.offer,
                     stats,
                     workers=workers,
                     enough=max(8, p.n // 8),
@@ -356,7 +350,7 @@ def solve_joint(
             close_gap = None
             if cols and _respects_master_rules(p, cols):
                 for c in cols:
-                    add(c)
+                    pool.offer(c)
                 idx = [pool.index_of(c) for c in cols]
                 obj = plan_objective(p, cols)
                 if obj < best_obj - 1e-6:
@@ -369,7 +363,18 @@ def solve_joint(
         if final is not None and best_obj is not None and enumerate_gap and open_gap and not stop():
             enumerated_at = final[0]
             proven = _close_gap_by_enumeration(
-                p, pool, cache, flat, final, best_obj, deadline, stop, add, run_master, stats, clock
+                p,
+                pool,
+                cache,
+                flat,
+                final,
+                best_obj,
+                deadline,
+                stop,
+                pool.offer,
+                run_master,
+                stats,
+                clock,
             )
             if proven and best_obj is not None:
                 best_lb = best_obj

@@ -244,17 +244,11 @@ def relaxed_lp_bound(
     pricer = _Pricer(q, ks, clock, per_round=max(60, q.n))
     matching = HubMatching(q)
     lp = LPMaster(q)
-    pool = ColumnPool(q)
-
-    def add(col: Column) -> bool:
-        if pool.add(col) is None:
-            return False
-        lp.add(col)
-        return True
+    pool = ColumnPool(q, on_new=lp.add)
 
     for o, opt in enumerate(q.options):
         if ks.ok[o] and q.weight[opt.hub] >= q.package_min_weight:
-            add(make_column(q, o, (opt.hub,)))
+            pool.offer(make_column(q, o, (opt.hub,)))
     best = -np.inf
     centre: Duals | None = None
     centre_bound = -np.inf
@@ -286,7 +280,7 @@ def relaxed_lp_bound(
                 on_bound(best)
         if stats["converged"]:
             break
-        added = sum(add(c) for c in cols if duals.reduced_cost(q, c) < -1e-6)
+        added = sum(pool.offer(c) for c in cols if duals.reduced_cost(q, c) < -1e-6)
         if added == 0:
             if pricer.per_round >= ks.n_opt:
                 break
