@@ -28,7 +28,7 @@ import numpy as np
 from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
 from sharedprop.models.blocks import solve_by_blocks, street_blocks
-from sharedprop.models.bounds import capacity_relaxation
+from sharedprop.models.bounds import CapacityRelaxation, capacity_relaxation
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
 from sharedprop.models.master import plan_objective
@@ -186,7 +186,7 @@ def solve(
             chosen = "two-stage→joint"
     else:
         jr = _solve_joint_with_warm_start(
-            problem, maps, time_limit, workers, seed, warm, progress, stop, t0
+            problem, maps, time_limit, workers, seed, warm, progress, stop, t0, transport=relaxed
         )
     _apply_bounds(jr, floor, progress)
     plan = (
@@ -230,6 +230,7 @@ def _solve_joint_with_warm_start(
     stop: Callable[[], bool] | None,
     t0: float,
     bound_search: bool = True,
+    transport: CapacityRelaxation | None = None,
 ) -> JointResult:
     # A short two-stage run gives the joint model a good first incumbent (and its columns).
     try:
@@ -263,10 +264,16 @@ def _solve_joint_with_warm_start(
     rb_budget = RELAXED_SHARE * time_limit if large and bound_search else 0.0
     if rb_budget > 0:
         from sharedprop.models.clock import Clock
-        from sharedprop.models.relaxed_bound import relaxed_lp_bound
+        from sharedprop.models.relaxed_bound import relaxed_lp_bound, transport_duals
 
         relaxed, rb_stats = relaxed_lp_bound(
-            problem, time_limit=rb_budget, clock=Clock(deterministic=workers == 1), stop=stop
+            problem,
+            time_limit=rb_budget,
+            clock=Clock(deterministic=workers == 1),
+            stop=stop,
+            # Start at the transportation LP's duals, with the plans found so far as columns.
+            start=None if transport is None else transport_duals(problem, transport),
+            initial=[c for cols in warm for c in cols],
         )
         if relaxed is not None:
             progress(0.0, ts_obj, relaxed, "bound without contiguity")

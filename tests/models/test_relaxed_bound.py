@@ -6,6 +6,7 @@ Fixtures: random small knapsacks checked against every subset; random tiny insta
 xiamen-pilot instance (proven optimum 563,820 yuan, docs/formulation.md).
 """
 
+from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
 
@@ -14,9 +15,18 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from sharedprop import Instance, load_instance
-from sharedprop.models.bounds import capacity_bound
+from sharedprop.models.bounds import capacity_bound, capacity_relaxation
+from sharedprop.models.clock import Clock
+from sharedprop.models.hub_matching import HubMatching
 from sharedprop.models.problem import problem_from_instance
-from sharedprop.models.relaxed_bound import knapsack_exact, relaxed_lp_bound
+from sharedprop.models.relaxed_bound import (
+    _Knapsacks,
+    _Pricer,
+    knapsack_exact,
+    knapsack_rows,
+    relaxed_lp_bound,
+    transport_duals,
+)
 from tests.models.brute_force import brute_force
 from tests.models.tiny_instances import instances
 
@@ -45,6 +55,20 @@ def test_the_knapsack_finds_the_best_subset_within_the_households(seed: int) -> 
     assert int(w[chosen].sum()) <= cap
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_the_knapsack_solves_every_row_as_if_alone(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    vals = rng.normal(-3.0, 8.0, (4, 12))
+    w = rng.integers(5, 90, 12)
+    cap = int(rng.integers(60, 300))
+    mins, chosen = knapsack_rows(vals, w, cap)
+    for r in range(4):
+        alone, _ = knapsack_exact(vals[r], w, cap)
+        assert mins[r] == pytest.approx(alone)
+        assert float(vals[r][chosen[r]].sum()) == pytest.approx(alone)
+        assert int(w[chosen[r]].sum()) <= cap
+
+
 def test_on_the_pilot_the_bound_converges_between_the_capacity_bound_and_the_optimum() -> None:
     problem, _ = problem_from_instance(load_instance(PILOT))
     bound, stats = relaxed_lp_bound(problem, time_limit=20)
@@ -65,5 +89,49 @@ def test_no_plan_of_a_tiny_instance_beats_the_bound(instance: Instance) -> None:
     best = brute_force(instance).objective
     problem, _ = problem_from_instance(instance)
     bound, _ = relaxed_lp_bound(problem, time_limit=5)
+    if best is not None and bound is not None:
+        assert bound <= best + 0.01
+
+
+def test_on_the_pilot_a_start_at_the_transport_duals_converges_to_the_same_lp_optimum() -> None:
+    """The start only changes the path: the converged LP value is the LP's optimum."""
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    cold, cold_stats = relaxed_lp_bound(problem, time_limit=20)
+    start = transport_duals(problem, capacity_relaxation(problem))
+    warm, warm_stats = relaxed_lp_bound(problem, time_limit=20, start=start)
+    assert cold_stats["converged"] and warm_stats["converged"]
+    assert warm == pytest.approx(cold, abs=1.0)
+
+
+def test_at_the_transport_duals_the_lagrangian_bound_is_close_to_the_transport_bound() -> None:
+    """Pilot: every package's reduced cost at those duals is at least the sum of its members'
+    transport reduced costs, so the bound there cannot fall far below the transport LP's
+    (it may differ by the per-package rounding of fixed costs, never exceed the optimum)."""
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    relax = capacity_relaxation(problem)
+    start = transport_duals(problem, relax)
+    q = replace(problem, adjacency=None)
+    ks = _Knapsacks(q)
+    lb, _ = _Pricer(q, ks, Clock(deterministic=True), per_round=len(q.options)).price(start)
+    at_start = HubMatching(q).bound_at(start, np.where(np.isfinite(lb), lb, 0.0))
+    assert relax.bound * 0.9 <= at_start <= PILOT_OPTIMUM
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(instances())
+def test_no_plan_of_a_tiny_instance_beats_the_bound_started_at_the_transport_duals(
+    instance: Instance,
+) -> None:
+    best = brute_force(instance).objective
+    problem, _ = problem_from_instance(instance)
+    relax = capacity_relaxation(problem)
+    start = None if relax is None else transport_duals(problem, relax)
+    bound, _ = relaxed_lp_bound(problem, time_limit=5, start=start)
     if best is not None and bound is not None:
         assert bound <= best + 0.01

@@ -45,6 +45,13 @@ class CapacityRelaxation:
     community: np.ndarray  # per (community, firm) pair with a positive share
     firm: np.ndarray
     share: np.ndarray  # fraction of the community's households, in (0, 1]
+    # The LP's duals: y_i of each community's row and λ_f ≥ 0 of each firm's households row,
+    # and whether that row is max_packages_f · Q_f (the package count) rather than capacity_f.
+    # They start the column generation without contiguity near this bound (relaxed_bound.py).
+    community_dual: np.ndarray | None = None
+    firm_dual: np.ndarray | None = None
+    firm_row_is_count: np.ndarray | None = None
+    firm_package_size: np.ndarray | None = None  # Q_f
 
     def firm_households(self, weight: np.ndarray, members: np.ndarray, m: int) -> np.ndarray:
         """Households of ``members`` the LP gives to each firm (length m)."""
@@ -127,4 +134,8 @@ def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
         community=comm[used],
         firm=firm[used],
         share=x[used],
+        community_dual=y,
+        firm_dual=lam,
+        firm_row_is_count=p.firm_max_packages * q < p.firm_capacity,
+        firm_package_size=q,
     )

@@ -19,19 +19,23 @@ problem, at the LP duals and at a smoothed point (Wentges 1997) around the best-
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
 
+from sharedprop.models.bounds import CapacityRelaxation
 from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, ColumnPool, best_resources, make_column
 from sharedprop.models.hub_matching import HubMatching
+from sharedprop.models.joint import is_valid_column
 from sharedprop.models.master import Duals, LPFailure, LPMaster
+from sharedprop.models.pricing import PricingCache, exact_price
 from sharedprop.models.problem import Problem
 
 STEPS = 100  # capacity cells per option in the all-options programme
 LAMBDAS = (1.0, 0.0, 0.5, 0.25, 0.75)  # weights of the subsidy piece in the exact pricing
+SMOOTHING = 0.5  # weight of the best-bound duals in the smoothed point (Wentges 1997)
 
 
 class _Knapsacks:
@@ -150,23 +154,37 @@ class _Knapsacks:
 
 def knapsack_exact(vals: np.ndarray, w: np.ndarray, cap: int) -> tuple[float, np.ndarray]:
     """(min Σ vals, chosen positions) over item sets within ``cap`` households (0-1 knapsack)."""
-    dp = np.zeros(cap + 1)
-    keep = np.zeros((len(vals), cap + 1), dtype=bool)
-    for k in range(len(vals)):
-        if vals[k] >= 0 or w[k] > cap:
-            continue
+    mins, chosen = knapsack_rows(np.asarray(vals, dtype=float)[None, :], w, cap)
+    return float(mins[0]), chosen[0]
+
+
+def knapsack_rows(vals: np.ndarray, w: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`knapsack_exact` for every row of ``vals`` (rows × items) on the same weights.
+
+    One table per row, filled together: the pricing solves the same items under a few
+    objective weights λ, and one pass over the items serves them all.
+    """
+    rows, n_items = vals.shape
+    dp = np.zeros((rows, cap + 1))
+    keep = np.zeros((n_items, rows, cap + 1), dtype=bool)
+    for k in range(n_items):
         wk = int(w[k])
-        cand = dp[: cap + 1 - wk] + vals[k]  # from the table before item k (0-1, not unbounded)
-        better = cand < dp[wk:] - 1e-12
-        keep[k, wk:] = better
-        dp[wk:] = np.where(better, cand, dp[wk:])
-    chosen = np.zeros(len(vals), dtype=bool)
-    c = cap
-    for k in range(len(vals) - 1, -1, -1):
-        if keep[k, c]:
-            chosen[k] = True
-            c -= int(w[k])
-    return float(dp[cap]), chosen
+        neg = vals[:, k] < 0
+        if wk > cap or not neg.any():
+            continue
+        # From the table before item k (0-1, not unbounded).
+        cand = dp[:, : cap + 1 - wk] + vals[:, k, None]
+        better = (cand < dp[:, wk:] - 1e-12) & neg[:, None]
+        keep[k, :, wk:] = better
+        dp[:, wk:] = np.where(better, cand, dp[:, wk:])
+    chosen = np.zeros((rows, n_items), dtype=bool)
+    for r in range(rows):
+        c = cap
+        for k in range(n_items - 1, -1, -1):
+            if keep[k, r, c]:
+                chosen[r, k] = True
+                c -= int(w[k])
+    return dp[:, cap].copy(), chosen
 
 
 def _mix(a: Duals, b: Duals, alpha: float) -> Duals:
@@ -200,15 +218,14 @@ class _Pricer:
             w = q.weight[items].astype(np.int64)
             # min_S max(A_R, B) ≥ min_S (λ·A_R + (1 − λ)·B) for every λ in [0, 1]: a few λ give
             # a tighter bound and the columns where the subsidy just reaches zero.
-            mins = []
-            for lam in LAMBDAS:
-                vals = lam * a[o, :k] + (1 - lam) * b[o, :k]
-                val, chosen = knapsack_exact(vals, w, int(ks.room[o]))
-                mins.append(lam * a0[o] + (1 - lam) * b0[o] + val)
-                col = self._column(o, items[chosen], duals)
+            lam = np.asarray(LAMBDAS)[:, None]
+            mins, chosen = knapsack_rows(lam * a[o, :k] + (1 - lam) * b[o, :k], w, int(ks.room[o]))
+            mins = mins + lam[:, 0] * a0[o] + (1 - lam[:, 0]) * b0[o]
+            for row in np.unique(chosen, axis=0):  # several λ often pick the same set
+                col = self._column(o, items[row], duals)
                 if col is not None:
                     cols.append(col)
-            lb[o] = max(lb[o], ks.combine_one(o, np.array(mins), duals))
+            lb[o] = max(lb[o], ks.combine_one(o, mins, duals))
             self.clock.charge(1e-4)
         return lb, cols
 
@@ -224,6 +241,65 @@ class _Pricer:
         return make_column(q, o, base.members, res) if res else base
 
 
+def _exact_round(
+    q: Problem,
+    duals: Duals,
+    lb: np.ndarray,
+    cache: PricingCache,
+    clock: Clock,
+    deadline: float,
+    stop: Callable[[], bool],
+    enough: int,
+) -> tuple[np.ndarray, list[Column], bool]:
+    """Exact pricing of the options with lb(o) < 0, most negative first.
+
+    Returns the raised per-option bounds, the columns of negative reduced cost, and whether
+    every such option was decided (optimal, within the time) — only then may the caller call
+    the LP value a bound. Stops early once ``enough`` columns are found: the LP moves then.
+    """
+    lb = lb.copy()
+    cols: list[Column] = []
+    complete = True
+    for o in np.argsort(lb, kind="stable"):
+        if lb[o] >= -1e-6:
+            break
+        left = deadline - clock.now()
+        if left <= 0.05 or stop() or len(cols) >= enough:
+            complete = False
+            break
+        ep = exact_price(q, duals, int(o), cache, time_limit=min(1.0, left), clock=clock)
+        lb[o] = max(lb[o], ep.lower_bound)
+        complete &= ep.proven
+        if ep.column is not None and ep.reduced_cost is not None and ep.reduced_cost < -1e-6:
+            cols.append(ep.column)
+    return lb, cols, complete
+
+
+def transport_duals(p: Problem, relaxation: CapacityRelaxation) -> Duals | None:
+    """Master duals read off the transportation LP (models/bounds.py), or None without them.
+
+    π_i = y_i; a firm's households row goes to the capacity dual α_f = −λ_f, or, where the LP's
+    row was the package count K_f · Q_f, to the count dual β_f = −λ_f · Q_f (a package holds at
+    most Q_f households, so β_f charges each package at least what λ_f charged its households);
+    every resource some option may take is charged its whole income, ρ_r = −w_pm · income_r, as
+    the LP subtracts every income once. At these duals every column's reduced cost is at least
+    the sum of its members' LP reduced costs, so the Lagrangian bound starts near the LP's.
+    """
+    y, lam = relaxation.community_dual, relaxation.firm_dual
+    is_count, q = relaxation.firm_row_is_count, relaxation.firm_package_size
+    if y is None or lam is None or is_count is None or q is None:
+        return None
+    reachable = np.zeros(p.k, dtype=bool)
+    for o in p.options:
+        reachable[o.resources] = True
+    return Duals(
+        community=np.asarray(y, dtype=float).copy(),
+        capacity=np.where(is_count, 0.0, -lam),
+        count=np.where(is_count, -lam * q, 0.0),
+        resource=np.where(reachable, -p.w_public_money * p.resource_income, 0.0),
+    )
+
+
 def relaxed_lp_bound(
     p: Problem,
     *,
@@ -231,62 +307,121 @@ def relaxed_lp_bound(
     clock: Clock | None = None,
     stop: Callable[[], bool] | None = None,
     on_bound: Callable[[float], None] | None = None,
+    start: Duals | None = None,
+    initial: Sequence[Column] = (),
 ) -> tuple[float | None, dict]:
-    """The best bound found within ``time_limit`` (None if none), with statistics."""
-    stats: dict = {"rounds": 0, "columns": 0, "converged": False}
+    """The best bound found within ``time_limit`` (None if none), with statistics.
+
+    ``start`` (for example :func:`transport_duals`) is priced first and becomes the centre of
+    the smoothing if its bound is good; ``initial`` columns (any plan's: contiguous packages
+    are packages here too) give the master a primal start besides the one-community packages.
+    """
+    stats: dict = {
+        "rounds": 0,
+        "columns": 0,
+        "converged": False,
+        "exact_rounds": 0,
+        "exact_calls": 0,
+    }
     if not p.options or any(o.hub < 0 for o in p.options):
         return None, stats
     clock = clock or Clock(deterministic=False)
     stop = stop or (lambda: False)
-    start = clock.now()
+    began = clock.now()
     q = replace(p, adjacency=None)
     ks = _Knapsacks(q)
     pricer = _Pricer(q, ks, clock, per_round=max(60, q.n))
     matching = HubMatching(q)
     lp = LPMaster(q)
     pool = ColumnPool(q, on_new=lp.add)
+    cache = PricingCache(q)
 
     for o, opt in enumerate(q.options):
         if ks.ok[o] and q.weight[opt.hub] >= q.package_min_weight:
             pool.offer(make_column(q, o, (opt.hub,)))
+    for c in initial:
+        if is_valid_column(q, c):
+            pool.offer(c)
     best = -np.inf
     centre: Duals | None = None
     centre_bound = -np.inf
-    while clock.now() - start < time_limit and not stop():
+    if start is not None:
+        lb_s, cols_s = pricer.price(start)
+        centre, centre_bound = (
+            start,
+            matching.bound_at(start, np.where(np.isfinite(lb_s), lb_s, 0.0)),
+        )
+        stats["start_bound"] = float(centre_bound)
+        for c in cols_s:
+            pool.offer(c)
+        if centre_bound > best:
+            best = centre_bound
+            if on_bound is not None:
+                on_bound(best)
+
+    def finite(lb: np.ndarray) -> np.ndarray:
+        return np.where(np.isfinite(lb), lb, 0.0)
+
+    def note(bound: float) -> None:
+        nonlocal best
+        if bound > best:
+            best = bound
+            if on_bound is not None:
+                on_bound(best)
+
+    def offer(cols: list[Column], duals: Duals) -> int:
+        return sum(pool.offer(c) for c in cols if duals.reduced_cost(q, c) < -1e-6)
+
+    while clock.now() - began < time_limit and not stop():
         stats["rounds"] += 1
         try:
             clock.charge(0.002 + 1e-5 * len(pool))
             z, duals, _ = lp.solve()
         except LPFailure:
+            stats["lp_failure"] = True
             break
         lb, cols = pricer.price(duals)
-        bound = matching.bound(z, np.where(np.isfinite(lb), lb, 0.0))
+        bound = matching.bound(z, finite(lb))
         if not (lb < -1e-6).any():
             bound = max(bound, z)
             stats["converged"] = True
         if bound > centre_bound:
             centre, centre_bound = duals, bound
         if centre is not None and centre is not duals and not stats["converged"]:
-            mid = _mix(centre, duals, 0.5)
+            # Price at a smoothed point too (Wentges 1997): it moves less than the LP's duals.
+            # (Pricing only there, and at the LP's duals only on a mis-price, took twice the
+            # rounds to converge on the 120-community streets.)
+            mid = _mix(centre, duals, SMOOTHING)
             lb_m, cols_m = pricer.price(mid)
-            b_m = matching.bound_at(mid, np.where(np.isfinite(lb_m), lb_m, 0.0))
+            b_m = matching.bound_at(mid, finite(lb_m))
             if b_m > centre_bound:
                 centre, centre_bound = mid, b_m
             bound = max(bound, b_m)
             cols = cols_m + cols
-        if bound > best:
-            best = bound
-            if on_bound is not None:
-                on_bound(best)
+        note(bound)
         if stats["converged"]:
             break
-        added = sum(pool.offer(c) for c in cols if duals.reduced_cost(q, c) < -1e-6)
-        if added == 0:
-            if pricer.per_round >= ks.n_opt:
-                break
+        added = offer(cols, duals)
+        if added == 0 and pricer.per_round < ks.n_opt:
             # Coarse households hide no negative set among the options priced exactly: price
             # more of them exactly next round (the duals have not moved).
             pricer.per_round *= 2
+        elif added == 0:
+            # The λ-pricing is stuck: its sets have rc ≥ 0 while lb(o) < 0 (min max(A, B) is
+            # not max_λ min λ·A + (1−λ)·B). The CP-SAT pricing decides those options exactly.
+            stats["exact_rounds"] += 1
+            lb, exact_cols, complete = _exact_round(
+                q, duals, lb, cache, clock, began + time_limit, stop, enough=max(8, q.n // 8)
+            )
+            added = sum(pool.offer(c) for c in exact_cols)
+            stats["exact_calls"] += len(exact_cols)
+            bound = matching.bound(z, finite(lb))
+            if complete and not (lb < -1e-6).any():
+                bound = max(bound, z)
+                stats["converged"] = True
+            note(bound)
+            if added == 0:
+                break
     stats["columns"] = len(pool)
     stats["bound"] = float(best) if np.isfinite(best) else None
     return (float(best) if np.isfinite(best) else None), stats
