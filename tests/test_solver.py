@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -321,3 +322,21 @@ def test_region_search_and_the_bound_without_contiguity_keep_every_rule_and_repe
     assert runs[0].best_bound <= runs[0].objective
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, runs[0])
     assert runs[0].plan == runs[1].plan
+
+
+def test_with_two_workers_the_solver_runs_the_bound_beside_the_search(
+    street40: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sharedprop.solver as solver_module
+
+    monkeypatch.setattr(solver_module, "REGION_MIN_OPTIONS", 0)
+    monkeypatch.setattr(solver_module, "REGION_TIME", 0.7)
+    instance = load_instance(street40)
+    assert threading.active_count() == 1  # else the solver may not fork
+
+    result = solve(instance, time_limit=6, workers=2, seed=1)
+
+    assert result.stats.get("relaxed_in_parallel") is True
+    assert result.stats["relaxed_bound"] <= result.objective + 0.01
+    assert result.best_bound is not None and result.best_bound <= result.objective
+    assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)

@@ -31,7 +31,7 @@ from sharedprop.models.blocks import solve_by_blocks, street_blocks
 from sharedprop.models.bounds import CapacityRelaxation, capacity_relaxation
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
-from sharedprop.models.master import plan_objective
+from sharedprop.models.master import Duals, plan_objective
 from sharedprop.models.problem import InstanceMaps, Problem, problem_from_instance
 from sharedprop.plan import Package, Plan
 from sharedprop.result import ProgressPoint, Result
@@ -232,6 +232,85 @@ def _solve_joint_with_warm_start(
     bound_search: bool = True,
     transport: CapacityRelaxation | None = None,
 ) -> JointResult:
+    # Beyond street size the column generation does not converge within the limit (measured:
+    # docs/formulation.md): the bound comes from the relaxation without contiguity, and part of
+    # the time goes to re-solving regions of the plan. A street solved inside the
+    # street-by-street strategy proves nothing for the whole instance, so it skips the bound.
+    large = len(problem.options) > REGION_MIN_OPTIONS
+    want_bound = large and bound_search
+    start = None
+    if want_bound and transport is not None:
+        from sharedprop.models.relaxed_bound import transport_duals
+
+        # Start at the transportation LP's duals, with the plans known so far as columns.
+        start = transport_duals(problem, transport)
+    background = None
+    if want_bound and workers >= 2:
+        from sharedprop.models.bound_process import BackgroundBound
+
+        if BackgroundBound.available():
+            # The bound takes a core of its own for the whole limit (models/bound_process.py).
+            background = BackgroundBound(
+                problem,
+                time_limit=max(1.0, time_limit - (time.monotonic() - t0) - 1.5),
+                start=start,
+                initial=[c for cols in warm for c in cols],
+            )
+    if background is not None:
+        outer = progress
+
+        def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
+            # The child's best bound so far holds throughout; report the better of the two.
+            rb = background.poll()
+            if rb is not None:
+                bound = rb if bound is None else max(bound, rb)
+            outer(sec, obj, bound, msg)
+
+    try:
+        jr, (relaxed, rb_stats) = _search_plans(
+            problem,
+            maps,
+            time_limit,
+            workers,
+            seed,
+            warm,
+            progress,
+            stop,
+            t0,
+            large,
+            # Without a second process the bound takes its share of the limit in turn.
+            bound_first=want_bound and background is None,
+            start=start,
+        )
+    finally:
+        if background is not None:
+            relaxed, rb_stats = background.finish(timeout=1.5)
+    if background is not None and background.error is not None:
+        jr.stats["relaxed_error"] = background.error
+    if relaxed is not None:
+        jr.stats["relaxed_bound"] = relaxed
+        jr.stats["relaxed_rounds"] = rb_stats.get("rounds")
+        jr.stats["relaxed_converged"] = rb_stats.get("converged")
+        jr.stats["relaxed_in_parallel"] = background is not None
+    return jr
+
+
+def _search_plans(
+    problem: Problem,
+    maps: InstanceMaps,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    warm: list[list[Column]],
+    progress: Callable[[float, float | None, float | None, str], None],
+    stop: Callable[[], bool] | None,
+    t0: float,
+    large: bool,
+    bound_first: bool,
+    start: Duals | None,
+) -> tuple[JointResult, tuple[float | None, dict]]:
+    """Two-stage warm start, the bound without contiguity if ``bound_first``, the joint model
+    and region search; returns the joint result and (the bound, its statistics)."""
     # A short two-stage run gives the joint model a good first incumbent (and its columns).
     try:
         from sharedprop.models.two_stage import solve_two_stage
@@ -254,29 +333,22 @@ def _solve_joint_with_warm_start(
             warm = [*warm, ts.columns]
             ts_obj = ts.objective
             progress(0.0, ts.objective, None, "two-stage warm start")
-    # Beyond street size the column generation does not converge within the limit (measured:
-    # docs/formulation.md): the bound comes from the relaxation without contiguity, and part of
-    # the time goes to re-solving regions of the plan.
-    large = len(problem.options) > REGION_MIN_OPTIONS
-    relaxed: float | None = None
-    # A street solved inside the street-by-street strategy proves nothing for the whole
-    # instance, so it skips the bound and keeps the time for its plan.
-    rb_budget = RELAXED_SHARE * time_limit if large and bound_search else 0.0
+    relaxed: tuple[float | None, dict] = (None, {})
+    rb_budget = RELAXED_SHARE * time_limit if bound_first else 0.0
     if rb_budget > 0:
         from sharedprop.models.clock import Clock
-        from sharedprop.models.relaxed_bound import relaxed_lp_bound, transport_duals
+        from sharedprop.models.relaxed_bound import relaxed_lp_bound
 
-        relaxed, rb_stats = relaxed_lp_bound(
+        relaxed = relaxed_lp_bound(
             problem,
             time_limit=rb_budget,
             clock=Clock(deterministic=workers == 1),
             stop=stop,
-            # Start at the transportation LP's duals, with the plans found so far as columns.
-            start=None if transport is None else transport_duals(problem, transport),
+            start=start,
             initial=[c for cols in warm for c in cols],
         )
-        if relaxed is not None:
-            progress(0.0, ts_obj, relaxed, "bound without contiguity")
+        if relaxed[0] is not None:
+            progress(0.0, ts_obj, relaxed[0], "bound without contiguity")
     # One worker: deterministic budgets (the two-stage run counts work, not seconds).
     left = (
         max(0.5, time_limit - ts_budget - rb_budget)
@@ -284,12 +356,12 @@ def _solve_joint_with_warm_start(
         else max(0.5, time_limit - (time.monotonic() - t0))
     )
     share = REGION_SHARE if large else 0.0
-    if relaxed is not None:
+    if relaxed[0] is not None:
         outer = progress
+        value = relaxed[0]
 
         def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
-            # The bound without contiguity holds throughout; report the better of the two.
-            outer(sec, obj, relaxed if bound is None else max(bound, relaxed), msg)
+            outer(sec, obj, value if bound is None else max(bound, value), msg)
 
     joint_limit = left * (1.0 - share)
     t_joint = time.monotonic()
@@ -303,13 +375,9 @@ def _solve_joint_with_warm_start(
         stop=stop,
     )
     jr.stats["offset_s"] = time_limit - left
-    if relaxed is not None:
-        jr.stats["relaxed_bound"] = relaxed
-        jr.stats["relaxed_rounds"] = rb_stats["rounds"]
-        jr.stats["relaxed_converged"] = rb_stats["converged"]
     if share and jr.objective is not None and jr.status != "optimal":
         _improve_by_regions(problem, jr, left, joint_limit, t_joint, workers, seed, progress, stop)
-    return jr
+    return jr, relaxed
 
 
 def _improve_by_regions(

@@ -1,0 +1,144 @@
+"""The bound without contiguity in a second process, beside the search for plans.
+
+On a street of 120 communities the bound of :mod:`sharedprop.models.relaxed_bound` needs 30–90 s
+of column generation to converge, while the search for plans gains little from its last
+seconds (docs/formulation.md). With two or more workers the bound therefore runs for the whole
+limit in a child process on its own core, instead of a share of the limit before the search.
+
+The child is forked, never spawned: a spawned child re-imports the caller's main module, which
+re-runs an unguarded user script. Forking a process that runs other threads can deadlock the
+child, so :meth:`BackgroundBound.available` allows it only on Linux with one live thread (the
+CLI, scripts and benchmarks); elsewhere the caller computes the bound in turn, as with one worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+from sharedprop.models.clock import Clock
+from sharedprop.models.columns import Column
+from sharedprop.models.master import Duals
+from sharedprop.models.problem import Problem
+
+
+class BackgroundBound:
+    """:func:`relaxed_lp_bound` running in a forked child; poll for its best bound so far."""
+
+    @staticmethod
+    def available() -> bool:
+        return sys.platform == "linux" and threading.active_count() == 1
+
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        time_limit: float,
+        start: Duals | None = None,
+        initial: Sequence[Column] = (),
+    ) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe(duplex=True)
+        self._proc = ctx.Process(
+            target=_child, args=(problem, time_limit, start, list(initial), child), daemon=True
+        )
+        self._proc.start()
+        child.close()
+        self.bound: float | None = None
+        self.stats: dict = {}
+        self.error: str | None = None
+        self._done = False
+
+    def poll(self) -> float | None:
+        """The best bound the child has reported so far (None before the first)."""
+        while not self._done and self._receive(0.0):
+            pass
+        return self.bound
+
+    def join(self, timeout: float) -> tuple[float | None, dict]:
+        """Wait up to ``timeout`` s for the child to end on its own, then :meth:`finish`."""
+        deadline = time.monotonic() + timeout
+        while not self._done and self._receive(max(0.0, deadline - time.monotonic())):
+            pass
+        return self.finish(timeout=1.0)
+
+    def finish(self, timeout: float = 2.0) -> tuple[float | None, dict]:
+        """Ask the child to stop, wait up to ``timeout`` s for its last word, then end it."""
+        try:
+            if not self._done:
+                self._conn.send("stop")
+                while not self._done and self._receive(timeout):
+                    pass
+        except (BrokenPipeError, EOFError, OSError):
+            pass
+        finally:
+            self._end()
+        return self.bound, self.stats
+
+    def _receive(self, timeout: float) -> bool:
+        try:
+            if not self._conn.poll(timeout):
+                return False
+            msg = self._conn.recv()
+        except (EOFError, OSError):  # the child died: keep what it sent
+            self._done = True
+            return False
+        kind = msg[0]
+        if kind == "bound":
+            self.bound = msg[1] if self.bound is None else max(self.bound, msg[1])
+        elif kind == "done":
+            if msg[1] is not None:
+                self.bound = msg[1] if self.bound is None else max(self.bound, msg[1])
+            self.stats = msg[2]
+            self._done = True
+        else:  # "error"
+            self.error = msg[1]
+            self._done = True
+        return True
+
+    def _end(self) -> None:
+        self._done = True
+        self._proc.join(0.5)
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(1.0)
+        self._conn.close()
+
+
+def _child(
+    problem: Problem,
+    time_limit: float,
+    start: Duals | None,
+    initial: list[Column],
+    conn: Connection,
+) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides when the child stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from sharedprop.models.relaxed_bound import relaxed_lp_bound
+
+    def send(*msg: Any) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):  # the parent has gone
+            conn.send(msg)
+
+    try:
+        bound, stats = relaxed_lp_bound(
+            problem,
+            time_limit=time_limit,
+            clock=Clock(deterministic=False),
+            stop=conn.poll,  # any word from the parent means stop
+            on_bound=lambda b: send("bound", float(b)),
+            start=start,
+            initial=initial,
+        )
+        send("done", bound, stats)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which goes on without it
+        send("error", f"{type(exc).__name__}: {exc}")
+    finally:
+        conn.close()

@@ -1,0 +1,58 @@
+"""The bound without contiguity in a forked child process (models/bound_process.py).
+
+Fixture: the shipped xiamen-pilot instance (proven optimum 563,820 yuan, docs/formulation.md),
+whose bound without contiguity converges in a second or two. The solver's use of the child is
+tested in ``tests/test_solver.py`` (region search section).
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import sharedprop.models.relaxed_bound as relaxed_bound_module
+from sharedprop import load_instance
+from sharedprop.models.bound_process import BackgroundBound
+from sharedprop.models.problem import problem_from_instance
+from sharedprop.models.relaxed_bound import relaxed_lp_bound
+
+PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
+PILOT_OPTIMUM = 563_820.0
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the child is forked: Linux only")
+
+
+def test_the_child_reports_the_same_converged_bound_as_the_same_run_in_process() -> None:
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    here, here_stats = relaxed_lp_bound(problem, time_limit=20)
+
+    bound, stats = BackgroundBound(problem, time_limit=20).join(timeout=30)
+
+    assert here_stats["converged"] and stats["converged"]
+    assert bound == pytest.approx(here, abs=1.0)
+    assert bound <= PILOT_OPTIMUM
+
+
+def test_a_child_that_fails_says_why_and_gives_no_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("no duals today")
+
+    # The child is forked, so it inherits the patched function.
+    monkeypatch.setattr(relaxed_bound_module, "relaxed_lp_bound", broken)
+    problem, _ = problem_from_instance(load_instance(PILOT))
+
+    background = BackgroundBound(problem, time_limit=5)
+    bound, stats = background.join(timeout=10)
+
+    assert bound is None and stats == {}
+    assert background.error == "ValueError: no duals today"
+
+
+def test_finishing_early_stops_the_child_and_keeps_its_bound_so_far() -> None:
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    background = BackgroundBound(problem, time_limit=600)
+
+    bound, _ = background.finish(timeout=5)
+
+    assert not background._proc.is_alive()
+    assert bound is None or bound <= PILOT_OPTIMUM
