@@ -340,3 +340,20 @@ def test_with_two_workers_the_solver_runs_the_bound_beside_the_search(
     assert result.stats["relaxed_bound"] <= result.objective + 0.01
     assert result.best_bound is not None and result.best_bound <= result.objective
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
+
+
+def test_below_400_options_only_a_second_process_adds_the_bound_without_contiguity(
+    street40: Path,
+) -> None:
+    """One worker must repeat exactly, so it spends no time on that bound below 400 options;
+    with two the bound costs the search nothing and is reported."""
+    instance = load_instance(street40)
+    assert threading.active_count() == 1  # else the solver may not fork
+
+    one = solve(instance, time_limit=3, workers=1, seed=1)
+    two = solve(instance, time_limit=3, workers=2, seed=1)
+
+    assert "relaxed_bound" not in one.stats
+    assert two.stats.get("relaxed_in_parallel") is True
+    assert two.best_bound is not None and two.best_bound <= two.objective
+    assert_plan_obeys_every_rule_and_matches_evaluate(instance, two)

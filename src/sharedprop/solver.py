@@ -28,6 +28,7 @@ import numpy as np
 from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
 from sharedprop.models.blocks import solve_by_blocks, street_blocks
+from sharedprop.models.bound_process import BackgroundBound
 from sharedprop.models.bounds import CapacityRelaxation, capacity_relaxation
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
@@ -237,7 +238,11 @@ def _solve_joint_with_warm_start(
     # the time goes to re-solving regions of the plan. A street solved inside the
     # street-by-street strategy proves nothing for the whole instance, so it skips the bound.
     large = len(problem.options) > REGION_MIN_OPTIONS
-    want_bound = large and bound_search
+    # Smaller instances get the bound too when a second process can carry it: there the joint
+    # model's column generation may converge (then it wins), or stall on exact pricing of
+    # connected packages (30-community streets: measured in docs/formulation.md).
+    parallel = workers >= 2 and bound_search and BackgroundBound.available()
+    want_bound = bound_search and (large or parallel)
     start = None
     if want_bound and transport is not None:
         from sharedprop.models.relaxed_bound import transport_duals
@@ -245,17 +250,14 @@ def _solve_joint_with_warm_start(
         # Start at the transportation LP's duals, with the plans known so far as columns.
         start = transport_duals(problem, transport)
     background = None
-    if want_bound and workers >= 2:
-        from sharedprop.models.bound_process import BackgroundBound
-
-        if BackgroundBound.available():
-            # The bound takes a core of its own for the whole limit (models/bound_process.py).
-            background = BackgroundBound(
-                problem,
-                time_limit=max(1.0, time_limit - (time.monotonic() - t0) - 1.5),
-                start=start,
-                initial=[c for cols in warm for c in cols],
-            )
+    if want_bound and parallel:
+        # The bound takes a core of its own for the whole limit (models/bound_process.py).
+        background = BackgroundBound(
+            problem,
+            time_limit=max(1.0, time_limit - (time.monotonic() - t0) - 1.5),
+            start=start,
+            initial=[c for cols in warm for c in cols],
+        )
     if background is not None:
         outer = progress
 

@@ -250,6 +250,7 @@ def _exact_round(
     deadline: float,
     stop: Callable[[], bool],
     enough: int,
+    per_call: float = 1.0,
 ) -> tuple[np.ndarray, list[Column], bool]:
     """Exact pricing of the options with lb(o) < 0, most negative first.
 
@@ -267,7 +268,7 @@ def _exact_round(
         if left <= 0.05 or stop() or len(cols) >= enough:
             complete = False
             break
-        ep = exact_price(q, duals, int(o), cache, time_limit=min(1.0, left), clock=clock)
+        ep = exact_price(q, duals, int(o), cache, time_limit=min(per_call, left), clock=clock)
         lb[o] = max(lb[o], ep.lower_bound)
         complete &= ep.proven
         if ep.column is not None and ep.reduced_cost is not None and ep.reduced_cost < -1e-6:
@@ -359,6 +360,8 @@ def relaxed_lp_bound(
             if on_bound is not None:
                 on_bound(best)
 
+    per_call = 1.0  # seconds of exact pricing per option
+
     def finite(lb: np.ndarray) -> np.ndarray:
         return np.where(np.isfinite(lb), lb, 0.0)
 
@@ -411,7 +414,15 @@ def relaxed_lp_bound(
             # not max_λ min λ·A + (1−λ)·B). The CP-SAT pricing decides those options exactly.
             stats["exact_rounds"] += 1
             lb, exact_cols, complete = _exact_round(
-                q, duals, lb, cache, clock, began + time_limit, stop, enough=max(8, q.n // 8)
+                q,
+                duals,
+                lb,
+                cache,
+                clock,
+                began + time_limit,
+                stop,
+                enough=max(8, q.n // 8),
+                per_call=per_call,
             )
             added = sum(pool.offer(c) for c in exact_cols)
             stats["exact_calls"] += len(exact_cols)
@@ -420,8 +431,15 @@ def relaxed_lp_bound(
                 bound = max(bound, z)
                 stats["converged"] = True
             note(bound)
-            if added == 0:
+            if added == 0 and complete:
+                # Every option is decided and none prices out: the LP is at its optimum. The
+                # bound keeps the exact pricing's rounding slack (about a yuan per option).
+                stats["converged"] = True
                 break
+            if added == 0:
+                # Some option was not decided in its time: the duals stay, so the next round
+                # repeats the exact pricing with twice the time per option.
+                per_call *= 2
     stats["columns"] = len(pool)
     stats["bound"] = float(best) if np.isfinite(best) else None
     return (float(best) if np.isfinite(best) else None), stats
