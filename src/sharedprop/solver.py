@@ -254,7 +254,7 @@ def _solve_joint_with_warm_start(
         # The bound takes a core of its own for the whole limit (models/bound_process.py).
         background = BackgroundBound(
             problem,
-            time_limit=max(1.0, time_limit - (time.monotonic() - t0) - 1.5),
+            time_limit=max(0.5, time_limit - (time.monotonic() - t0) - 0.5),
             start=start,
             initial=[c for cols in warm for c in cols],
         )
@@ -286,7 +286,7 @@ def _solve_joint_with_warm_start(
         )
     finally:
         if background is not None:
-            relaxed, rb_stats = background.finish(timeout=1.5)
+            relaxed, rb_stats = background.finish(timeout=0.5)
     if background is not None and background.error is not None:
         jr.stats["relaxed_error"] = background.error
     if relaxed is not None:
