@@ -93,23 +93,27 @@ class _Knapsacks:
         b0 = wtc * (self.fixed + self.hub_mc) - v_hub - beta
         return a, a0, b, b0
 
-    def combine(self, la: np.ndarray, lb_b: np.ndarray, duals: Duals) -> np.ndarray:
+    def subset_prices(self, duals: Duals) -> np.ndarray:
+        """price(R) = −Σ_{r∈R} ρ_r of every resource subset of every option."""
+        if not self.p.k:
+            return np.zeros(len(self.sub_opt))
+        return self.sub_res @ (-duals.resource)
+
+    def combine(self, la: np.ndarray, lb_b: np.ndarray, price: np.ndarray) -> np.ndarray:
         """lb(o) = min over resource subsets R of max(min A − w_pm·inc(R), min B) + price(R)."""
         wpm = self.p.w_public_money
-        price = self.sub_res @ (-duals.resource) if self.p.k else np.zeros(len(self.sub_opt))
         val = np.maximum(la[self.sub_opt] - wpm * self.sub_inc, lb_b[self.sub_opt]) + price
         out = np.full(self.n_opt, np.inf)
         np.minimum.at(out, self.sub_opt, val)
         return out
 
-    def combine_one(self, o: int, mins: np.ndarray, duals: Duals) -> float:
+    def combine_one(self, o: int, mins: np.ndarray, price: np.ndarray) -> float:
         """lb(o) from the exact minima of λ·A + (1 − λ)·B for each λ of ``LAMBDAS``."""
-        sel = np.flatnonzero(self.sub_opt == o)
+        sel = slice(self.sub_start[o], self.sub_start[o + 1])  # option o's subsets, in a row
         wpm = self.p.w_public_money
-        price = self.sub_res[sel] @ (-duals.resource) if self.p.k else np.zeros(len(sel))
         lam = np.asarray(LAMBDAS)[None, :]
         per = mins[None, :] - lam * wpm * self.sub_inc[sel][:, None]
-        return float(np.min(per.max(axis=1) + price))
+        return float(np.min(per.max(axis=1) + price[sel]))
 
     def _subsets(self) -> None:
         from itertools import combinations
@@ -127,6 +131,8 @@ class _Knapsacks:
                     owner.append(j)
                     inc.append(float(self.p.resource_income[list(combo)].sum()) if combo else 0.0)
         self.sub_opt = np.array(owner, dtype=np.int64)
+        # Subsets are listed option by option: option o's are sub_start[o] : sub_start[o + 1].
+        self.sub_start = np.searchsorted(self.sub_opt, np.arange(self.n_opt + 1))
         self.sub_inc = np.array(inc)
         self.sub_res = csr_matrix(
             (np.ones(len(rows)), (rows, cols)), shape=(len(owner), max(self.p.k, 1))
@@ -206,7 +212,8 @@ class _Pricer:
         q, ks = self.q, self.ks
         a, a0, b, b0 = ks.pieces(duals)
         la, lbb = a0 + ks.coarse(a), b0 + ks.coarse(b)
-        lb = np.where(ks.ok, ks.combine(la, lbb, duals), np.inf)
+        price = ks.subset_prices(duals)
+        lb = np.where(ks.ok, ks.combine(la, lbb, price), np.inf)
         self.clock.charge(2e-9 * ks.n_opt * (ks.C + 1) * max(ks.L, 1))
         cols: list[Column] = []
         for o in np.argsort(lb, kind="stable")[: self.per_round]:
@@ -221,11 +228,16 @@ class _Pricer:
             lam = np.asarray(LAMBDAS)[:, None]
             mins, chosen = knapsack_rows(lam * a[o, :k] + (1 - lam) * b[o, :k], w, int(ks.room[o]))
             mins = mins + lam[:, 0] * a0[o] + (1 - lam[:, 0]) * b0[o]
-            for row in np.unique(chosen, axis=0):  # several λ often pick the same set
+            seen: set[bytes] = set()
+            for row in chosen:
+                key = row.tobytes()
+                if key in seen:  # several λ often pick the same set
+                    continue
+                seen.add(key)
                 col = self._column(o, items[row], duals)
                 if col is not None:
                     cols.append(col)
-            lb[o] = max(lb[o], ks.combine_one(o, mins, duals))
+            lb[o] = max(lb[o], ks.combine_one(o, mins, price))
             self.clock.charge(1e-4)
         return lb, cols
 
