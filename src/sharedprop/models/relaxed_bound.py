@@ -15,6 +15,13 @@ bound stays valid); the most promising options are then solved exactly in true h
 which gives both their exact lb and the columns to add. Every round the firm-aware Lagrangian
 bound of :mod:`sharedprop.models.hub_matching` turns the lb(o) into a bound on the whole
 problem, at the LP duals and at a smoothed point (Wentges 1997) around the best-bound duals.
+
+The knapsack minima bound max(A, B) from below through λ·A + (1 − λ)·B, which can leave an
+option with lb(o) < 0 and no λ-set of negative reduced cost; when that stalls the column
+generation, CP-SAT (:func:`sharedprop.models.pricing.exact_price`, the true ``max(0, ·)``)
+decides those options, and only a complete such round lets the LP value count as the bound.
+A run may start from given duals (:func:`transport_duals`: the transportation LP's, so the first
+smoothing centre is already worth about that LP's bound) and given columns (any plan's).
 """
 
 from __future__ import annotations
