@@ -42,6 +42,7 @@ from sharedprop.models.problem import Problem
 
 STEPS = 100  # capacity cells per option in the all-options programme
 LAMBDAS = (1.0, 0.0, 0.5, 0.25, 0.75)  # weights of the subsidy piece in the exact pricing
+MAX_NEW_PER_N = 2  # columns added per pricing call, per community
 SMOOTHING = 0.5  # weight of the best-bound duals in the smoothed point (Wentges 1997)
 
 
@@ -392,7 +393,12 @@ def relaxed_lp_bound(
                 on_bound(best)
 
     def offer(cols: list[Column], duals: Duals) -> int:
-        return sum(pool.offer(c) for c in cols if duals.reduced_cost(q, c) < -1e-6)
+        # The 2·n most negative only: the master LP's time grows with its columns, and on the
+        # 120-community streets this gave more rounds and better bounds in 60 s (seed 4:
+        # 0.353–0.356 of manual against 0.340 adding all; seed 1 converged at 55 s).
+        rc = [(duals.reduced_cost(q, c), i) for i, c in enumerate(cols)]
+        best = sorted(t for t in rc if t[0] < -1e-6)[: MAX_NEW_PER_N * q.n]
+        return sum(pool.offer(cols[i]) for _, i in best)
 
     while clock.now() - began < time_limit and not stop():
         stats["rounds"] += 1
