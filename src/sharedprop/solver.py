@@ -243,14 +243,10 @@ def _solve_joint_with_warm_start(
     # connected packages (30-community streets: measured in docs/formulation.md).
     parallel = workers >= 2 and bound_search and BackgroundBound.available()
     want_bound = bound_search and (large or parallel)
-    start = None
-    if want_bound and transport is not None:
-        from sharedprop.models.relaxed_bound import transport_duals
-
-        # Start at the transportation LP's duals, with the plans known so far as columns.
-        start = transport_duals(problem, transport)
+    # Start at the transportation LP's duals, with the plans known so far as columns.
+    start = transport.duals if want_bound and transport is not None else None
     background = None
-    if want_bound and parallel:
+    if parallel:
         # The bound takes a core of its own for the whole limit (models/bound_process.py).
         background = BackgroundBound(
             problem,
@@ -258,15 +254,7 @@ def _solve_joint_with_warm_start(
             start=start,
             initial=[c for cols in warm for c in cols],
         )
-    if background is not None:
-        outer = progress
-
-        def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
-            # The child's best bound so far holds throughout; report the better of the two.
-            rb = background.poll()
-            if rb is not None:
-                bound = rb if bound is None else max(bound, rb)
-            outer(sec, obj, bound, msg)
+        progress = _with_bound(progress, background.poll)
 
     try:
         jr, (relaxed, rb_stats) = _search_plans(
@@ -359,11 +347,8 @@ def _search_plans(
     )
     share = REGION_SHARE if large else 0.0
     if relaxed[0] is not None:
-        outer = progress
         value = relaxed[0]
-
-        def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
-            outer(sec, obj, value if bound is None else max(bound, value), msg)
+        progress = _with_bound(progress, lambda: value)
 
     joint_limit = left * (1.0 - share)
     t_joint = time.monotonic()
@@ -380,6 +365,22 @@ def _search_plans(
     if share and jr.objective is not None and jr.status != "optimal":
         _improve_by_regions(problem, jr, left, joint_limit, t_joint, workers, seed, progress, stop)
     return jr, relaxed
+
+
+def _with_bound(
+    progress: Callable[[float, float | None, float | None, str], None],
+    bound_now: Callable[[], float | None],
+) -> Callable[[float, float | None, float | None, str], None]:
+    """``progress`` reporting the better of each bound and ``bound_now()`` (the bound without
+    contiguity, which holds throughout)."""
+
+    def report(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
+        other = bound_now()
+        if other is not None:
+            bound = other if bound is None else max(bound, other)
+        progress(sec, obj, bound, msg)
+
+    return report
 
 
 def _improve_by_regions(

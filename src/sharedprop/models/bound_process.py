@@ -91,14 +91,12 @@ class BackgroundBound:
             self._done = True
             return False
         kind = msg[0]
-        if kind == "bound":
+        if kind in ("bound", "done") and msg[1] is not None:
             self.bound = msg[1] if self.bound is None else max(self.bound, msg[1])
-        elif kind == "done":
-            if msg[1] is not None:
-                self.bound = msg[1] if self.bound is None else max(self.bound, msg[1])
+        if kind == "done":
             self.stats = msg[2]
             self._done = True
-        else:  # "error"
+        elif kind == "error":
             self.error = msg[1]
             self._done = True
         return True

@@ -34,6 +34,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
+from sharedprop.models.master import Duals
 from sharedprop.models.problem import Problem
 
 
@@ -45,13 +46,9 @@ class CapacityRelaxation:
     community: np.ndarray  # per (community, firm) pair with a positive share
     firm: np.ndarray
     share: np.ndarray  # fraction of the community's households, in (0, 1]
-    # The LP's duals: y_i of each community's row and λ_f ≥ 0 of each firm's households row,
-    # and whether that row is max_packages_f · Q_f (the package count) rather than capacity_f.
-    # They start the column generation without contiguity near this bound (relaxed_bound.py).
-    community_dual: np.ndarray | None = None
-    firm_dual: np.ndarray | None = None
-    firm_row_is_count: np.ndarray | None = None
-    firm_package_size: np.ndarray | None = None  # Q_f
+    # The LP's duals as duals of the set-partitioning master (:func:`_master_duals`); they start
+    # the column generation without contiguity near this bound (relaxed_bound.py).
+    duals: Duals | None = None
 
     def firm_households(self, weight: np.ndarray, members: np.ndarray, m: int) -> np.ndarray:
         """Households of ``members`` the LP gives to each firm (length m)."""
@@ -134,8 +131,26 @@ def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
         community=comm[used],
         firm=firm[used],
         share=x[used],
-        community_dual=y,
-        firm_dual=lam,
-        firm_row_is_count=p.firm_max_packages * q < p.firm_capacity,
-        firm_package_size=q,
+        duals=_master_duals(p, y, lam, q, reachable),
+    )
+
+
+def _master_duals(
+    p: Problem, y: np.ndarray, lam: np.ndarray, q: np.ndarray, reachable: np.ndarray
+) -> Duals:
+    """The LP's duals read as duals of the set-partitioning master.
+
+    π_i = y_i; a firm's households row goes to the capacity dual α_f = −λ_f, or, where the LP's
+    row was the package count K_f · Q_f, to the count dual β_f = −λ_f · Q_f (a package holds at
+    most Q_f households, so β_f charges each package at least what λ_f charged its households);
+    every resource some option may take is charged its whole income, ρ_r = −w_pm · income_r, as
+    the LP subtracts every income once. At these duals every column's reduced cost is at least
+    the sum of its members' LP reduced costs, so the Lagrangian bound there is near the LP's.
+    """
+    is_count = p.firm_max_packages * q < p.firm_capacity
+    return Duals(
+        community=y.copy(),
+        capacity=np.where(is_count, 0.0, -lam),
+        count=np.where(is_count, -lam * q, 0.0),
+        resource=np.where(reachable, -p.w_public_money * p.resource_income, 0.0),
     )

@@ -20,8 +20,9 @@ The knapsack minima bound max(A, B) from below through λ·A + (1 − λ)·B, wh
 option with lb(o) < 0 and no λ-set of negative reduced cost; when that stalls the column
 generation, CP-SAT (:func:`sharedprop.models.pricing.exact_price`, the true ``max(0, ·)``)
 decides those options, and only a complete such round lets the LP value count as the bound.
-A run may start from given duals (:func:`transport_duals`: the transportation LP's, so the first
-smoothing centre is already worth about that LP's bound) and given columns (any plan's).
+A run may start from given duals (``CapacityRelaxation.duals``, the transportation LP's: the
+first smoothing centre is then already worth about that LP's bound) and given columns (any
+plan's).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from dataclasses import replace
 
 import numpy as np
 
-from sharedprop.models.bounds import CapacityRelaxation
 from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, ColumnPool, best_resources, make_column
 from sharedprop.models.hub_matching import HubMatching
@@ -296,31 +296,6 @@ def _exact_round(
     return lb, cols, complete
 
 
-def transport_duals(p: Problem, relaxation: CapacityRelaxation) -> Duals | None:
-    """Master duals read off the transportation LP (models/bounds.py), or None without them.
-
-    π_i = y_i; a firm's households row goes to the capacity dual α_f = −λ_f, or, where the LP's
-    row was the package count K_f · Q_f, to the count dual β_f = −λ_f · Q_f (a package holds at
-    most Q_f households, so β_f charges each package at least what λ_f charged its households);
-    every resource some option may take is charged its whole income, ρ_r = −w_pm · income_r, as
-    the LP subtracts every income once. At these duals every column's reduced cost is at least
-    the sum of its members' LP reduced costs, so the Lagrangian bound starts near the LP's.
-    """
-    y, lam = relaxation.community_dual, relaxation.firm_dual
-    is_count, q = relaxation.firm_row_is_count, relaxation.firm_package_size
-    if y is None or lam is None or is_count is None or q is None:
-        return None
-    reachable = np.zeros(p.k, dtype=bool)
-    for o in p.options:
-        reachable[o.resources] = True
-    return Duals(
-        community=np.asarray(y, dtype=float).copy(),
-        capacity=np.where(is_count, 0.0, -lam),
-        count=np.where(is_count, -lam * q, 0.0),
-        resource=np.where(reachable, -p.w_public_money * p.resource_income, 0.0),
-    )
-
-
 def relaxed_lp_bound(
     p: Problem,
     *,
@@ -333,9 +308,9 @@ def relaxed_lp_bound(
 ) -> tuple[float | None, dict]:
     """The best bound found within ``time_limit`` (None if none), with statistics.
 
-    ``start`` (for example :func:`transport_duals`) is priced first and becomes the centre of
-    the smoothing if its bound is good; ``initial`` columns (any plan's: contiguous packages
-    are packages here too) give the master a primal start besides the one-community packages.
+    ``start`` (for example ``capacity_relaxation(p).duals``) is priced first and is the first
+    centre of the smoothing; ``initial`` columns (any plan's: contiguous packages are packages
+    here too) give the master a primal start besides the one-community packages.
     """
     stats: dict = {
         "rounds": 0,
