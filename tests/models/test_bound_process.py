@@ -29,8 +29,9 @@ def test_the_child_reports_the_same_converged_bound_as_the_same_run_in_process()
     bound, stats = BackgroundBound(problem, time_limit=20).join(timeout=30)
 
     assert here_stats["converged"] and stats["converged"]
-    assert bound == pytest.approx(here, abs=1.0)
-    assert bound <= PILOT_OPTIMUM
+    # The converged LP is the same; the branching after it depends on the time each had.
+    assert stats["root_bound"] == pytest.approx(here_stats["root_bound"], abs=1.0)
+    assert stats["root_bound"] <= bound <= PILOT_OPTIMUM
 
 
 def test_a_child_that_fails_says_why_and_gives_no_bound(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,8 @@ Rows (one per community, firm and resource):
     (2) Σ_{c of f} households_c x_c ≤ capacity_households_f
     (3) Σ_{c of f} x_c ≤ max_packages_f
     (4) Σ_{c ∋ r} x_c ≤ 1                  every resource r
+    (5) L ≤ Σ_c x_c ≤ U, L_f ≤ Σ_{c of f} x_c ≤ U_f   only in a branch on package counts
+                                            (:meth:`LPMaster.set_count_bounds`)
     objective  Σ_c objective_c x_c + Σ_i w_pm · uncovered_cost_i u_i
 
 The LP is solved with GLOP; a community that must be covered gets an artificial u_i with a large
@@ -40,7 +42,7 @@ FEN = 100  # integer money unit of the CP-SAT models: 1 yuan = 100 fen
 class Duals:
     community: np.ndarray  # π_i
     capacity: np.ndarray  # α_f ≤ 0
-    count: np.ndarray  # β_f ≤ 0
+    count: np.ndarray  # β_f ≤ 0 (either sign in a branch on counts, total count's dual added)
     resource: np.ndarray  # ρ_r ≤ 0
     cuts: tuple[tuple[int, int, int], ...] = ()  # subset-row triples
     cut: np.ndarray = field(default_factory=lambda: np.zeros(0))  # σ_S ≤ 0
@@ -90,6 +92,7 @@ class LPMaster:
     """The LP relaxation of the master; columns are added incrementally."""
 
     def __init__(self, problem: Problem) -> None:
+        self.count_bounds: tuple[tuple[int, int] | None, dict[int, tuple[int, int]]] = (None, {})
         self._build(problem)
 
     def _build(self, problem: Problem) -> None:
@@ -110,6 +113,7 @@ class LPMaster:
         self.obj = s.Objective()
         self.obj.SetMinimization()
         self.u = []
+        self._slacked: set[int] = set()
         for i in range(p.n):
             u = s.NumVar(0.0, 1.0, f"u_{i}")
             self.cover[i].SetCoefficient(u, 1.0)
@@ -124,6 +128,46 @@ class LPMaster:
         self.cols: list[Column] = []
         self.cut_sets: list[tuple[int, int, int]] = []
         self.cut_rows: list[pywraplp.Constraint] = []
+        self.total: pywraplp.Constraint | None = None
+        self.set_count_bounds(*self.count_bounds)
+
+    def set_count_bounds(
+        self, total: tuple[int, int] | None, firm: dict[int, tuple[int, int]]
+    ) -> None:
+        """Branch on package counts: L ≤ Σ x ≤ U (``total``) and L_f ≤ Σ_{c of f} x ≤ U_f.
+
+        Every plan has whole counts, so a fractional LP count splits the plans in two (≤ ⌊·⌋
+        and ≥ ⌈·⌉), and the lower of the two LP values is a bound for all of them. A lower
+        limit gets a slack at the artificial cost: the LP stays feasible (a relaxation still)
+        before the pool has the packages to meet it. The total row's dual is added to every
+        firm's count dual, so pricing sees one constant per firm as before.
+        """
+        s, p = self.solver, self.problem
+        self.count_bounds = (total, dict(firm))
+        if total is not None and self.total is None:
+            self.total = s.Constraint(-s.infinity(), s.infinity(), "total")
+            for x in self.x:
+                self.total.SetCoefficient(x, 1.0)
+            self._slack(self.total)
+        # A lower limit of 0 stays −∞: x ≥ 0 keeps it anyway, and a row bounded on both sides
+        # may get a dual of either sign, which HubMatching.bound_at (it prices each row at
+        # its upper limit) must not see.
+        if self.total is not None:
+            lo, hi = total if total is not None else (0, p.n)
+            self.total.SetBounds(float(lo) if lo > 0 else -s.infinity(), float(hi))
+        for f in range(p.m):
+            lo, hi = firm.get(f, (0, int(p.firm_max_packages[f])))
+            if lo > 0 and f not in self._slacked:
+                self._slack(self.cnt[f])
+                self._slacked.add(f)
+            self.cnt[f].SetBounds(
+                float(lo) if lo > 0 else -s.infinity(), float(min(hi, p.firm_max_packages[f]))
+            )
+
+    def _slack(self, row: pywraplp.Constraint) -> None:
+        v = self.solver.NumVar(0.0, self.solver.infinity(), f"slack_{row.name()}")
+        row.SetCoefficient(v, 1.0)
+        self.obj.SetCoefficient(v, self.artificial_cost)
 
     def add_cut(self, triple: tuple[int, int, int]) -> None:
         """Subset-row cut (Jepsen, Petersen, Spoorendonk & Pisinger 2008) on three rows:
@@ -138,12 +182,17 @@ class LPMaster:
 
     def add(self, col: Column) -> None:
         s, p = self.solver, self.problem
-        x = s.NumVar(0.0, 1.0, f"x_{len(self.x)}")
+        # No upper bound: the cover rows already keep x ≤ 1, and a bound of 1 would let GLOP
+        # report a used package with a negative reduced cost (a bound dual), which pricing
+        # would keep finding again and the Lagrangian bound would count as slack.
+        x = s.NumVar(0.0, s.infinity(), f"x_{len(self.x)}")
         f = p.options[col.option].firm
         for i in col.members:
             self.cover[i].SetCoefficient(x, 1.0)
         self.cap[f].SetCoefficient(x, float(col.weight))
         self.cnt[f].SetCoefficient(x, 1.0)
+        if self.total is not None:
+            self.total.SetCoefficient(x, 1.0)
         for r in col.resources:
             self.res[r].SetCoefficient(x, 1.0)
         self.obj.SetCoefficient(x, col.objective)
@@ -171,7 +220,8 @@ class LPMaster:
         duals = Duals(
             community=np.array([c.dual_value() for c in self.cover]),
             capacity=np.array([c.dual_value() for c in self.cap]),
-            count=np.array([c.dual_value() for c in self.cnt]),
+            count=np.array([c.dual_value() for c in self.cnt])
+            + (self.total.dual_value() if self.total is not None else 0.0),
             resource=np.array([c.dual_value() for c in self.res]),
             cuts=tuple(self.cut_sets),
             cut=np.array([c.dual_value() for c in self.cut_rows]),

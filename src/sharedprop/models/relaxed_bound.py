@@ -27,6 +27,7 @@ plan's).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -288,12 +289,137 @@ def _exact_round(
         if left <= 0.05 or stop() or len(cols) >= enough:
             complete = False
             break
-        ep = exact_price(q, duals, int(o), cache, time_limit=min(per_call, left), clock=clock)
+        # Straight to CP-SAT: without contiguity the branch and bound of connected packages
+        # hit its node limit on nearly every call (30-community street: 595 of 596, 40 of
+        # the 50 seconds of pricing spent there).
+        ep = exact_price(
+            q, duals, int(o), cache, time_limit=min(per_call, left), clock=clock, search_nodes=0
+        )
         lb[o] = max(lb[o], ep.lower_bound)
         complete &= ep.proven
         if ep.column is not None and ep.reduced_cost is not None and ep.reduced_cost < -1e-6:
             cols.append(ep.column)
     return lb, cols, complete
+
+
+class _ColumnGeneration:
+    """Column generation on the master LP as its count limits stand (the root or a branch)."""
+
+    def __init__(
+        self,
+        q: Problem,
+        ks: _Knapsacks,
+        lp: LPMaster,
+        pool: ColumnPool,
+        clock: Clock,
+        stop: Callable[[], bool],
+        stats: dict,
+    ) -> None:
+        self.q, self.ks, self.lp, self.pool = q, ks, lp, pool
+        self.clock, self.stop, self.stats = clock, stop, stats
+        self.pricer = _Pricer(q, ks, clock, per_round=max(60, q.n))
+        self.matching = HubMatching(q)
+        self.cache = PricingCache(q)
+        self.per_call = 1.0  # seconds of exact pricing per option
+
+    def offer(self, cols: list[Column], duals: Duals) -> int:
+        # The 2·n most negative only: the master LP's time grows with its columns, and on the
+        # 120-community streets this gave more rounds and better bounds in 60 s (seed 4:
+        # 0.353–0.356 of manual against 0.340 adding all; seed 1 converged at 55 s).
+        rc = [(duals.reduced_cost(self.q, c), i) for i, c in enumerate(cols)]
+        best = sorted(t for t in rc if t[0] < -1e-6)[: MAX_NEW_PER_N * self.q.n]
+        return sum(self.pool.offer(cols[i]) for _, i in best)
+
+    def run(
+        self,
+        deadline: float,
+        note: Callable[[float], None],
+        floor: float = -np.inf,
+        smooth: bool = False,
+        centre: Duals | None = None,
+        centre_bound: float = -np.inf,
+    ) -> tuple[float, bool, np.ndarray]:
+        """(this LP's best bound, at least ``floor``; whether it converged; its last values).
+
+        ``smooth`` prices at points between the LP's duals and the best-bound ones (``centre``
+        at first, if given): only at the root, where :meth:`HubMatching.bound_at` knows every
+        row's right-hand side.
+        """
+        q, lp, clock, stats = self.q, self.lp, self.clock, self.stats
+        matching = self.matching
+        best = floor
+        values = np.zeros(0)
+
+        def finite(lb: np.ndarray) -> np.ndarray:
+            return np.where(np.isfinite(lb), lb, 0.0)
+
+        def raise_to(bound: float) -> None:
+            nonlocal best
+            if bound > best:
+                best = bound
+                note(best)
+
+        while clock.now() < deadline and not self.stop():
+            stats["rounds"] += 1
+            try:
+                clock.charge(0.002 + 1e-5 * len(self.pool))
+                z, duals, values = lp.solve()
+            except LPFailure:
+                stats["lp_failure"] = True
+                return best, False, values
+            lb, cols = self.pricer.price(duals)
+            bound = matching.bound(z, finite(lb))
+            if not (lb < -1e-6).any():
+                raise_to(max(bound, z))
+                return best, True, values
+            if smooth and bound > centre_bound:
+                centre, centre_bound = duals, bound
+            if smooth and centre is not None and centre is not duals:
+                # Price at a smoothed point too (Wentges 1997): it moves less than the LP's
+                # duals. (Pricing only there, and at the LP's duals only on a mis-price, took
+                # twice the rounds to converge on the 120-community streets.)
+                mid = _mix(centre, duals, SMOOTHING)
+                lb_m, cols_m = self.pricer.price(mid)
+                b_m = matching.bound_at(mid, finite(lb_m))
+                if b_m > centre_bound:
+                    centre, centre_bound = mid, b_m
+                bound = max(bound, b_m)
+                cols = cols_m + cols
+            raise_to(bound)
+            added = self.offer(cols, duals)
+            if added == 0 and self.pricer.per_round < self.ks.n_opt:
+                # Coarse households hide no negative set among the options priced exactly:
+                # price more of them exactly next round (the duals have not moved).
+                self.pricer.per_round *= 2
+            elif added == 0:
+                # The λ-pricing is stuck: its sets have rc ≥ 0 while lb(o) < 0 (min max(A, B)
+                # is not max_λ min λ·A + (1−λ)·B). CP-SAT decides those options exactly.
+                stats["exact_rounds"] += 1
+                lb, exact_cols, complete = _exact_round(
+                    q,
+                    duals,
+                    lb,
+                    self.cache,
+                    clock,
+                    deadline,
+                    self.stop,
+                    enough=max(8, q.n // 8),
+                    per_call=self.per_call,
+                )
+                added = sum(self.pool.offer(c) for c in exact_cols)
+                stats["exact_calls"] += len(exact_cols)
+                raise_to(matching.bound(z, finite(lb)))
+                if complete and added == 0:
+                    # Every option is decided and none prices out: the LP is at its optimum.
+                    # The bound keeps the exact pricing's rounding slack (about a yuan per
+                    # option).
+                    raise_to(z)
+                    return best, True, values
+                if added == 0:
+                    # Some option was not decided in its time: the duals stay, so the next
+                    # round repeats the exact pricing with twice the time per option.
+                    self.per_call *= 2
+        return best, False, values
 
 
 def relaxed_lp_bound(
@@ -305,12 +431,15 @@ def relaxed_lp_bound(
     on_bound: Callable[[float], None] | None = None,
     start: Duals | None = None,
     initial: Sequence[Column] = (),
+    branch: bool = True,
 ) -> tuple[float | None, dict]:
     """The best bound found within ``time_limit`` (None if none), with statistics.
 
     ``start`` (for example ``capacity_relaxation(p).duals``) is priced first and is the first
     centre of the smoothing; ``initial`` columns (any plan's: contiguous packages are packages
-    here too) give the master a primal start besides the one-community packages.
+    here too) give the master a primal start besides the one-community packages. Once the LP
+    has converged, the time left goes to branching on package counts (``branch``;
+    :func:`_branch_on_counts`).
     """
     stats: dict = {
         "rounds": 0,
@@ -318,19 +447,19 @@ def relaxed_lp_bound(
         "converged": False,
         "exact_rounds": 0,
         "exact_calls": 0,
+        "nodes": 0,
     }
     if not p.options or any(o.hub < 0 for o in p.options):
         return None, stats
     clock = clock or Clock(deterministic=False)
     stop = stop or (lambda: False)
     began = clock.now()
+    deadline = began + time_limit
     q = replace(p, adjacency=None)
     ks = _Knapsacks(q)
-    pricer = _Pricer(q, ks, clock, per_round=max(60, q.n))
-    matching = HubMatching(q)
     lp = LPMaster(q)
     pool = ColumnPool(q, on_new=lp.add)
-    cache = PricingCache(q)
+    cg = _ColumnGeneration(q, ks, lp, pool, clock, stop, stats)
 
     for o, opt in enumerate(q.options):
         if ks.ok[o] and q.weight[opt.hub] >= q.package_min_weight:
@@ -339,26 +468,6 @@ def relaxed_lp_bound(
         if is_valid_column(q, c):
             pool.offer(c)
     best = -np.inf
-    centre: Duals | None = None
-    centre_bound = -np.inf
-    if start is not None:
-        lb_s, cols_s = pricer.price(start)
-        centre, centre_bound = (
-            start,
-            matching.bound_at(start, np.where(np.isfinite(lb_s), lb_s, 0.0)),
-        )
-        stats["start_bound"] = float(centre_bound)
-        for c in cols_s:
-            pool.offer(c)
-        if centre_bound > best:
-            best = centre_bound
-            if on_bound is not None:
-                on_bound(best)
-
-    per_call = 1.0  # seconds of exact pricing per option
-
-    def finite(lb: np.ndarray) -> np.ndarray:
-        return np.where(np.isfinite(lb), lb, 0.0)
 
     def note(bound: float) -> None:
         nonlocal best
@@ -367,79 +476,115 @@ def relaxed_lp_bound(
             if on_bound is not None:
                 on_bound(best)
 
-    def offer(cols: list[Column], duals: Duals) -> int:
-        # The 2·n most negative only: the master LP's time grows with its columns, and on the
-        # 120-community streets this gave more rounds and better bounds in 60 s (seed 4:
-        # 0.353–0.356 of manual against 0.340 adding all; seed 1 converged at 55 s).
-        rc = [(duals.reduced_cost(q, c), i) for i, c in enumerate(cols)]
-        best = sorted(t for t in rc if t[0] < -1e-6)[: MAX_NEW_PER_N * q.n]
-        return sum(pool.offer(cols[i]) for _, i in best)
-
-    while clock.now() - began < time_limit and not stop():
-        stats["rounds"] += 1
-        try:
-            clock.charge(0.002 + 1e-5 * len(pool))
-            z, duals, _ = lp.solve()
-        except LPFailure:
-            stats["lp_failure"] = True
-            break
-        lb, cols = pricer.price(duals)
-        bound = matching.bound(z, finite(lb))
-        if not (lb < -1e-6).any():
-            bound = max(bound, z)
-            stats["converged"] = True
-        if bound > centre_bound:
-            centre, centre_bound = duals, bound
-        if centre is not None and centre is not duals and not stats["converged"]:
-            # Price at a smoothed point too (Wentges 1997): it moves less than the LP's duals.
-            # (Pricing only there, and at the LP's duals only on a mis-price, took twice the
-            # rounds to converge on the 120-community streets.)
-            mid = _mix(centre, duals, SMOOTHING)
-            lb_m, cols_m = pricer.price(mid)
-            b_m = matching.bound_at(mid, finite(lb_m))
-            if b_m > centre_bound:
-                centre, centre_bound = mid, b_m
-            bound = max(bound, b_m)
-            cols = cols_m + cols
-        note(bound)
-        if stats["converged"]:
-            break
-        added = offer(cols, duals)
-        if added == 0 and pricer.per_round < ks.n_opt:
-            # Coarse households hide no negative set among the options priced exactly: price
-            # more of them exactly next round (the duals have not moved).
-            pricer.per_round *= 2
-        elif added == 0:
-            # The λ-pricing is stuck: its sets have rc ≥ 0 while lb(o) < 0 (min max(A, B) is
-            # not max_λ min λ·A + (1−λ)·B). The CP-SAT pricing decides those options exactly.
-            stats["exact_rounds"] += 1
-            lb, exact_cols, complete = _exact_round(
-                q,
-                duals,
-                lb,
-                cache,
-                clock,
-                began + time_limit,
-                stop,
-                enough=max(8, q.n // 8),
-                per_call=per_call,
-            )
-            added = sum(pool.offer(c) for c in exact_cols)
-            stats["exact_calls"] += len(exact_cols)
-            bound = matching.bound(z, finite(lb))
-            if complete and not (lb < -1e-6).any():
-                bound = max(bound, z)
-                stats["converged"] = True
-            note(bound)
-            if added == 0 and complete:
-                # Every option is decided and none prices out: the LP is at its optimum. The
-                # bound keeps the exact pricing's rounding slack (about a yuan per option).
-                stats["converged"] = True
-                break
-            if added == 0:
-                # Some option was not decided in its time: the duals stay, so the next round
-                # repeats the exact pricing with twice the time per option.
-                per_call *= 2
+    centre: Duals | None = None
+    centre_bound = -np.inf
+    if start is not None:
+        lb_s, cols_s = cg.pricer.price(start)
+        centre = start
+        centre_bound = cg.matching.bound_at(start, np.where(np.isfinite(lb_s), lb_s, 0.0))
+        stats["start_bound"] = float(centre_bound)
+        for c in cols_s:
+            pool.offer(c)
+        note(centre_bound)
+    root, converged, values = cg.run(
+        deadline, note, smooth=True, centre=centre, centre_bound=centre_bound
+    )
+    stats["converged"] = converged
+    stats["root_bound"] = float(root) if np.isfinite(root) else None
+    if converged and branch:
+        _branch_on_counts(cg, root, values, deadline, note)
     stats["columns"] = len(pool)
     stats["bound"] = float(best) if np.isfinite(best) else None
     return (float(best) if np.isfinite(best) else None), stats
+
+
+def _branch_on_counts(
+    cg: _ColumnGeneration,
+    root: float,
+    values: np.ndarray,
+    deadline: float,
+    note: Callable[[float], None],
+) -> None:
+    """Raise the bound by branching on package counts, best node first, until time is up.
+
+    Every plan runs a whole number of packages, in all and per firm. When the converged LP's
+    total Σx is fractional, every plan has Σx ≤ ⌊Σx⌋ or ≥ ⌈Σx⌉; else when some firm's count
+    is, the same on that firm. Each branch is the LP with that limit (``set_count_bounds``),
+    column-generated to convergence from the pool so far, and the bound on all plans is the
+    lowest bound over the open and finished branches. A branch whose counts are all whole
+    is finished: its LP value is the best this scheme can say there. On the 30-community
+    streets the LP has 2–3 packages' worth of fractional packages, and its value rises
+    most when the count is fixed (seed 5: 40,868 at the root, 72,481 at Σx = 3).
+    """
+    q, lp, clock, stats = cg.q, cg.lp, cg.clock, cg.stats
+    kmax = np.minimum(q.firm_max_packages, q.n).astype(int)
+    total_max = int(min(q.n, kmax.sum()))
+    heap: list[tuple[float, int, tuple[int, int] | None, dict[int, tuple[int, int]]]] = []
+    finished: list[float] = []
+    serial = 0
+
+    def possible(total: tuple[int, int] | None, firm: dict[int, tuple[int, int]]) -> bool:
+        lo_t, hi_t = total if total is not None else (0, total_max)
+        lows = [firm.get(f, (0, int(kmax[f])))[0] for f in range(q.m)]
+        highs = [min(firm.get(f, (0, int(kmax[f])))[1], int(kmax[f])) for f in range(q.m)]
+        if lo_t > hi_t or any(lo > hi for lo, hi in zip(lows, highs, strict=True)):
+            return False
+        return sum(lows) <= hi_t and lo_t <= sum(highs)
+
+    def split(
+        bound: float,
+        total: tuple[int, int] | None,
+        firm: dict[int, tuple[int, int]],
+        x: np.ndarray,
+    ) -> bool:
+        """Queue the two branches of the LP point ``x``; False when its counts are whole."""
+        nonlocal serial
+        owner = np.array([q.options[c.option].firm for c in lp.cols[: len(x)]], dtype=np.int64)
+        per = np.bincount(owner, weights=x, minlength=q.m) if len(x) else np.zeros(q.m)
+        s = float(per.sum())
+        if abs(s - round(s)) > 1e-6:
+            lo, hi = total if total is not None else (0, total_max)
+            kids = [
+                ((lo, min(hi, int(np.floor(s)))), firm),
+                ((max(lo, int(np.ceil(s))), hi), firm),
+            ]
+        else:
+            frac = np.abs(per - np.round(per))
+            f = int(np.argmax(frac))
+            if frac[f] <= 1e-6:
+                return False
+            lo, hi = firm.get(f, (0, int(kmax[f])))
+            v = float(per[f])
+            kids = [
+                (total, {**firm, f: (lo, min(hi, int(np.floor(v))))}),
+                (total, {**firm, f: (max(lo, int(np.ceil(v))), hi)}),
+            ]
+        if any(t == total and fm == firm for t, fm in kids):
+            # The count lies outside the node's limits, so the LP pays the artificial slack:
+            # nothing there to split, the (huge) LP value stands.
+            return False
+        for t, fm in kids:
+            if possible(t, fm):
+                serial += 1
+                heapq.heappush(heap, (bound, serial, t, fm))
+        return True
+
+    def lowest() -> float:
+        return min([h[0] for h in heap] + finished, default=np.inf)
+
+    if not split(root, None, {}, values):
+        return
+    while heap and clock.now() < deadline and not cg.stop():
+        bound, _, total, firm = heapq.heappop(heap)
+        lp.set_count_bounds(total, firm)
+        rest = lowest()
+        node, converged, x = cg.run(deadline, lambda b, rest=rest: note(min(b, rest)), floor=bound)
+        stats["nodes"] += 1
+        if not converged:  # out of time: the node keeps the bound it reached
+            serial += 1
+            heapq.heappush(heap, (node, serial, total, firm))
+            break
+        if not split(node, total, firm, x):
+            finished.append(node)
+        note(lowest())
+    stats["branch_bound"] = float(lowest()) if heap or finished else None
