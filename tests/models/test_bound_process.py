@@ -24,9 +24,9 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the child is fo
 
 def test_the_child_reports_the_same_converged_bound_as_the_same_run_in_process() -> None:
     problem, _ = problem_from_instance(load_instance(PILOT))
-    here, here_stats = relaxed_lp_bound(problem, time_limit=20)
+    here, here_stats = relaxed_lp_bound(problem, time_limit=8)
 
-    bound, stats = BackgroundBound(problem, time_limit=20).join(timeout=30)
+    bound, stats = BackgroundBound(problem, time_limit=8).join(timeout=30)
 
     assert here_stats["converged"] and stats["converged"]
     # The converged LP is the same; the branching after it depends on the time each had.

@@ -72,7 +72,7 @@ def test_the_knapsack_solves_every_row_as_if_alone(seed: int) -> None:
 
 def test_on_the_pilot_the_bound_converges_between_the_capacity_bound_and_the_optimum() -> None:
     problem, _ = problem_from_instance(load_instance(PILOT))
-    bound, stats = relaxed_lp_bound(problem, time_limit=20)
+    bound, stats = relaxed_lp_bound(problem, time_limit=20, branch=False)
     assert stats["converged"]
     assert bound is not None
     assert capacity_bound(problem) <= bound <= PILOT_OPTIMUM
@@ -122,13 +122,12 @@ def test_at_the_transport_duals_the_lagrangian_bound_is_close_to_the_transport_b
     assert relax.bound * 0.9 <= at_start <= PILOT_OPTIMUM
 
 
-def test_on_the_pilot_branching_on_package_counts_lifts_the_bound_but_not_past_the_optimum() -> (
-    None
-):
-    """The pilot's LP runs a fractional number of packages; fixing the counts branch by
-    branch raises the bound on every plan (measured: 498,056 → 509,631 yuan)."""
+def test_on_the_pilot_branching_lifts_the_bound_but_not_past_the_optimum() -> None:
+    """The pilot's LP runs a fractional number of packages; fixing the counts (and then the
+    options) branch by branch raises the bound on every plan (measured: 498,056 → 509,631
+    yuan)."""
     problem, _ = problem_from_instance(load_instance(PILOT))
-    bound, stats = relaxed_lp_bound(problem, time_limit=30)
+    bound, stats = relaxed_lp_bound(problem, time_limit=10)
     assert stats["converged"] and stats["nodes"] > 0
     assert bound is not None
     assert stats["root_bound"] + 1_000 < bound <= PILOT_OPTIMUM
@@ -155,7 +154,7 @@ def test_count_limits_hold_in_the_lp_and_its_duals_price_every_used_package_at_z
     lp, _ = _singleton_lp()
     free, _, _ = lp.solve()
     for total, firm in (((2, 2), {}), (None, {0: (1, 1)}), ((1, 3), {1: (1, 2)})):
-        lp.set_count_bounds(total, firm)
+        lp.set_branch(total, firm)
         z, duals, x = lp.solve()
         owner = np.array([lp.problem.options[c.option].firm for c in lp.cols])
         if total is not None:
@@ -167,9 +166,27 @@ def test_count_limits_hold_in_the_lp_and_its_duals_price_every_used_package_at_z
             assert duals.reduced_cost(lp.problem, lp.cols[j]) == pytest.approx(0.0, abs=1e-4)
 
 
+def test_an_option_branch_leaves_the_option_out_or_uses_it_and_prices_it_in_the_duals() -> None:
+    lp, _ = _singleton_lp()
+    _, _, x = lp.solve()
+    option = np.array([c.option for c in lp.cols])
+    used = int(option[np.argmax(x)])  # an option the free LP uses
+    unused = int(option[np.argmin(x)])  # and one it does not
+    lp.set_branch(None, {}, {used: 0, unused: 1})
+    _, duals, x = lp.solve()
+    assert x[option == used].sum() == pytest.approx(0.0, abs=1e-9)
+    assert x[option == unused].sum() >= 1.0 - 1e-9
+    assert duals.option is not None and duals.option[unused] >= 0.0
+    for j in np.flatnonzero(x > 1e-6):
+        assert duals.reduced_cost(lp.problem, lp.cols[j]) == pytest.approx(0.0, abs=1e-4)
+    lp.set_branch(None, {}, {})  # leaving the branch frees both again
+    _, duals, x = lp.solve()
+    assert duals.option is None or not duals.option.any()
+
+
 def test_a_count_no_pool_can_meet_costs_the_artificial_price_instead_of_failing() -> None:
     lp, n = _singleton_lp()
-    lp.set_count_bounds((n + 5, n + 5), {})  # singletons cover each community once: ≤ n
+    lp.set_branch((n + 5, n + 5), {})  # singletons cover each community once: ≤ n
     z, _, x = lp.solve()
     assert x.sum() <= n + 1e-9
     assert z >= lp.artificial_cost

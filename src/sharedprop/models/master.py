@@ -8,8 +8,9 @@ Rows (one per community, firm and resource):
     (2) Σ_{c of f} households_c x_c ≤ capacity_households_f
     (3) Σ_{c of f} x_c ≤ max_packages_f
     (4) Σ_{c ∋ r} x_c ≤ 1                  every resource r
-    (5) L ≤ Σ_c x_c ≤ U, L_f ≤ Σ_{c of f} x_c ≤ U_f   only in a branch on package counts
-                                            (:meth:`LPMaster.set_count_bounds`)
+    (5) L ≤ Σ_c x_c ≤ U, L_f ≤ Σ_{c of f} x_c ≤ U_f, Σ_{c of o} x_c ≥ 1 or x_c = 0 for
+        the packages of option o                     only in a branch of the bound
+                                            (:meth:`LPMaster.set_branch`)
     objective  Σ_c objective_c x_c + Σ_i w_pm · uncovered_cost_i u_i
 
 The LP is solved with GLOP; a community that must be covered gets an artificial u_i with a large
@@ -46,6 +47,8 @@ class Duals:
     resource: np.ndarray  # ρ_r ≤ 0
     cuts: tuple[tuple[int, int, int], ...] = ()  # subset-row triples
     cut: np.ndarray = field(default_factory=lambda: np.zeros(0))  # σ_S ≤ 0
+    # γ_o ≥ 0 of the rows "option o is used" of a branch (None: no such row)
+    option: np.ndarray | None = None
 
     _cut_index: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
@@ -66,10 +69,20 @@ class Duals:
                 hits[k] = hits.get(k, 0) + 1
         return float(-sum(self.cut[k] for k, c in hits.items() if c >= 2))
 
+    def fixed_price(self, problem: Problem, o: int) -> float:
+        """β_f + γ_o: the duals every package of option o meets, whatever its members."""
+        f = problem.options[o].firm
+        return float(self.count[f]) + (float(self.option[o]) if self.option is not None else 0.0)
+
+    def fixed_prices(self, firm_of_option: np.ndarray) -> np.ndarray:
+        """:meth:`fixed_price` of every option (``firm_of_option``: each option's firm)."""
+        out = self.count[firm_of_option]
+        return out + self.option if self.option is not None else out
+
     def reduced_cost(self, problem: Problem, col: Column) -> float:
         f = problem.options[col.option].firm
         rc = col.objective - float(self.community[list(col.members)].sum())
-        rc -= col.weight * float(self.capacity[f]) + float(self.count[f])
+        rc -= col.weight * float(self.capacity[f]) + self.fixed_price(problem, col.option)
         if col.resources:
             rc -= float(self.resource[list(col.resources)].sum())
         return rc + self.cut_penalty(col.members)
@@ -92,7 +105,11 @@ class LPMaster:
     """The LP relaxation of the master; columns are added incrementally."""
 
     def __init__(self, problem: Problem) -> None:
-        self.count_bounds: tuple[tuple[int, int] | None, dict[int, tuple[int, int]]] = (None, {})
+        self.branch: tuple[tuple[int, int] | None, dict[int, tuple[int, int]], dict[int, int]] = (
+            None,
+            {},
+            {},
+        )
         self._build(problem)
 
     def _build(self, problem: Problem) -> None:
@@ -129,21 +146,29 @@ class LPMaster:
         self.cut_sets: list[tuple[int, int, int]] = []
         self.cut_rows: list[pywraplp.Constraint] = []
         self.total: pywraplp.Constraint | None = None
-        self.set_count_bounds(*self.count_bounds)
+        self.by_option: dict[int, list[int]] = {}
+        self.option_rows: dict[int, pywraplp.Constraint] = {}
+        self.set_branch(*self.branch)
 
-    def set_count_bounds(
-        self, total: tuple[int, int] | None, firm: dict[int, tuple[int, int]]
+    def set_branch(
+        self,
+        total: tuple[int, int] | None,
+        firm: dict[int, tuple[int, int]],
+        fixed: dict[int, int] | None = None,
     ) -> None:
-        """Branch on package counts: L ≤ Σ x ≤ U (``total``) and L_f ≤ Σ_{c of f} x ≤ U_f.
+        """A branch: L ≤ Σ x ≤ U (``total``), L_f ≤ Σ_{c of f} x ≤ U_f (``firm``), and option
+        o used (1) or not (0) for each o in ``fixed``.
 
-        Every plan has whole counts, so a fractional LP count splits the plans in two (≤ ⌊·⌋
-        and ≥ ⌈·⌉), and the lower of the two LP values is a bound for all of them. A lower
-        limit gets a slack at the artificial cost: the LP stays feasible (a relaxation still)
-        before the pool has the packages to meet it. The total row's dual is added to every
-        firm's count dual, so pricing sees one constant per firm as before.
+        Every plan has whole counts and uses an option (firm, hub) once or not at all, so a
+        fractional LP count splits the plans in two (≤ ⌊·⌋ and ≥ ⌈·⌉, or 0 and 1), and the
+        lower of the two LP values is a bound for all of them. A lower limit gets a slack at
+        the artificial cost: the LP stays feasible (a relaxation still) before the pool has
+        the packages to meet it. The total row's dual is added to every firm's count dual, so
+        pricing sees one constant per option (:meth:`Duals.fixed_price`) as before.
         """
         s, p = self.solver, self.problem
-        self.count_bounds = (total, dict(firm))
+        fixed = dict(fixed or {})
+        self.branch = (total, dict(firm), fixed)
         if total is not None and self.total is None:
             self.total = s.Constraint(-s.infinity(), s.infinity(), "total")
             for x in self.x:
@@ -163,6 +188,18 @@ class LPMaster:
             self.cnt[f].SetBounds(
                 float(lo) if lo > 0 else -s.infinity(), float(min(hi, p.firm_max_packages[f]))
             )
+        for o, row in self.option_rows.items():
+            row.SetBounds(1.0 if fixed.get(o) == 1 else -s.infinity(), s.infinity())
+        for o, v in fixed.items():
+            if v == 1 and o not in self.option_rows:
+                row = s.Constraint(1.0, s.infinity(), f"option_{o}")
+                for j in self.by_option.get(o, ()):
+                    row.SetCoefficient(self.x[j], 1.0)
+                self._slack(row)
+                self.option_rows[o] = row
+        for o, js in self.by_option.items():
+            for j in js:
+                self.x[j].SetUb(0.0 if fixed.get(o) == 0 else s.infinity())
 
     def _slack(self, row: pywraplp.Constraint) -> None:
         v = self.solver.NumVar(0.0, self.solver.infinity(), f"slack_{row.name()}")
@@ -193,6 +230,11 @@ class LPMaster:
         self.cnt[f].SetCoefficient(x, 1.0)
         if self.total is not None:
             self.total.SetCoefficient(x, 1.0)
+        if col.option in self.option_rows:
+            self.option_rows[col.option].SetCoefficient(x, 1.0)
+        if self.branch[2].get(col.option) == 0:
+            x.SetUb(0.0)
+        self.by_option.setdefault(col.option, []).append(len(self.x))
         for r in col.resources:
             self.res[r].SetCoefficient(x, 1.0)
         self.obj.SetCoefficient(x, col.objective)
@@ -222,12 +264,21 @@ class LPMaster:
             capacity=np.array([c.dual_value() for c in self.cap]),
             count=np.array([c.dual_value() for c in self.cnt])
             + (self.total.dual_value() if self.total is not None else 0.0),
+            option=self._option_duals(),
             resource=np.array([c.dual_value() for c in self.res]),
             cuts=tuple(self.cut_sets),
             cut=np.array([c.dual_value() for c in self.cut_rows]),
         )
         values = np.array([x.solution_value() for x in self.x])
         return self.obj.Value(), duals, values
+
+    def _option_duals(self) -> np.ndarray | None:
+        if not self.option_rows:
+            return None
+        out = np.zeros(len(self.problem.options))
+        for o, row in self.option_rows.items():
+            out[o] = row.dual_value()
+        return out
 
     def separate_subset_rows(self, values: np.ndarray, limit: int = 60) -> int:
         """Add the most violated 3-row subset-row cuts for the LP point ``values``."""

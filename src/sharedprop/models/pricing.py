@@ -119,7 +119,7 @@ class Pieces:
 def linear_pieces(p: Problem, duals: Duals, o: int, d: _OptionData) -> Pieces:
     opt = p.options[o]
     v = _member_values(p, duals, o, d)
-    beta = float(duals.count[opt.firm])
+    beta = duals.fixed_price(p, o)
     prices = -duals.resource[d.res] if len(d.res) else np.zeros(0)
     wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
     a = (wpm * (1 + mg) + wtc) * d.mc - wpm * d.rev - v
@@ -220,9 +220,8 @@ def greedy_price(
         return [(rc, c) for rc, c in knapsack.price(p, duals, o, lin, keep) if rc < -EPS]
     d = cache.get(o)
     opt = p.options[o]
-    f = opt.firm
     v = _member_values(p, duals, o, d)
-    beta = float(duals.count[f])
+    beta = duals.fixed_price(p, o)
     wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
     prices = -duals.resource[d.res] if len(d.res) else np.zeros(0)
     res_order = np.argsort(-d.res_inc, kind="stable")
@@ -359,9 +358,8 @@ def exact_price(
         return ExactPricing(col, rc, rc, True)
     d = cache.get(o)
     opt = p.options[o]
-    f = opt.firm
     v = _member_values(p, duals, o, d)
-    beta = float(duals.count[f])
+    beta = duals.fixed_price(p, o)
     prices = -duals.resource[d.res] if len(d.res) else np.zeros(0)
     wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
     K = max(_weight_scale(wpm), _weight_scale(wtc))

@@ -89,7 +89,7 @@ class FlatOptions:
             return np.zeros(0)
         wpm, wtc = p.w_public_money, p.w_total_cost
         v = duals.community[self.cand] + duals.capacity[self.firm_of] * self.w
-        beta = duals.count[self.firm]
+        beta = duals.fixed_prices(self.firm)
         a = (wpm * (1 + self.margin_of) + wtc) * self.mc - wpm * self.rev - v
         a0 = (wpm * (1 + self.margin) + wtc) * self.fixed - beta
         if len(self.res):

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -96,7 +96,7 @@ class _Knapsacks:
         k = (wpm * (1 + self.margin) + wtc)[:, None]
         a = np.where(self.mask, k * self.mc - wpm * p.revenue[self.item] - v, 0.0)
         b = np.where(self.mask, wtc * self.mc - v, 0.0)
-        beta = duals.count[self.firm]
+        beta = duals.fixed_prices(self.firm)
         k0 = wpm * (1 + self.margin) + wtc
         a0 = k0 * (self.fixed + self.hub_mc) - wpm * p.revenue[self.hub] - v_hub - beta
         b0 = wtc * (self.fixed + self.hub_mc) - v_hub - beta
@@ -214,6 +214,7 @@ def _mix(a: Duals, b: Duals, alpha: float) -> Duals:
 class _Pricer:
     def __init__(self, q: Problem, ks: _Knapsacks, clock: Clock, per_round: int) -> None:
         self.q, self.ks, self.clock, self.per_round = q, ks, clock, per_round
+        self.off = np.zeros(ks.n_opt, dtype=bool)  # options a branch leaves unused
 
     def price(self, duals: Duals) -> tuple[np.ndarray, list[Column]]:
         """Valid lb per option (coarse for all, exact for the most promising) and the exact
@@ -222,7 +223,7 @@ class _Pricer:
         a, a0, b, b0 = ks.pieces(duals)
         la, lbb = a0 + ks.coarse(a), b0 + ks.coarse(b)
         price = ks.subset_prices(duals)
-        lb = np.where(ks.ok, ks.combine(la, lbb, price), np.inf)
+        lb = np.where(ks.ok & ~self.off, ks.combine(la, lbb, price), np.inf)
         self.clock.charge(2e-9 * ks.n_opt * (ks.C + 1) * max(ks.L, 1))
         cols: list[Column] = []
         for o in np.argsort(lb, kind="stable")[: self.per_round]:
@@ -498,6 +499,15 @@ def relaxed_lp_bound(
     return (float(best) if np.isfinite(best) else None), stats
 
 
+@dataclass(frozen=True)
+class _Branch:
+    """The limits of one branch (see :meth:`LPMaster.set_branch`)."""
+
+    total: tuple[int, int] | None = None
+    firm: dict[int, tuple[int, int]] = field(default_factory=dict)
+    fixed: dict[int, int] = field(default_factory=dict)  # option → used (1) or not (0)
+
+
 def _branch_on_counts(
     cg: _ColumnGeneration,
     root: float,
@@ -505,86 +515,99 @@ def _branch_on_counts(
     deadline: float,
     note: Callable[[float], None],
 ) -> None:
-    """Raise the bound by branching on package counts, best node first, until time is up.
+    """Raise the bound by branching, best branch first, until the time is up.
 
-    Every plan runs a whole number of packages, in all and per firm. When the converged LP's
-    total Σx is fractional, every plan has Σx ≤ ⌊Σx⌋ or ≥ ⌈Σx⌉; else when some firm's count
-    is, the same on that firm. Each branch is the LP with that limit (``set_count_bounds``),
-    column-generated to convergence from the pool so far, and the bound on all plans is the
-    lowest bound over the open and finished branches. A branch whose counts are all whole
-    is finished: its LP value is the best this scheme can say there. On the 30-community
-    streets the LP has 2–3 packages' worth of fractional packages, and its value rises
-    most when the count is fixed (seed 5: 40,868 at the root, 72,481 at Σx = 3).
+    Every plan runs a whole number of packages, in all and per firm, and uses each option
+    (firm, hub) once or not at all. When the converged LP's total Σx is fractional, every plan
+    has Σx ≤ ⌊Σx⌋ or ≥ ⌈Σx⌉; else the same on the firm whose count is most fractional; else
+    option o is used or not, for the o whose Σ_{c of o} x is nearest ½. Each branch is the LP
+    with those limits (``LPMaster.set_branch``; an option that is not used is also left out of
+    pricing), column-generated to convergence from the pool so far, and the bound on all
+    plans is the lowest bound over the open and finished branches. A branch with whole
+    counts and whole options is finished: its LP value is the best this scheme says there.
+    On the 30-community streets the LP runs 2–3 packages' worth of fractional packages, and
+    its value rises most when the count is fixed (seed 5: 40,868 at the root, 72,481 at
+    Σx = 3).
     """
     q, lp, clock, stats = cg.q, cg.lp, cg.clock, cg.stats
     kmax = np.minimum(q.firm_max_packages, q.n).astype(int)
     total_max = int(min(q.n, kmax.sum()))
-    heap: list[tuple[float, int, tuple[int, int] | None, dict[int, tuple[int, int]]]] = []
+    firm_of_option = np.array([o.firm for o in q.options], dtype=np.int64)
+    heap: list[tuple[float, int, _Branch]] = []
     finished: list[float] = []
     serial = 0
 
-    def possible(total: tuple[int, int] | None, firm: dict[int, tuple[int, int]]) -> bool:
-        lo_t, hi_t = total if total is not None else (0, total_max)
-        lows = [firm.get(f, (0, int(kmax[f])))[0] for f in range(q.m)]
-        highs = [min(firm.get(f, (0, int(kmax[f])))[1], int(kmax[f])) for f in range(q.m)]
+    def possible(b: _Branch) -> bool:
+        lo_t, hi_t = b.total if b.total is not None else (0, total_max)
+        lows = [b.firm.get(f, (0, int(kmax[f])))[0] for f in range(q.m)]
+        highs = [min(b.firm.get(f, (0, int(kmax[f])))[1], int(kmax[f])) for f in range(q.m)]
         if lo_t > hi_t or any(lo > hi for lo, hi in zip(lows, highs, strict=True)):
             return False
         return sum(lows) <= hi_t and lo_t <= sum(highs)
 
-    def split(
-        bound: float,
-        total: tuple[int, int] | None,
-        firm: dict[int, tuple[int, int]],
-        x: np.ndarray,
-    ) -> bool:
-        """Queue the two branches of the LP point ``x``; False when its counts are whole."""
+    def split(bound: float, b: _Branch, x: np.ndarray) -> bool:
+        """Queue the two branches of the LP point ``x``; False when nothing is fractional."""
         nonlocal serial
-        owner = np.array([q.options[c.option].firm for c in lp.cols[: len(x)]], dtype=np.int64)
-        per = np.bincount(owner, weights=x, minlength=q.m) if len(x) else np.zeros(q.m)
+        opt = np.array([c.option for c in lp.cols[: len(x)]], dtype=np.int64)
+        used = np.bincount(opt, weights=x, minlength=len(q.options)) if len(x) else None
+        if used is None:
+            return False
+        per = np.bincount(firm_of_option, weights=used, minlength=q.m)
         s = float(per.sum())
+        frac = np.abs(per - np.round(per))
         if abs(s - round(s)) > 1e-6:
-            lo, hi = total if total is not None else (0, total_max)
+            lo, hi = b.total if b.total is not None else (0, total_max)
             kids = [
-                ((lo, min(hi, int(np.floor(s)))), firm),
-                ((max(lo, int(np.ceil(s))), hi), firm),
+                replace(b, total=(lo, min(hi, int(np.floor(s))))),
+                replace(b, total=(max(lo, int(np.ceil(s))), hi)),
             ]
-        else:
-            frac = np.abs(per - np.round(per))
+        elif frac.max() > 1e-6:
             f = int(np.argmax(frac))
-            if frac[f] <= 1e-6:
-                return False
-            lo, hi = firm.get(f, (0, int(kmax[f])))
+            lo, hi = b.firm.get(f, (0, int(kmax[f])))
             v = float(per[f])
             kids = [
-                (total, {**firm, f: (lo, min(hi, int(np.floor(v))))}),
-                (total, {**firm, f: (max(lo, int(np.ceil(v))), hi)}),
+                replace(b, firm={**b.firm, f: (lo, min(hi, int(np.floor(v))))}),
+                replace(b, firm={**b.firm, f: (max(lo, int(np.ceil(v))), hi)}),
             ]
-        if any(t == total and fm == firm for t, fm in kids):
-            # The count lies outside the node's limits, so the LP pays the artificial slack:
+        else:
+            middle = np.minimum(used, 1.0 - used)
+            middle[list(b.fixed)] = 0.0
+            o = int(np.argmax(middle))
+            if middle[o] <= 1e-6:
+                return False
+            kids = [replace(b, fixed={**b.fixed, o: 0}), replace(b, fixed={**b.fixed, o: 1})]
+        if any(k == b for k in kids):
+            # The count lies outside the branch's limits, so the LP pays the artificial slack:
             # nothing there to split, the (huge) LP value stands.
             return False
-        for t, fm in kids:
-            if possible(t, fm):
+        for k in kids:
+            if possible(k):
                 serial += 1
-                heapq.heappush(heap, (bound, serial, t, fm))
+                heapq.heappush(heap, (bound, serial, k))
         return True
 
     def lowest() -> float:
         return min([h[0] for h in heap] + finished, default=np.inf)
 
-    if not split(root, None, {}, values):
+    if not split(root, _Branch(), values):
         return
     while heap and clock.now() < deadline and not cg.stop():
-        bound, _, total, firm = heapq.heappop(heap)
-        lp.set_count_bounds(total, firm)
+        bound, _, b = heapq.heappop(heap)
+        lp.set_branch(b.total, b.firm, b.fixed)
+        off = np.zeros(len(q.options), dtype=bool)
+        off[[o for o, v in b.fixed.items() if v == 0]] = True
+        cg.pricer.off = off
         rest = lowest()
-        node, converged, x = cg.run(deadline, lambda b, rest=rest: note(min(b, rest)), floor=bound)
+        node, converged, x = cg.run(deadline, lambda v, rest=rest: note(min(v, rest)), floor=bound)
         stats["nodes"] += 1
-        if not converged:  # out of time: the node keeps the bound it reached
+        if not converged:  # out of time: the branch keeps the bound it reached
             serial += 1
-            heapq.heappush(heap, (node, serial, total, firm))
+            heapq.heappush(heap, (node, serial, b))
             break
-        if not split(node, total, firm, x):
+        if not split(node, b, x):
             finished.append(node)
         note(lowest())
     stats["branch_bound"] = float(lowest()) if heap or finished else None
+    stats["branches_open"] = len(heap)
+    stats["branches_finished"] = len(finished)
+    stats["lowest_finished"] = float(min(finished)) if finished else None
