@@ -184,6 +184,24 @@ def test_an_option_branch_leaves_the_option_out_or_uses_it_and_prices_it_in_the_
     assert duals.option is None or not duals.option.any()
 
 
+def test_a_member_branch_keeps_a_community_out_of_an_option_or_makes_it_covered() -> None:
+    lp, _ = _singleton_lp()
+    _, _, x = lp.solve()
+    option = np.array([c.option for c in lp.cols])
+    j = int(np.argmax(x))  # a used one-community package: (option o, community i)
+    o, i = int(option[j]), lp.cols[j].members[0]
+    lp.set_branch(None, {}, excluded=frozenset({(o, i)}))
+    _, _, x = lp.solve()
+    assert x[j] == pytest.approx(0.0, abs=1e-9)
+    free = [i for i in range(lp.problem.n) if not lp.problem.must_cover[i]]
+    if free:  # a community the office may leave uncovered must be covered in this branch
+        k = free[0]
+        lp.set_branch(None, {}, covered=frozenset({k}))
+        _, _, x = lp.solve()
+        holds = [j for j, c in enumerate(lp.cols) if k in c.members]
+        assert x[holds].sum() == pytest.approx(1.0, abs=1e-6)
+
+
 def test_a_count_no_pool_can_meet_costs_the_artificial_price_instead_of_failing() -> None:
     lp, n = _singleton_lp()
     lp.set_branch((n + 5, n + 5), {})  # singletons cover each community once: ≤ n

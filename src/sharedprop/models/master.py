@@ -105,11 +105,7 @@ class LPMaster:
     """The LP relaxation of the master; columns are added incrementally."""
 
     def __init__(self, problem: Problem) -> None:
-        self.branch: tuple[tuple[int, int] | None, dict[int, tuple[int, int]], dict[int, int]] = (
-            None,
-            {},
-            {},
-        )
+        self.branch: tuple = (None, {}, {}, frozenset(), frozenset())
         self._build(problem)
 
     def _build(self, problem: Problem) -> None:
@@ -147,6 +143,7 @@ class LPMaster:
         self.cut_rows: list[pywraplp.Constraint] = []
         self.total: pywraplp.Constraint | None = None
         self.by_option: dict[int, list[int]] = {}
+        self._banned: dict[int, set[int]] = {}
         self.option_rows: dict[int, pywraplp.Constraint] = {}
         self.set_branch(*self.branch)
 
@@ -155,20 +152,31 @@ class LPMaster:
         total: tuple[int, int] | None,
         firm: dict[int, tuple[int, int]],
         fixed: dict[int, int] | None = None,
+        excluded: frozenset[tuple[int, int]] = frozenset(),
+        covered: frozenset[int] = frozenset(),
     ) -> None:
-        """A branch: L ≤ Σ x ≤ U (``total``), L_f ≤ Σ_{c of f} x ≤ U_f (``firm``), and option
-        o used (1) or not (0) for each o in ``fixed``.
+        """A branch: L ≤ Σ x ≤ U (``total``), L_f ≤ Σ_{c of f} x ≤ U_f (``firm``), option o
+        used (1) or not (0) for each o in ``fixed``, no package of option o holds community i
+        for each (o, i) in ``excluded``, and every community in ``covered`` is covered.
 
         Every plan has whole counts and uses an option (firm, hub) once or not at all, so a
         fractional LP count splits the plans in two (≤ ⌊·⌋ and ≥ ⌈·⌉, or 0 and 1), and the
         lower of the two LP values is a bound for all of them. A lower limit gets a slack at
-        the artificial cost: the LP stays feasible (a relaxation still) before the pool has
-        the packages to meet it. The total row's dual is added to every firm's count dual, so
-        pricing sees one constant per option (:meth:`Duals.fixed_price`) as before.
+        the artificial cost, and so does leaving a ``covered`` community uncovered: the LP
+        stays feasible (a relaxation still) before the pool has the packages to meet it. The
+        total row's dual is added to every firm's count dual, so pricing sees one constant
+        per option (:meth:`Duals.fixed_price`) as before.
         """
         s, p = self.solver, self.problem
         fixed = dict(fixed or {})
-        self.branch = (total, dict(firm), fixed)
+        self.branch = (total, dict(firm), fixed, excluded, covered)
+        self._banned = {}
+        for o, i in excluded:
+            self._banned.setdefault(o, set()).add(i)
+        for i in range(p.n):
+            if not p.must_cover[i]:
+                cost = p.w_public_money * float(p.uncovered_cost[i])
+                self.obj.SetCoefficient(self.u[i], self.artificial_cost if i in covered else cost)
         if total is not None and self.total is None:
             self.total = s.Constraint(-s.infinity(), s.infinity(), "total")
             for x in self.x:
@@ -197,9 +205,16 @@ class LPMaster:
                     row.SetCoefficient(self.x[j], 1.0)
                 self._slack(row)
                 self.option_rows[o] = row
-        for o, js in self.by_option.items():
-            for j in js:
-                self.x[j].SetUb(0.0 if fixed.get(o) == 0 else s.infinity())
+        for x, col in zip(self.x, self.cols, strict=True):
+            x.SetUb(0.0 if self._off(col) else s.infinity())
+
+    def _off(self, col: Column) -> bool:
+        """The branch rules the package out (its option unused, or a member excluded)."""
+        o = col.option
+        if self.branch[2].get(o) == 0:
+            return True
+        banned = self._banned.get(o)
+        return banned is not None and not banned.isdisjoint(col.members)
 
     def _slack(self, row: pywraplp.Constraint) -> None:
         v = self.solver.NumVar(0.0, self.solver.infinity(), f"slack_{row.name()}")
@@ -232,7 +247,7 @@ class LPMaster:
             self.total.SetCoefficient(x, 1.0)
         if col.option in self.option_rows:
             self.option_rows[col.option].SetCoefficient(x, 1.0)
-        if self.branch[2].get(col.option) == 0:
+        if self._off(col):
             x.SetUb(0.0)
         self.by_option.setdefault(col.option, []).append(len(self.x))
         for r in col.resources:

@@ -332,13 +332,17 @@ def exact_price(
     hint: tuple[int, ...] | None = None,
     search_nodes: int = 4000,
     clock: Clock | None = None,
+    exclude: frozenset[int] | set[int] = frozenset(),
 ) -> ExactPricing:
     """Solve option ``o``'s pricing problem exactly: branch and bound for small
-    neighbourhoods, the CP-SAT model otherwise (or a bound on it within the time)."""
+    neighbourhoods, the CP-SAT model otherwise (or a bound on it within the time).
+    ``exclude``: communities no package may hold here (a branch of the bound; CP-SAT only)."""
     from sharedprop.models import knapsack
     from sharedprop.models.enumeration import SearchLimit, best_by_search
 
-    lin = knapsack.linear_option(p, duals, o, cache)
+    if exclude and p.options[o].hub in exclude:
+        return ExactPricing(None, None, float("inf"), True)
+    lin = None if exclude else knapsack.linear_option(p, duals, o, cache)
     if lin is not None:  # no contiguity: a 0/1 knapsack, solved exactly by dynamic programming
         best = knapsack.price(p, duals, o, lin)
         if not best:
@@ -346,7 +350,7 @@ def exact_price(
         rc, col = best[0]
         return ExactPricing(col, rc, rc, True)
     try:
-        found = best_by_search(p, duals, o, cache, node_limit=search_nodes)
+        found = best_by_search(p, duals, o, cache, node_limit=0 if exclude else search_nodes)
     except SearchLimit:
         found = False
     if found is None:
@@ -372,6 +376,8 @@ def exact_price(
         m.Add(y[d.hub_pos] == 1)
     else:
         m.AddBoolOr(y)
+    for j in np.flatnonzero(np.isin(d.cand, list(exclude))) if exclude else ():
+        m.Add(y[int(j)] == 0)
     wsum = sum(int(d.w[j]) * y[j] for j in range(n_c))
     m.Add(wsum <= d.max_w)
     if p.package_min_weight > 0:

@@ -84,7 +84,14 @@ class _Knapsacks:
         self.wc = np.where(self.mask, w[self.item] // self.scale, 0)
         self.C = int(self.cap.max(initial=0))
         self.res = [o.resources for o in opts]
+        self.excluded = np.zeros((self.n_opt, self.L), dtype=bool)  # a branch's (o, i) pairs
         self._subsets()
+
+    def exclude(self, pairs: frozenset[tuple[int, int]]) -> None:
+        """Leave community i out of option o's packages for every (o, i) in ``pairs``."""
+        self.excluded[:] = False
+        for o, i in pairs:
+            self.excluded[o] |= self.mask[o] & (self.item[o] == i)
 
     def pieces(self, duals: Duals) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(a items, a constant, b items, b constant) of every option at ``duals``."""
@@ -94,8 +101,10 @@ class _Knapsacks:
         v = duals.community[self.item] + alpha[:, None] * p.weight[self.item]
         v_hub = duals.community[self.hub] + alpha * p.weight[self.hub]
         k = (wpm * (1 + self.margin) + wtc)[:, None]
-        a = np.where(self.mask, k * self.mc - wpm * p.revenue[self.item] - v, 0.0)
-        b = np.where(self.mask, wtc * self.mc - v, 0.0)
+        # An excluded item is worth 0: the programmes take only items of negative value.
+        keep = self.mask & ~self.excluded
+        a = np.where(keep, k * self.mc - wpm * p.revenue[self.item] - v, 0.0)
+        b = np.where(keep, wtc * self.mc - v, 0.0)
         beta = duals.fixed_prices(self.firm)
         k0 = wpm * (1 + self.margin) + wtc
         a0 = k0 * (self.fixed + self.hub_mc) - wpm * p.revenue[self.hub] - v_hub - beta
@@ -273,6 +282,7 @@ def _exact_round(
     stop: Callable[[], bool],
     enough: int,
     per_call: float = 1.0,
+    excluded: dict[int, set[int]] | None = None,
 ) -> tuple[np.ndarray, list[Column], bool]:
     """Exact pricing of the options with lb(o) < 0, most negative first.
 
@@ -294,7 +304,14 @@ def _exact_round(
         # hit its node limit on nearly every call (30-community street: 595 of 596, 40 of
         # the 50 seconds of pricing spent there).
         ep = exact_price(
-            q, duals, int(o), cache, time_limit=min(per_call, left), clock=clock, search_nodes=0
+            q,
+            duals,
+            int(o),
+            cache,
+            time_limit=min(per_call, left),
+            clock=clock,
+            search_nodes=0,
+            exclude=(excluded or {}).get(int(o), frozenset()),
         )
         lb[o] = max(lb[o], ep.lower_bound)
         complete &= ep.proven
@@ -322,6 +339,19 @@ class _ColumnGeneration:
         self.matching = HubMatching(q)
         self.cache = PricingCache(q)
         self.per_call = 1.0  # seconds of exact pricing per option
+        self.excluded: dict[int, set[int]] = {}  # option → communities a branch keeps out
+
+    def enter(self, b: _Branch) -> None:
+        """Price and solve within branch ``b`` from now on."""
+        self.lp.set_branch(b.total, b.firm, b.fixed, b.excluded, b.covered)
+        self.ks.exclude(b.excluded)
+        self.excluded = {}
+        for o, i in b.excluded:
+            self.excluded.setdefault(o, set()).add(i)
+        off = np.zeros(self.ks.n_opt, dtype=bool)
+        off[[o for o, v in b.fixed.items() if v == 0]] = True
+        off[[o for o, i in b.excluded if self.q.options[o].hub == i]] = True
+        self.pricer.off = off
 
     def offer(self, cols: list[Column], duals: Duals) -> int:
         # The 2·n most negative only: the master LP's time grows with its columns, and on the
@@ -406,6 +436,7 @@ class _ColumnGeneration:
                     self.stop,
                     enough=max(8, q.n // 8),
                     per_call=self.per_call,
+                    excluded=self.excluded,
                 )
                 added = sum(self.pool.offer(c) for c in exact_cols)
                 stats["exact_calls"] += len(exact_cols)
@@ -506,6 +537,8 @@ class _Branch:
     total: tuple[int, int] | None = None
     firm: dict[int, tuple[int, int]] = field(default_factory=dict)
     fixed: dict[int, int] = field(default_factory=dict)  # option → used (1) or not (0)
+    excluded: frozenset[tuple[int, int]] = frozenset()  # (option, community) kept apart
+    covered: frozenset[int] = frozenset()  # communities that must be covered
 
 
 def _branch_on_counts(
@@ -573,9 +606,20 @@ def _branch_on_counts(
             middle = np.minimum(used, 1.0 - used)
             middle[list(b.fixed)] = 0.0
             o = int(np.argmax(middle))
-            if middle[o] <= 1e-6:
-                return False
-            kids = [replace(b, fixed={**b.fixed, o: 0}), replace(b, fixed={**b.fixed, o: 1})]
+            if middle[o] > 1e-6:
+                kids = [replace(b, fixed={**b.fixed, o: 0}), replace(b, fixed={**b.fixed, o: 1})]
+            else:
+                pair = member_to_split(x)
+                if pair is None:
+                    return False
+                o, i = pair
+                # i is in o's package, or it is not: in the second branch no other option may
+                # take i and i must be covered, which leaves o's package as its only place.
+                others = {(int(o2), i) for o2 in holders[i] if o2 != o}
+                kids = [
+                    replace(b, excluded=b.excluded | {(o, i)}),
+                    replace(b, excluded=b.excluded | others, covered=b.covered | {i}),
+                ]
         if any(k == b for k in kids):
             # The count lies outside the branch's limits, so the LP pays the artificial slack:
             # nothing there to split, the (huge) LP value stands.
@@ -586,6 +630,26 @@ def _branch_on_counts(
                 heapq.heappush(heap, (bound, serial, k))
         return True
 
+    holders: list[list[int]] = [[] for _ in range(q.n)]  # options that may hold community i
+    for j, opt in enumerate(q.options):
+        for i in opt.candidates:
+            holders[int(i)].append(j)
+
+    def member_to_split(x: np.ndarray) -> tuple[int, int] | None:
+        """The (option, community) whose share Σ_{c of o, c ∋ i} x_c is nearest ½, if any is
+        fractional."""
+        share: dict[tuple[int, int], float] = {}
+        for j in np.flatnonzero(x > 1e-9):
+            c = lp.cols[int(j)]
+            for i in c.members:
+                key = (c.option, int(i))
+                share[key] = share.get(key, 0.0) + float(x[j])
+        best, pick = 1e-6, None
+        for key, v in share.items():
+            if min(v, 1.0 - v) > best:
+                best, pick = min(v, 1.0 - v), key
+        return pick
+
     def lowest() -> float:
         return min([h[0] for h in heap] + finished, default=np.inf)
 
@@ -593,10 +657,7 @@ def _branch_on_counts(
         return
     while heap and clock.now() < deadline and not cg.stop():
         bound, _, b = heapq.heappop(heap)
-        lp.set_branch(b.total, b.firm, b.fixed)
-        off = np.zeros(len(q.options), dtype=bool)
-        off[[o for o, v in b.fixed.items() if v == 0]] = True
-        cg.pricer.off = off
+        cg.enter(b)
         rest = lowest()
         node, converged, x = cg.run(deadline, lambda v, rest=rest: note(min(v, rest)), floor=bound)
         stats["nodes"] += 1
