@@ -464,14 +464,15 @@ def relaxed_lp_bound(
     start: Duals | None = None,
     initial: Sequence[Column] = (),
     branch: bool = True,
+    before_branching: Callable[[], None] | None = None,
 ) -> tuple[float | None, dict]:
     """The best bound found within ``time_limit`` (None if none), with statistics.
 
     ``start`` (for example ``capacity_relaxation(p).duals``) is priced first and is the first
     centre of the smoothing; ``initial`` columns (any plan's: contiguous packages are packages
     here too) give the master a primal start besides the one-community packages. Once the LP
-    has converged, the time left goes to branching on package counts (``branch``;
-    :func:`_branch_on_counts`).
+    has converged, the time left goes to branching (``branch``; :func:`_branch_on_counts`),
+    after a call to ``before_branching`` (the second process lowers its priority there).
     """
     stats: dict = {
         "rounds": 0,
@@ -524,6 +525,8 @@ def relaxed_lp_bound(
     stats["converged"] = converged
     stats["root_bound"] = float(root) if np.isfinite(root) else None
     if converged and branch:
+        if before_branching is not None:
+            before_branching()
         _branch_on_counts(cg, root, values, deadline, note)
     stats["columns"] = len(pool)
     stats["bound"] = float(best) if np.isfinite(best) else None
