@@ -281,6 +281,7 @@ def _solve_joint_with_warm_start(
         jr.stats["relaxed_bound"] = relaxed
         jr.stats["relaxed_rounds"] = rb_stats.get("rounds")
         jr.stats["relaxed_converged"] = rb_stats.get("converged")
+        jr.stats["relaxed_branches"] = rb_stats.get("nodes")
         jr.stats["relaxed_in_parallel"] = background is not None
     return jr
 

@@ -471,7 +471,7 @@ def relaxed_lp_bound(
     ``start`` (for example ``capacity_relaxation(p).duals``) is priced first and is the first
     centre of the smoothing; ``initial`` columns (any plan's: contiguous packages are packages
     here too) give the master a primal start besides the one-community packages. Once the LP
-    has converged, the time left goes to branching (``branch``; :func:`_branch_on_counts`),
+    has converged, the time left goes to branching (``branch``; :func:`_branch_and_bound`),
     after a call to ``before_branching`` (the second process lowers its priority there).
     """
     stats: dict = {
@@ -527,7 +527,7 @@ def relaxed_lp_bound(
     if converged and branch:
         if before_branching is not None:
             before_branching()
-        _branch_on_counts(cg, root, values, deadline, note)
+        _branch_and_bound(cg, root, values, deadline, note)
     stats["columns"] = len(pool)
     stats["bound"] = float(best) if np.isfinite(best) else None
     return (float(best) if np.isfinite(best) else None), stats
@@ -544,7 +544,7 @@ class _Branch:
     covered: frozenset[int] = frozenset()  # communities that must be covered
 
 
-def _branch_on_counts(
+def _branch_and_bound(
     cg: _ColumnGeneration,
     root: float,
     values: np.ndarray,
