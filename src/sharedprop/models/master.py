@@ -105,6 +105,7 @@ class LPMaster:
     """The LP relaxation of the master; columns are added incrementally."""
 
     def __init__(self, problem: Problem) -> None:
+        # set_branch's arguments, kept so that a rebuild restores the branch
         self.branch: tuple = (None, {}, {}, frozenset(), frozenset())
         self._build(problem)
 
@@ -127,23 +128,17 @@ class LPMaster:
         self.obj.SetMinimization()
         self.u = []
         self._slacked: set[int] = set()
-        for i in range(p.n):
+        for i in range(p.n):  # their costs: set_branch
             u = s.NumVar(0.0, 1.0, f"u_{i}")
             self.cover[i].SetCoefficient(u, 1.0)
-            cost = (
-                self.artificial_cost
-                if p.must_cover[i]
-                else p.w_public_money * float(p.uncovered_cost[i])
-            )
-            self.obj.SetCoefficient(u, cost)
             self.u.append(u)
         self.x: list[pywraplp.Variable] = []
         self.cols: list[Column] = []
         self.cut_sets: list[tuple[int, int, int]] = []
         self.cut_rows: list[pywraplp.Constraint] = []
         self.total: pywraplp.Constraint | None = None
-        self.by_option: dict[int, list[int]] = {}
-        self._banned: dict[int, set[int]] = {}
+        self.unused: set[int] = set()  # options the branch leaves unused
+        self.banned: dict[int, set[int]] = {}  # option → communities the branch keeps out
         self.option_rows: dict[int, pywraplp.Constraint] = {}
         self.set_branch(*self.branch)
 
@@ -170,13 +165,14 @@ class LPMaster:
         s, p = self.solver, self.problem
         fixed = dict(fixed or {})
         self.branch = (total, dict(firm), fixed, excluded, covered)
-        self._banned = {}
+        self.unused = {o for o, v in fixed.items() if v == 0}
+        self.banned = {}
         for o, i in excluded:
-            self._banned.setdefault(o, set()).add(i)
+            self.banned.setdefault(o, set()).add(i)
         for i in range(p.n):
-            if not p.must_cover[i]:
-                cost = p.w_public_money * float(p.uncovered_cost[i])
-                self.obj.SetCoefficient(self.u[i], self.artificial_cost if i in covered else cost)
+            must = p.must_cover[i] or i in covered
+            cost = self.artificial_cost if must else p.w_public_money * float(p.uncovered_cost[i])
+            self.obj.SetCoefficient(self.u[i], cost)
         if total is not None and self.total is None:
             self.total = s.Constraint(-s.infinity(), s.infinity(), "total")
             for x in self.x:
@@ -201,8 +197,9 @@ class LPMaster:
         for o, v in fixed.items():
             if v == 1 and o not in self.option_rows:
                 row = s.Constraint(1.0, s.infinity(), f"option_{o}")
-                for j in self.by_option.get(o, ()):
-                    row.SetCoefficient(self.x[j], 1.0)
+                for x, col in zip(self.x, self.cols, strict=True):
+                    if col.option == o:
+                        row.SetCoefficient(x, 1.0)
                 self._slack(row)
                 self.option_rows[o] = row
         for x, col in zip(self.x, self.cols, strict=True):
@@ -210,10 +207,9 @@ class LPMaster:
 
     def _off(self, col: Column) -> bool:
         """The branch rules the package out (its option unused, or a member excluded)."""
-        o = col.option
-        if self.branch[2].get(o) == 0:
+        if col.option in self.unused:
             return True
-        banned = self._banned.get(o)
+        banned = self.banned.get(col.option)
         return banned is not None and not banned.isdisjoint(col.members)
 
     def _slack(self, row: pywraplp.Constraint) -> None:
@@ -250,7 +246,6 @@ class LPMaster:
             self.option_rows[col.option].SetCoefficient(x, 1.0)
         if self._off(col):
             x.SetUb(0.0)
-        self.by_option.setdefault(col.option, []).append(len(self.x))
         for r in col.resources:
             self.res[r].SetCoefficient(x, 1.0)
         self.obj.SetCoefficient(x, col.objective)

@@ -339,17 +339,13 @@ class _ColumnGeneration:
         self.matching = HubMatching(q)
         self.cache = PricingCache(q)
         self.per_call = 1.0  # seconds of exact pricing per option
-        self.excluded: dict[int, set[int]] = {}  # option → communities a branch keeps out
 
     def enter(self, b: _Branch) -> None:
         """Price and solve within branch ``b`` from now on."""
         self.lp.set_branch(b.total, b.firm, b.fixed, b.excluded, b.covered)
         self.ks.exclude(b.excluded)
-        self.excluded = {}
-        for o, i in b.excluded:
-            self.excluded.setdefault(o, set()).add(i)
         off = np.zeros(self.ks.n_opt, dtype=bool)
-        off[[o for o, v in b.fixed.items() if v == 0]] = True
+        off[list(self.lp.unused)] = True
         off[[o for o, i in b.excluded if self.q.options[o].hub == i]] = True
         self.pricer.off = off
 
@@ -436,7 +432,7 @@ class _ColumnGeneration:
                     self.stop,
                     enough=max(8, q.n // 8),
                     per_call=self.per_call,
-                    excluded=self.excluded,
+                    excluded=self.lp.banned,
                 )
                 added = sum(self.pool.offer(c) for c in exact_cols)
                 stats["exact_calls"] += len(exact_cols)
@@ -584,10 +580,10 @@ def _branch_and_bound(
     def split(bound: float, b: _Branch, x: np.ndarray) -> bool:
         """Queue the two branches of the LP point ``x``; False when nothing is fractional."""
         nonlocal serial
-        opt = np.array([c.option for c in lp.cols[: len(x)]], dtype=np.int64)
-        used = np.bincount(opt, weights=x, minlength=len(q.options)) if len(x) else None
-        if used is None:
+        if not len(x):
             return False
+        option_of = np.array([c.option for c in lp.cols[: len(x)]], dtype=np.int64)
+        used = np.bincount(option_of, weights=x, minlength=len(q.options))
         per = np.bincount(firm_of_option, weights=used, minlength=q.m)
         s = float(per.sum())
         frac = np.abs(per - np.round(per))
