@@ -5,6 +5,7 @@ over single-community packages, perturbed at random and given three subset-row c
 packages of many sizes have negative reduced cost.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -78,3 +79,28 @@ def test_enumeration_returns_every_package_within_the_threshold_and_no_other(pri
     assert all(rc <= threshold + 1e-6 for rc in rcs)
     assert min(rcs) == pytest.approx(best[2], abs=1e-6)
     assert len({c.key for c in cols}) == len(cols)  # each package once
+
+
+def test_asked_for_negative_packages_only_cpsat_finds_the_same_best_or_proves_there_is_none(
+    priced,
+) -> None:
+    """At the fixture's duals every option prices out; at a third of them some do not."""
+    problem, high = priced
+    cache = PricingCache(problem)
+    negative = settled = 0
+    low = replace(high, community=high.community / 3)
+    for o, duals in [(o, d) for d in (high, low) for o in range(0, len(problem.options), 3)]:
+        full = exact_price(problem, duals, o, cache, time_limit=10, search_nodes=0)
+        cut = exact_price(
+            problem, duals, o, cache, time_limit=10, search_nodes=0, negative_only=True
+        )
+        assert full.proven and cut.proven and full.reduced_cost is not None
+        assert cut.lower_bound <= full.reduced_cost + 1e-6
+        if full.reduced_cost < -1e-6:
+            negative += 1
+            assert cut.reduced_cost == pytest.approx(full.reduced_cost, abs=1e-6)
+        else:
+            settled += 1
+            assert cut.reduced_cost is None or cut.reduced_cost >= -1e-6
+            assert cut.lower_bound >= -1e-6
+    assert negative and settled  # the fixture's duals give both kinds

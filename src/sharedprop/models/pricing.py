@@ -23,6 +23,7 @@ first:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -311,7 +312,9 @@ class ExactPricing:
     column: Column | None  # best package found (None if none feasible)
     reduced_cost: float | None  # its exact reduced cost
     lower_bound: float  # proven lower bound on min rc over the option
-    proven: bool  # lower_bound is the optimum (CP-SAT optimal)
+    # The option is decided: lower_bound is the optimum (CP-SAT optimal) or, asked for
+    # negative reduced costs only, no package has one (lower_bound 0).
+    proven: bool
 
 
 def _weight_scale(w: float) -> int:
@@ -333,10 +336,13 @@ def exact_price(
     search_nodes: int = 4000,
     clock: Clock | None = None,
     exclude: frozenset[int] | set[int] = frozenset(),
+    negative_only: bool = False,
 ) -> ExactPricing:
     """Solve option ``o``'s pricing problem exactly: branch and bound for small
     neighbourhoods, the CP-SAT model otherwise (or a bound on it within the time).
-    ``exclude``: communities no package may hold here (a branch of the bound; CP-SAT only)."""
+    ``exclude``: communities no package may hold here (a branch of the bound; CP-SAT only).
+    ``negative_only``: CP-SAT looks only among packages of negative reduced cost, so proving
+    there are none is an infeasibility proof (lower bound 0), not an optimality proof."""
     from sharedprop.models import knapsack
     from sharedprop.models.enumeration import SearchLimit, best_by_search
 
@@ -434,6 +440,18 @@ def exact_price(
         + sum(obj_t[r] * t[r] for r in range(len(t)))
         + sum(cut_terms)
     )
+    const = K * FEN * (wtc * opt.fixed - beta)
+    # Rounding each coefficient moves the model's optimum by at most half a unit per term.
+    slack = (n_c + 2 * len(t) + len(cut_terms) + 2) * (K + 1) * (1 + wpm)
+    if negative_only:
+        # rc·K·FEN ≥ objective + const − slack: a package the cut leaves out has rc > 0.
+        m.Add(
+            kw_pm * sub
+            + sum(obj_y[j] * y[j] for j in range(n_c))
+            + sum(obj_t[r] * t[r] for r in range(len(t)))
+            + sum(cut_terms)
+            <= math.floor(slack - const)
+        )
     if hint is not None:
         hs = {pos_of[i] for i in hint if i in pos_of}
         for j in range(n_c):
@@ -451,13 +469,10 @@ def exact_price(
     status = s.Solve(m)
     if clock is not None:
         clock.charge_cpsat(s)
-    const = K * FEN * (wtc * opt.fixed - beta)
-    # Rounding each coefficient moves the model's optimum by at most half a unit per term.
-    slack = (n_c + 2 * len(t) + len(cut_terms) + 2) * (K + 1) * (1 + wpm)
     bound = (s.BestObjectiveBound() + const - slack) / (K * FEN)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if status == cp_model.INFEASIBLE:
-            return ExactPricing(None, None, float("inf"), True)
+            return ExactPricing(None, None, 0.0 if negative_only else float("inf"), True)
         return ExactPricing(None, None, bound, False)
     members = d.cand[[j for j in range(n_c) if s.Value(y[j])]]
     res = tuple(int(d.res[r]) for r in range(len(t)) if s.Value(t[r]))

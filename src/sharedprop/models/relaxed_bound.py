@@ -18,8 +18,11 @@ problem, at the LP duals and at a smoothed point (Wentges 1997) around the best-
 
 The knapsack minima bound max(A, B) from below through λ·A + (1 − λ)·B, which can leave an
 option with lb(o) < 0 and no λ-set of negative reduced cost; when that stalls the column
-generation, CP-SAT (:func:`sharedprop.models.pricing.exact_price`, the true ``max(0, ·)``)
-decides those options, and only a complete such round lets the LP value count as the bound.
+generation, those options are decided one by one: first by the same knapsacks on a fine grid
+of λ (which settles about half of them), then by CP-SAT
+(:func:`sharedprop.models.pricing.exact_price`, the true ``max(0, ·)``), asked only whether a
+package of negative reduced cost exists. Only a complete such round lets the LP value count as
+the bound. The knapsack tables are compiled (:mod:`sharedprop.models.knapsack_dp`).
 A run may start from given duals (``CapacityRelaxation.duals``, the transportation LP's: the
 first smoothing centre is then already worth about that LP's bound) and given columns (any
 plan's).
@@ -37,12 +40,19 @@ from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, ColumnPool, best_resources, make_column
 from sharedprop.models.hub_matching import HubMatching
 from sharedprop.models.joint import is_valid_column
+from sharedprop.models.knapsack_dp import knapsack_rows, option_minima
 from sharedprop.models.master import Duals, LPFailure, LPMaster
 from sharedprop.models.pricing import PricingCache, exact_price
 from sharedprop.models.problem import Problem
 
 STEPS = 100  # capacity cells per option in the all-options programme
-LAMBDAS = (1.0, 0.0, 0.5, 0.25, 0.75)  # weights of the subsidy piece in the exact pricing
+# Weights of the subsidy piece in the knapsack pricing. Five (with ¼, ¾) before the fine grid
+# below settled stalls; since, three converge sooner (120-community streets, bound alone:
+# seed 5 17.8 s against 24.3 s, seed 4 43.5 against 53.1, seed 3 9.2 against 15.0, seed 1
+# 18.2 against 16.9).
+LAMBDAS = (1.0, 0.0, 0.5)
+# The finer grid tried on an option before CP-SAT decides it (see _Pricer.refine).
+FINE_LAMBDAS = tuple(float(x) for x in np.linspace(0.0, 1.0, 33))
 MAX_NEW_PER_N = 2  # columns added per pricing call, per community
 SMOOTHING = 0.5  # weight of the best-bound duals in the smoothed point (Wentges 1997)
 
@@ -125,11 +135,33 @@ class _Knapsacks:
         np.minimum.at(out, self.sub_opt, val)
         return out
 
-    def combine_one(self, o: int, mins: np.ndarray, price: np.ndarray) -> float:
-        """lb(o) from the exact minima of λ·A + (1 − λ)·B for each λ of ``LAMBDAS``."""
+    def set_reduced_costs(
+        self,
+        o: int,
+        sets: np.ndarray,
+        a: np.ndarray,
+        a0: np.ndarray,
+        b: np.ndarray,
+        b0: np.ndarray,
+        price: np.ndarray,
+    ) -> np.ndarray:
+        """Reduced cost of each row of ``sets`` (item masks of option o) with its best
+        resource subset: min_R max(A − w_pm·inc(R), B) + price(R)."""
+        k = sets.shape[1]
+        big_a = a0[o] + sets @ a[o, :k]
+        big_b = b0[o] + sets @ b[o, :k]
+        sel = slice(self.sub_start[o], self.sub_start[o + 1])
+        wpm = self.p.w_public_money
+        per = np.maximum(big_a[:, None] - wpm * self.sub_inc[sel][None, :], big_b[:, None])
+        return (per + price[sel][None, :]).min(axis=1)
+
+    def combine_one(
+        self, o: int, mins: np.ndarray, price: np.ndarray, lambdas: Sequence[float] = LAMBDAS
+    ) -> float:
+        """lb(o) from the exact minima of λ·A + (1 − λ)·B for each λ of ``lambdas``."""
         sel = slice(self.sub_start[o], self.sub_start[o + 1])  # option o's subsets, in a row
         wpm = self.p.w_public_money
-        lam = np.asarray(LAMBDAS)[None, :]
+        lam = np.asarray(lambdas)[None, :]
         per = mins[None, :] - lam * wpm * self.sub_inc[sel][:, None]
         return float(np.min(per.max(axis=1) + price[sel]))
 
@@ -158,57 +190,13 @@ class _Knapsacks:
 
     def coarse(self, vals: np.ndarray) -> np.ndarray:
         """Min Σ vals over item sets within each option's coarse capacity, every option."""
-        n, width = self.n_opt, self.C + 1
-        dp = np.zeros(n * width)
-        base = np.arange(n, dtype=np.int64) * width
-        cols = np.arange(width, dtype=np.int64)[None, :]
-        for k in range(self.L):
-            v = vals[:, k]
-            act = np.flatnonzero((v < 0) & self.mask[:, k])
-            if len(act) == 0:
-                continue
-            src = cols - self.wc[act, k][:, None]
-            ok = src >= 0
-            here = base[act][:, None] + cols
-            cand = dp[base[act][:, None] + np.where(ok, src, 0)] + v[act][:, None]
-            cur = dp[here]
-            dp[here] = np.where(ok & (cand < cur), cand, cur)
-        return dp[base + self.cap]
+        return option_minima(vals, self.wc, self.mask, self.cap)
 
 
 def knapsack_exact(vals: np.ndarray, w: np.ndarray, cap: int) -> tuple[float, np.ndarray]:
     """(min Σ vals, chosen positions) over item sets within ``cap`` households (0-1 knapsack)."""
     mins, chosen = knapsack_rows(np.asarray(vals, dtype=float)[None, :], w, cap)
     return float(mins[0]), chosen[0]
-
-
-def knapsack_rows(vals: np.ndarray, w: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`knapsack_exact` for every row of ``vals`` (rows × items) on the same weights.
-
-    One table per row, filled together: the pricing solves the same items under a few
-    objective weights λ, and one pass over the items serves them all.
-    """
-    rows, n_items = vals.shape
-    dp = np.zeros((rows, cap + 1))
-    keep = np.zeros((n_items, rows, cap + 1), dtype=bool)
-    for k in range(n_items):
-        wk = int(w[k])
-        neg = vals[:, k] < 0
-        if wk > cap or not neg.any():
-            continue
-        # From the table before item k (0-1, not unbounded).
-        cand = dp[:, : cap + 1 - wk] + vals[:, k, None]
-        better = (cand < dp[:, wk:] - 1e-12) & neg[:, None]
-        keep[k, :, wk:] = better
-        dp[:, wk:] = np.where(better, cand, dp[:, wk:])
-    chosen = np.zeros((rows, n_items), dtype=bool)
-    for r in range(rows):
-        c = cap
-        for k in range(n_items - 1, -1, -1):
-            if keep[k, r, c]:
-                chosen[r, k] = True
-                c -= int(w[k])
-    return dp[:, cap].copy(), chosen
 
 
 def _mix(a: Duals, b: Duals, alpha: float) -> Duals:
@@ -225,16 +213,19 @@ class _Pricer:
         self.q, self.ks, self.clock, self.per_round = q, ks, clock, per_round
         self.off = np.zeros(ks.n_opt, dtype=bool)  # options a branch leaves unused
 
-    def price(self, duals: Duals) -> tuple[np.ndarray, list[Column]]:
+    def price(self, duals: Duals) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
         """Valid lb per option (coarse for all, exact for the most promising) and the exact
-        best sets of those as columns."""
+        best sets of those of negative reduced cost, as (option, mask over its items)."""
         q, ks = self.q, self.ks
         a, a0, b, b0 = ks.pieces(duals)
         la, lbb = a0 + ks.coarse(a), b0 + ks.coarse(b)
         price = ks.subset_prices(duals)
         lb = np.where(ks.ok & ~self.off, ks.combine(la, lbb, price), np.inf)
         self.clock.charge(2e-9 * ks.n_opt * (ks.C + 1) * max(ks.L, 1))
-        cols: list[Column] = []
+        # (option, mask over its items) of negative reduced cost; :meth:`columns` builds the
+        # best of them.
+        found: list[tuple[int, np.ndarray]] = []
+        lam = np.asarray(LAMBDAS)[:, None]
         for o in np.argsort(lb, kind="stable")[: self.per_round]:
             if lb[o] >= -1e-6:
                 break
@@ -244,21 +235,68 @@ class _Pricer:
             w = q.weight[items].astype(np.int64)
             # min_S max(A_R, B) ≥ min_S (λ·A_R + (1 − λ)·B) for every λ in [0, 1]: a few λ give
             # a tighter bound and the columns where the subsidy just reaches zero.
-            lam = np.asarray(LAMBDAS)[:, None]
             mins, chosen = knapsack_rows(lam * a[o, :k] + (1 - lam) * b[o, :k], w, int(ks.room[o]))
             mins = mins + lam[:, 0] * a0[o] + (1 - lam[:, 0]) * b0[o]
+            est = ks.set_reduced_costs(o, chosen, a, a0, b, b0, price)
             seen: set[bytes] = set()
-            for row in chosen:
+            for e, row in zip(est, chosen, strict=True):
                 key = row.tobytes()
-                if key in seen:  # several λ often pick the same set
-                    continue
-                seen.add(key)
-                col = self._column(o, items[row], duals)
-                if col is not None:
-                    cols.append(col)
-            lb[o] = max(lb[o], ks.combine_one(o, mins, price))
+                if e < -1e-6 and key not in seen:  # several λ often pick the same set
+                    seen.add(key)
+                    found.append((o, row))
+            lb[o] = max(lb[o], ks.combine_one(o, mins, price, LAMBDAS))
             self.clock.charge(1e-4)
-        return lb, cols
+        return lb, found
+
+    def columns(
+        self, found: list[tuple[int, np.ndarray]], duals: Duals, limit: int
+    ) -> list[Column]:
+        """Columns of the ``limit`` sets in ``found`` (option, mask over its items) of lowest
+        reduced cost at ``duals``: building a column costs more than its knapsack."""
+        if not found:
+            return []
+        ks = self.ks
+        a, a0, b, b0 = ks.pieces(duals)
+        price = ks.subset_prices(duals)
+        est = []
+        for o, row in found:
+            est.append(float(ks.set_reduced_costs(o, row[None, :], a, a0, b, b0, price)[0]))
+        order = np.argsort(est, kind="stable")[:limit]
+        cols = [
+            self._column(o, ks.item[o, : len(row)][row], duals)
+            for o, row in map(found.__getitem__, order)
+        ]
+        return [c for c in cols if c is not None]
+
+    def refine(self, duals: Duals) -> Callable[[int], tuple[float, Column | None]]:
+        """Per option: (lb, a column of negative reduced cost or None) from the λ-knapsacks
+        on ``FINE_LAMBDAS``.
+
+        Before an option goes to CP-SAT: on the 120-community street seed 4 the finer grid
+        decided 446 of the 908 options CP-SAT was asked (339 proven ≥ 0, 107 with a negative
+        set) in 1.3 s, where CP-SAT took 27 s for all 908; the rest are the options where
+        min_S max(A, B) exceeds every λ-minimum, which only the exact model settles.
+        """
+        q, ks = self.q, self.ks
+        a, a0, b, b0 = ks.pieces(duals)
+        price = ks.subset_prices(duals)
+        lam = np.asarray(FINE_LAMBDAS)[:, None]
+
+        def one(o: int) -> tuple[float, Column | None]:
+            k = int(ks.mask[o].sum())
+            items = ks.item[o, :k]
+            w = q.weight[items].astype(np.int64)
+            mins, chosen = knapsack_rows(lam * a[o, :k] + (1 - lam) * b[o, :k], w, int(ks.room[o]))
+            mins = mins + lam[:, 0] * a0[o] + (1 - lam[:, 0]) * b0[o]
+            self.clock.charge(1e-3)
+            lb = ks.combine_one(o, mins, price, FINE_LAMBDAS)
+            est = ks.set_reduced_costs(o, chosen, a, a0, b, b0, price)
+            j = int(np.argmin(est))
+            if est[j] >= -1e-6:
+                return lb, None
+            return lb, self._column(o, items[chosen[j]], duals)
+
+        return one
 
     def _column(self, o: int, chosen: np.ndarray, duals: Duals) -> Column | None:
         q = self.q
@@ -283,8 +321,10 @@ def _exact_round(
     enough: int,
     per_call: float = 1.0,
     excluded: dict[int, set[int]] | None = None,
+    refine: Callable[[int], tuple[float, Column | None]] | None = None,
 ) -> tuple[np.ndarray, list[Column], bool]:
-    """Exact pricing of the options with lb(o) < 0, most negative first.
+    """Exact pricing of the options with lb(o) < 0, most negative first (each first through
+    ``refine``, a cheaper pricing that may settle it).
 
     Returns the raised per-option bounds, the columns of negative reduced cost, and whether
     every such option was decided (optimal, within the time) — only then may the caller call
@@ -300,7 +340,15 @@ def _exact_round(
         if left <= 0.05 or stop() or len(cols) >= enough:
             complete = False
             break
-        # Straight to CP-SAT: without contiguity the branch and bound of connected packages
+        if refine is not None:
+            r_lb, col = refine(int(o))
+            lb[o] = max(lb[o], r_lb)
+            if col is not None and duals.reduced_cost(q, col) < -1e-6:
+                cols.append(col)
+                continue
+            if lb[o] >= -1e-6:
+                continue
+        # Then CP-SAT: without contiguity the branch and bound of connected packages
         # hit its node limit on nearly every call (30-community street: 595 of 596, 40 of
         # the 50 seconds of pricing spent there).
         ep = exact_price(
@@ -312,6 +360,8 @@ def _exact_round(
             clock=clock,
             search_nodes=0,
             exclude=(excluded or {}).get(int(o), frozenset()),
+            # Convergence needs only "no negative package": an infeasibility proof, sooner.
+            negative_only=True,
         )
         lb[o] = max(lb[o], ep.lower_bound)
         complete &= ep.proven
@@ -394,7 +444,7 @@ class _ColumnGeneration:
             except LPFailure:
                 stats["lp_failure"] = True
                 return best, False, values
-            lb, cols = self.pricer.price(duals)
+            lb, found = self.pricer.price(duals)
             bound = matching.bound(z, finite(lb))
             if not (lb < -1e-6).any():
                 raise_to(max(bound, z))
@@ -406,13 +456,15 @@ class _ColumnGeneration:
                 # duals. (Pricing only there, and at the LP's duals only on a mis-price, took
                 # twice the rounds to converge on the 120-community streets.)
                 mid = _mix(centre, duals, SMOOTHING)
-                lb_m, cols_m = self.pricer.price(mid)
+                lb_m, found_m = self.pricer.price(mid)
                 b_m = matching.bound_at(mid, finite(lb_m))
                 if b_m > centre_bound:
                     centre, centre_bound = mid, b_m
                 bound = max(bound, b_m)
-                cols = cols_m + cols
+                found = found_m + found
             raise_to(bound)
+            # Twice what the master takes: the estimate may pick sets the pool already holds.
+            cols = self.pricer.columns(found, duals, 2 * MAX_NEW_PER_N * q.n)
             added = self.offer(cols, duals)
             if added == 0 and self.pricer.per_round < self.ks.n_opt:
                 # Coarse households hide no negative set among the options priced exactly:
@@ -433,6 +485,7 @@ class _ColumnGeneration:
                     enough=max(8, q.n // 8),
                     per_call=self.per_call,
                     excluded=self.lp.banned,
+                    refine=self.pricer.refine(duals),
                 )
                 added = sum(self.pool.offer(c) for c in exact_cols)
                 stats["exact_calls"] += len(exact_cols)
@@ -508,11 +561,11 @@ def relaxed_lp_bound(
     centre: Duals | None = None
     centre_bound = -np.inf
     if start is not None:
-        lb_s, cols_s = cg.pricer.price(start)
+        lb_s, found_s = cg.pricer.price(start)
         centre = start
         centre_bound = cg.matching.bound_at(start, np.where(np.isfinite(lb_s), lb_s, 0.0))
         stats["start_bound"] = float(centre_bound)
-        for c in cols_s:
+        for c in cg.pricer.columns(found_s, start, len(found_s)):
             pool.offer(c)
         note(centre_bound)
     root, converged, values = cg.run(

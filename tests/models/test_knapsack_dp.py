@@ -1,0 +1,82 @@
+"""The compiled 0-1 knapsack tables against every subset.
+
+Fixtures: random knapsacks of 9–12 items (values of both signs, integer weights), small
+enough to list every subset.
+"""
+
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from sharedprop.models.knapsack_dp import knapsack_rows, option_minima
+from sharedprop.models.relaxed_bound import knapsack_exact
+
+
+def _best(vals: np.ndarray, w: np.ndarray, cap: int, allowed: np.ndarray | None = None) -> float:
+    idx = [j for j in range(len(vals)) if allowed is None or allowed[j]]
+    return min(
+        (
+            float(vals[list(s)].sum())
+            for r in range(len(idx) + 1)
+            for s in combinations(idx, r)
+            if w[list(s)].sum() <= cap
+        ),
+        default=0.0,
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_knapsack_finds_the_best_subset_within_the_households(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    vals = rng.normal(-5.0, 8.0, 9)
+    w = rng.integers(10, 120, 9)
+    cap = int(rng.integers(100, 400))
+    value, chosen = knapsack_exact(vals, w, cap)
+    best = _best(vals, w, cap)
+    assert value == pytest.approx(best)
+    assert float(vals[chosen].sum()) == pytest.approx(best)
+    assert int(w[chosen].sum()) <= cap
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_knapsack_solves_every_row_as_if_alone(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    vals = rng.normal(-3.0, 8.0, (4, 12))
+    w = rng.integers(5, 90, 12)
+    cap = int(rng.integers(60, 300))
+    mins, chosen = knapsack_rows(vals, w, cap)
+    for r in range(4):
+        alone, _ = knapsack_exact(vals[r], w, cap)
+        assert mins[r] == pytest.approx(alone)
+        assert float(vals[r][chosen[r]].sum()) == pytest.approx(alone)
+        assert int(w[chosen[r]].sum()) <= cap
+
+
+def test_an_item_heavier_than_the_capacity_is_never_chosen() -> None:
+    mins, chosen = knapsack_rows(np.array([[-100.0, -1.0]]), np.array([50, 5]), 10)
+    assert mins[0] == pytest.approx(-1.0)
+    assert chosen[0].tolist() == [False, True]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_option_minima_take_each_row_with_its_own_items_weights_and_capacity(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    vals = rng.normal(-2.0, 6.0, (6, 10))
+    weights = rng.integers(1, 15, (6, 10))
+    mask = rng.random((6, 10)) < 0.7
+    caps = rng.integers(0, 40, 6)
+    got = option_minima(vals, weights, mask, caps)
+    for o in range(6):
+        assert got[o] == pytest.approx(_best(vals[o], weights[o], int(caps[o]), mask[o]))
+
+
+def test_a_negative_weight_or_capacity_is_refused_with_its_name() -> None:
+    with pytest.raises(ValueError, match="weights must be >= 0"):
+        knapsack_rows(np.array([[-1.0]]), np.array([-2]), 5)
+    with pytest.raises(ValueError, match="capacity must be >= 0, got -1"):
+        knapsack_rows(np.array([[-1.0]]), np.array([2]), -1)
+    with pytest.raises(ValueError, match="do not match 2 weights"):
+        knapsack_rows(np.array([[-1.0]]), np.array([2, 3]), 5)
+    with pytest.raises(ValueError, match="capacities and weights must be >= 0"):
+        option_minima(np.array([[-1.0]]), np.array([[1]]), np.array([[True]]), np.array([-1]))
