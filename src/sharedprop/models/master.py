@@ -269,6 +269,12 @@ class LPMaster:
                 self.add_cut(t)
             status = self.solver.Solve()
         if status != pywraplp.Solver.OPTIMAL:
+            # Seen in a branch of the bound without contiguity (120-community street, seed 3):
+            # ABNORMAL after the rebuild too, optimal without GLOP's presolve.
+            self.solver.SetSolverSpecificParametersAsString("use_preprocessing: false")
+            status = self.solver.Solve()
+            self.solver.SetSolverSpecificParametersAsString("")
+        if status != pywraplp.Solver.OPTIMAL:
             raise LPFailure(f"master LP ended with status {status}")
         duals = Duals(
             community=np.array([c.dual_value() for c in self.cover]),
