@@ -47,8 +47,8 @@ AUTO_JOINT_MAX = 500
 # re-solves regions of about REGION_SIZE communities, REGION_TIME seconds each.
 REGION_MIN_OPTIONS = 400
 REGION_SHARE = 0.5
-REGION_SIZE = 10
-REGION_TIME = 1.5
+REGION_SIZE = 7
+REGION_TIME = 1.0
 # Share of the limit for the bound without contiguity on those instances.
 RELAXED_SHARE = 0.35
 
