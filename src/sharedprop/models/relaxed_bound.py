@@ -135,6 +135,21 @@ class _Knapsacks:
         np.minimum.at(out, self.sub_opt, val)
         return out
 
+    def lambda_minima(
+        self,
+        o: int,
+        pieces: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        lambdas: Sequence[float],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per λ: min_S λ·A(S) + (1 − λ)·B(S) over option o's item sets within its room, and
+        the item mask (over its candidates besides the hub) of a set that attains it."""
+        a, a0, b, b0 = pieces
+        k = int(self.mask[o].sum())  # the candidates fill the first k places of the row
+        w = self.p.weight[self.item[o, :k]].astype(np.int64)
+        lam = np.asarray(lambdas)[:, None]
+        mins, chosen = knapsack_rows(lam * a[o, :k] + (1 - lam) * b[o, :k], w, int(self.room[o]))
+        return mins + lam[:, 0] * a0[o] + (1 - lam[:, 0]) * b0[o], chosen
+
     def set_reduced_costs(
         self,
         o: int,
@@ -216,7 +231,7 @@ class _Pricer:
     def price(self, duals: Duals) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
         """Valid lb per option (coarse for all, exact for the most promising) and the exact
         best sets of those of negative reduced cost, as (option, mask over its items)."""
-        q, ks = self.q, self.ks
+        ks = self.ks
         a, a0, b, b0 = ks.pieces(duals)
         la, lbb = a0 + ks.coarse(a), b0 + ks.coarse(b)
         price = ks.subset_prices(duals)
@@ -225,18 +240,13 @@ class _Pricer:
         # (option, mask over its items) of negative reduced cost; :meth:`columns` builds the
         # best of them.
         found: list[tuple[int, np.ndarray]] = []
-        lam = np.asarray(LAMBDAS)[:, None]
         for o in np.argsort(lb, kind="stable")[: self.per_round]:
             if lb[o] >= -1e-6:
                 break
             o = int(o)
-            k = int(ks.mask[o].sum())
-            items = ks.item[o, :k]
-            w = q.weight[items].astype(np.int64)
             # min_S max(A_R, B) ≥ min_S (λ·A_R + (1 − λ)·B) for every λ in [0, 1]: a few λ give
             # a tighter bound and the columns where the subsidy just reaches zero.
-            mins, chosen = knapsack_rows(lam * a[o, :k] + (1 - lam) * b[o, :k], w, int(ks.room[o]))
-            mins = mins + lam[:, 0] * a0[o] + (1 - lam[:, 0]) * b0[o]
+            mins, chosen = ks.lambda_minima(o, (a, a0, b, b0), LAMBDAS)
             est = ks.set_reduced_costs(o, chosen, a, a0, b, b0, price)
             seen: set[bytes] = set()
             for e, row in zip(est, chosen, strict=True):
@@ -277,24 +287,19 @@ class _Pricer:
         set) in 1.3 s, where CP-SAT took 27 s for all 908; the rest are the options where
         min_S max(A, B) exceeds every λ-minimum, which only the exact model settles.
         """
-        q, ks = self.q, self.ks
-        a, a0, b, b0 = ks.pieces(duals)
+        ks = self.ks
+        pieces = ks.pieces(duals)
         price = ks.subset_prices(duals)
-        lam = np.asarray(FINE_LAMBDAS)[:, None]
 
         def one(o: int) -> tuple[float, Column | None]:
-            k = int(ks.mask[o].sum())
-            items = ks.item[o, :k]
-            w = q.weight[items].astype(np.int64)
-            mins, chosen = knapsack_rows(lam * a[o, :k] + (1 - lam) * b[o, :k], w, int(ks.room[o]))
-            mins = mins + lam[:, 0] * a0[o] + (1 - lam[:, 0]) * b0[o]
+            mins, chosen = ks.lambda_minima(o, pieces, FINE_LAMBDAS)
             self.clock.charge(1e-3)
             lb = ks.combine_one(o, mins, price, FINE_LAMBDAS)
-            est = ks.set_reduced_costs(o, chosen, a, a0, b, b0, price)
+            est = ks.set_reduced_costs(o, chosen, *pieces, price)
             j = int(np.argmin(est))
             if est[j] >= -1e-6:
                 return lb, None
-            return lb, self._column(o, items[chosen[j]], duals)
+            return lb, self._column(o, ks.item[o, : chosen.shape[1]][chosen[j]], duals)
 
         return one
 
