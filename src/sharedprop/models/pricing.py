@@ -434,24 +434,19 @@ def exact_price(
     obj_y = [round(K * (wtc * FEN * float(d.mc[j]) - FEN * float(v[j]))) for j in range(n_c)]
     # +1 unit: never bundle a resource that saves nothing (it would block it for others)
     obj_t = [round(K * FEN * float(prices[r])) + 1 for r in range(len(t))]
-    m.Minimize(
+    objective = (
         kw_pm * sub
         + sum(obj_y[j] * y[j] for j in range(n_c))
         + sum(obj_t[r] * t[r] for r in range(len(t)))
         + sum(cut_terms)
     )
+    m.Minimize(objective)
     const = K * FEN * (wtc * opt.fixed - beta)
     # Rounding each coefficient moves the model's optimum by at most half a unit per term.
     slack = (n_c + 2 * len(t) + len(cut_terms) + 2) * (K + 1) * (1 + wpm)
     if negative_only:
         # rc·K·FEN ≥ objective + const − slack: a package the cut leaves out has rc > 0.
-        m.Add(
-            kw_pm * sub
-            + sum(obj_y[j] * y[j] for j in range(n_c))
-            + sum(obj_t[r] * t[r] for r in range(len(t)))
-            + sum(cut_terms)
-            <= math.floor(slack - const)
-        )
+        m.Add(objective <= math.floor(slack - const))
     if hint is not None:
         hs = {pos_of[i] for i in hint if i in pos_of}
         for j in range(n_c):

@@ -150,18 +150,20 @@ class _Knapsacks:
         mins, chosen = knapsack_rows(lam * a[o, :k] + (1 - lam) * b[o, :k], w, int(self.room[o]))
         return mins + lam[:, 0] * a0[o] + (1 - lam[:, 0]) * b0[o], chosen
 
+    def members(self, o: int, mask: np.ndarray) -> np.ndarray:
+        """The communities of option o's item mask (over its first candidates, hub excluded)."""
+        return self.item[o, : len(mask)][mask]
+
     def set_reduced_costs(
         self,
         o: int,
         sets: np.ndarray,
-        a: np.ndarray,
-        a0: np.ndarray,
-        b: np.ndarray,
-        b0: np.ndarray,
+        pieces: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         price: np.ndarray,
     ) -> np.ndarray:
         """Reduced cost of each row of ``sets`` (item masks of option o) with its best
         resource subset: min_R max(A − w_pm·inc(R), B) + price(R)."""
+        a, a0, b, b0 = pieces
         k = sets.shape[1]
         big_a = a0[o] + sets @ a[o, :k]
         big_b = b0[o] + sets @ b[o, :k]
@@ -232,7 +234,8 @@ class _Pricer:
         """Valid lb per option (coarse for all, exact for the most promising) and the exact
         best sets of those of negative reduced cost, as (option, mask over its items)."""
         ks = self.ks
-        a, a0, b, b0 = ks.pieces(duals)
+        pieces = ks.pieces(duals)
+        a, a0, b, b0 = pieces
         la, lbb = a0 + ks.coarse(a), b0 + ks.coarse(b)
         price = ks.subset_prices(duals)
         lb = np.where(ks.ok & ~self.off, ks.combine(la, lbb, price), np.inf)
@@ -246,8 +249,8 @@ class _Pricer:
             o = int(o)
             # min_S max(A_R, B) ≥ min_S (λ·A_R + (1 − λ)·B) for every λ in [0, 1]: a few λ give
             # a tighter bound and the columns where the subsidy just reaches zero.
-            mins, chosen = ks.lambda_minima(o, (a, a0, b, b0), LAMBDAS)
-            est = ks.set_reduced_costs(o, chosen, a, a0, b, b0, price)
+            mins, chosen = ks.lambda_minima(o, pieces, LAMBDAS)
+            est = ks.set_reduced_costs(o, chosen, pieces, price)
             seen: set[bytes] = set()
             for e, row in zip(est, chosen, strict=True):
                 key = row.tobytes()
@@ -266,15 +269,12 @@ class _Pricer:
         if not found:
             return []
         ks = self.ks
-        a, a0, b, b0 = ks.pieces(duals)
+        pieces = ks.pieces(duals)
         price = ks.subset_prices(duals)
-        est = []
-        for o, row in found:
-            est.append(float(ks.set_reduced_costs(o, row[None, :], a, a0, b, b0, price)[0]))
+        est = [float(ks.set_reduced_costs(o, row[None, :], pieces, price)[0]) for o, row in found]
         order = np.argsort(est, kind="stable")[:limit]
         cols = [
-            self._column(o, ks.item[o, : len(row)][row], duals)
-            for o, row in map(found.__getitem__, order)
+            self._column(o, ks.members(o, row), duals) for o, row in map(found.__getitem__, order)
         ]
         return [c for c in cols if c is not None]
 
@@ -295,11 +295,11 @@ class _Pricer:
             mins, chosen = ks.lambda_minima(o, pieces, FINE_LAMBDAS)
             self.clock.charge(1e-3)
             lb = ks.combine_one(o, mins, price, FINE_LAMBDAS)
-            est = ks.set_reduced_costs(o, chosen, *pieces, price)
+            est = ks.set_reduced_costs(o, chosen, pieces, price)
             j = int(np.argmin(est))
             if est[j] >= -1e-6:
                 return lb, None
-            return lb, self._column(o, ks.item[o, : chosen.shape[1]][chosen[j]], duals)
+            return lb, self._column(o, ks.members(o, chosen[j]), duals)
 
         return one
 
