@@ -36,6 +36,7 @@ from sharedprop.models.master import (
     solve_integer_master_mip,
 )
 from sharedprop.models.neighbourhood import NeighbourhoodBuilder
+from sharedprop.models.package_table import PackageTable
 from sharedprop.models.pricing import (
     EPS,
     PricingCache,
@@ -46,6 +47,10 @@ from sharedprop.models.problem import Problem, is_connected
 from sharedprop.models.relaxation import FlatOptions
 
 ProgressFn = Callable[[float, float | None, float | None, str], None]
+# Up to this many options the connected packages of the small ones are enumerated once and
+# priced by table (models/package_table.py); beyond, building the table costs more than it saves
+# (400 communities: 11 s for 148 of 5,876 options).
+TABLE_MAX_OPTIONS = 400
 CloseGapFn = Callable[
     [list[np.ndarray], list[Column], float, float], tuple[list[Column] | None, float | None]
 ]
@@ -122,6 +127,7 @@ def solve_joint(
     enumerate_gap: bool = True,
     enumeration_limit: int = 60_000,
     close_gap: CloseGapFn | None = None,
+    package_table: bool = True,
 ) -> JointResult:
     """Column generation + integer master within ``time_limit`` seconds.
 
@@ -179,6 +185,14 @@ def solve_joint(
 
     cache = PricingCache(p)
     flat = FlatOptions(p)
+    table: PackageTable | None = None
+    if package_table and p.adjacency is not None and 0 < len(p.options) <= TABLE_MAX_OPTIONS:
+        table = PackageTable(p, cache)
+        clock.charge(0.01 + 2e-7 * len(table))
+        stats["table_options"], stats["table_packages"] = len(table.options), len(table)
+        if len(table.options) == 0:
+            table = None
+    all_tabled = table is not None and bool(table.covered.all())
     group_of, kappa = _groups(p)
     matching = HubMatching(p)
     n_opt = len(p.options)
@@ -227,8 +241,15 @@ def solve_joint(
     neighbours = NeighbourhoodBuilder(p)
 
     def bounds_of(d: Duals) -> np.ndarray:
+        """Each option's lower bound on its reduced costs at ``d``: exact for the options of the
+        package table (whose scan also leaves their packages' reduced costs in the table), the
+        knapsack relaxation for the others."""
         clock.charge(0.002 + 1e-6 * len(flat.cand))
-        return flat.bounds(d)
+        out = flat.bounds(d)
+        if table is not None:
+            clock.charge(2e-5 * len(table.options) + 3e-8 * len(table))
+            out[table.options] = np.maximum(out[table.options], table.price(d))
+        return out
 
     def add_neighbours(second_order: bool = False) -> int:
         """Packages one move from the incumbent; with ``second_order``, also two moves away
@@ -279,29 +300,38 @@ def solve_joint(
                     if lb_pt > best_lb + 1e-9:
                         best_lb = lb_pt
                         report("bound (smoothed duals)")
-                cands = _greedy_round(
-                    p, point, cache, relax_pt, max_new, stats, rng, cg_deadline, stop, clock
+                if table is not None:
+                    cands = table.columns(point, max_new)
+                    skip = table.covered
+                else:
+                    cands, skip = [], None
+                cands += _greedy_round(
+                    p, point, cache, relax_pt, max_new, stats, rng, cg_deadline, stop, clock, skip
                 )
                 cands.sort(key=lambda t: t[0])
                 added = sum(pool.offer(c) for _, c in cands[:max_new])
                 if added:
                     break
             centre = duals if centre is None else _mix(centre, duals, smoothing)
-            if added == 0 and exact_pricing and clock.now() < cg_deadline:
-                added, lb_exact, complete = _exact_round(
-                    p,
-                    duals,
-                    cache,
-                    relax,
-                    cg_deadline,
-                    seed,
-                    stop,
-                    pool.offer,
-                    stats,
-                    workers=workers,
-                    enough=max(8, p.n // 8),
-                    clock=clock,
-                )
+            if added == 0 and (exact_pricing or all_tabled) and clock.now() < cg_deadline:
+                if all_tabled:  # the table priced every option exactly at these duals
+                    lb_exact, complete = relax, True
+                else:
+                    added, lb_exact, complete = _exact_round(
+                        p,
+                        duals,
+                        cache,
+                        relax,
+                        cg_deadline,
+                        seed,
+                        stop,
+                        pool.offer,
+                        stats,
+                        workers=workers,
+                        enough=max(8, p.n // 8),
+                        clock=clock,
+                        skip=None if table is None else table.covered,
+                    )
                 lb = lagrangian_bound(lp_value, lb_exact, group_of, kappa)
                 lb = max(lb, matching.bound(lp_value, lb_exact))
                 if lb > best_lb + 1e-9:
@@ -375,6 +405,8 @@ def solve_joint(
                 run_master,
                 stats,
                 clock,
+                limit=enumeration_limit,
+                table=table,
             )
             if proven and best_obj is not None:
                 best_lb = best_obj
@@ -425,7 +457,20 @@ def solve_joint(
 
 
 def _close_gap_by_enumeration(  # noqa: ANN001
-    p, pool, cache, flat, final, ub, deadline, stop, add, run_master, stats, clock, limit=60_000
+    p,
+    pool,
+    cache,
+    flat,
+    final,
+    ub,
+    deadline,
+    stop,
+    add,
+    run_master,
+    stats,
+    clock,
+    limit=60_000,
+    table=None,
 ) -> bool:
     """Enumerate every package with reduced cost ≤ UB − z_LP and solve the master over them.
 
@@ -438,10 +483,21 @@ def _close_gap_by_enumeration(  # noqa: ANN001
         return True
     bounds = flat.bounds(duals)
     found = 0
+    if table is not None:  # the table's options at once, by scan
+        cols = table.within(duals, gap, limit)
+        clock.charge(0.01 + 1e-8 * len(table) + 1e-5 * len(cols or ()))
+        if cols is None:
+            stats["enumeration"] = f"more than {limit} packages within the gap"
+            return False
+        found = len(cols)
+        for c in cols:
+            add(c)
     try:
         for o in np.argsort(bounds, kind="stable"):
             if bounds[o] > gap + 1e-6:
                 break
+            if table is not None and table.covered[o]:
+                continue
             if clock.now() > deadline - 1.0 or stop():
                 stats["enumeration"] = "out of time"
                 return False
@@ -483,13 +539,16 @@ def _mix(a: Duals, b: Duals, alpha: float) -> Duals:
     )
 
 
-def _greedy_round(p, duals, cache, relax, max_new, stats, rng, deadline, stop, clock):  # noqa: ANN001
+def _greedy_round(p, duals, cache, relax, max_new, stats, rng, deadline, stop, clock, skip=None):  # noqa: ANN001
     """Greedy pricing, most promising options first (partial pricing: stop when there is
-    plenty to add). Columns are kept when negative at ``duals``."""
+    plenty to add). Columns are kept when negative at ``duals``. Options marked in ``skip``
+    (priced exactly by the package table) are left out."""
     cands: list[tuple[float, Column]] = []
     for o in np.argsort(relax, kind="stable"):
         if relax[o] >= -EPS or len(cands) >= 3 * max_new:
             break
+        if skip is not None and skip[o]:
+            continue
         cands.extend(greedy_price(p, duals, int(o), cache, keep=2))
         clock.charge(3e-4)
         if stats["rounds"] % 3 == 0:  # a randomised pass now and then for diversity
@@ -539,7 +598,19 @@ def _respects_master_rules(p: Problem, cols: list[Column]) -> bool:
 
 
 def _exact_round(  # noqa: ANN001
-    p, duals, cache, relax, deadline, seed, stop, add, stats, workers=1, enough=None, clock=None
+    p,
+    duals,
+    cache,
+    relax,
+    deadline,
+    seed,
+    stop,
+    add,
+    stats,
+    workers=1,
+    enough=None,
+    clock=None,
+    skip=None,
 ):
     """Exact pricing over the options whose relaxation bound is negative, most promising first.
 
@@ -547,7 +618,8 @@ def _exact_round(  # noqa: ANN001
     sooner); only a round that prices every such option proves the LP value is a bound.
     Returns (columns added, per-option proven lower bounds, whether the round was complete).
     Options left unpriced keep their relaxation bound, which is still valid. CP-SAT releases
-    the GIL while it searches, so ``workers`` threads price options side by side.
+    the GIL while it searches, so ``workers`` threads price options side by side. Options in
+    ``skip`` are already priced exactly (package table): their bound in ``relax`` is exact.
     """
     from concurrent.futures import ThreadPoolExecutor
     from functools import partial
@@ -556,7 +628,11 @@ def _exact_round(  # noqa: ANN001
     lb = relax.copy()
     added = 0
     complete = True
-    todo = [int(o) for o in np.argsort(relax, kind="stable") if relax[o] < -EPS]
+    todo = [
+        int(o)
+        for o in np.argsort(relax, kind="stable")
+        if relax[o] < -EPS and (skip is None or not skip[o])
+    ]
     enough = enough or len(todo) + 1
     batch = max(1, workers) * 4
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

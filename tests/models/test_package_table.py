@@ -1,0 +1,146 @@
+"""The package table must enumerate every connected package exactly once and price them exactly.
+
+Fixture: the shipped xiamen-pilot instance (29 communities, 94 options, at most 11 candidates
+an option) with duals from an LP over single-community packages, perturbed at random and given
+three subset-row cuts and resource prices, so that packages of many sizes and bundles have
+negative reduced cost. The references are the branch-and-bound and CP-SAT pricing of
+:mod:`sharedprop.models.pricing` and brute force over every subset of candidates.
+"""
+
+from dataclasses import replace
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sharedprop import load_instance
+from sharedprop.models.columns import make_column
+from sharedprop.models.enumeration import enumerate_option
+from sharedprop.models.master import LPMaster
+from sharedprop.models.package_table import PackageTable, connected_sets
+from sharedprop.models.pricing import PricingCache, exact_price
+from sharedprop.models.problem import is_connected, problem_from_instance
+
+PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
+
+
+@pytest.fixture(scope="module")
+def priced():
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    lp = LPMaster(problem)
+    for o, opt in enumerate(problem.options):
+        lp.add(make_column(problem, o, (opt.hub,)))
+    for triple in [(0, 1, 2), (3, 4, 5), (1, 2, 3)]:
+        lp.add_cut(triple)
+    _, duals, _ = lp.solve()
+    rng = np.random.default_rng(11)
+    duals.community[:] = duals.community * rng.uniform(0.9, 1.6, problem.n)
+    duals.cut[:] = -rng.uniform(0, 5e4, len(duals.cut))
+    duals.resource[:] = -rng.uniform(0, 3e4, problem.k)
+    cache = PricingCache(problem)
+    return problem, duals, cache, PackageTable(problem, cache)
+
+
+def _brute_force_sets(problem, cache, o) -> set[frozenset[int]]:
+    d = cache.get(o)
+    out = set()
+    others = [j for j in range(len(d.cand)) if j != d.hub_pos]
+    for r in range(len(others) + 1):
+        for extra in combinations(others, r):
+            pos = [d.hub_pos, *extra]
+            members = d.cand[pos]
+            if d.w[pos].sum() <= d.max_w and is_connected(problem.adjacency, members):
+                out.add(frozenset(int(i) for i in members))
+    return out
+
+
+def test_every_connected_package_holding_the_hub_is_enumerated_exactly_once(priced) -> None:
+    problem, _, cache, table = priced
+    for k in range(0, len(table.options), 9):
+        o = int(table.options[k])
+        d = cache.get(o)
+        masks = table.masks[table.starts[k] : table.starts[k + 1]]
+        sets = [
+            frozenset(int(d.cand[j]) for j in range(len(d.cand)) if (int(m) >> j) & 1)
+            for m in masks
+        ]
+        assert len(set(sets)) == len(sets)
+        assert set(sets) == _brute_force_sets(problem, cache, o)
+
+
+def test_the_pilot_fits_in_the_table_whole(priced) -> None:
+    problem, _, _, table = priced
+    assert table.covered.all()
+    assert len(table) == int(table.starts[-1]) > len(problem.options)
+
+
+def test_the_scan_finds_the_same_least_reduced_cost_as_cpsat(priced) -> None:
+    """At the fixture's duals every option has a negative package; at a third of them some
+    options have none."""
+    problem, high, cache, table = priced
+    low = replace(high, community=high.community / 3)
+    for duals in (high, low):
+        best = table.price(duals)
+        for k in range(0, len(table.options), 4):
+            o = int(table.options[k])
+            cp = exact_price(problem, duals, o, cache, time_limit=10, search_nodes=0)
+            assert cp.proven and cp.reduced_cost is not None
+            assert best[k] == pytest.approx(cp.reduced_cost, abs=1e-4)
+    assert (table.price(high) < 0).all() and (table.price(low) > 0).any()
+
+
+def test_columns_are_negative_and_carry_their_true_reduced_cost(priced) -> None:
+    problem, duals, _, table = priced
+    best = table.price(duals)
+    found = table.columns(duals, limit=200, per_option=2)
+    assert found
+    per_option: dict[int, int] = {}
+    for rc, col in found:
+        assert rc < 0
+        assert duals.reduced_cost(problem, col) == pytest.approx(rc, abs=1e-4)
+        per_option[col.option] = per_option.get(col.option, 0) + 1
+    assert max(per_option.values()) <= 2
+    # the best column of each option that has one is its least reduced cost
+    first = {}
+    for rc, col in found:
+        first.setdefault(col.option, rc)
+    for k, o in enumerate(table.options):
+        if int(o) in first:
+            assert first[int(o)] == pytest.approx(best[k], abs=1e-4)
+
+
+def test_within_the_gap_the_table_gives_every_package_the_enumeration_gives(priced) -> None:
+    problem, duals, cache, table = priced
+    best = table.price(duals)
+    threshold = float(np.min(best)) + 15_000.0
+    got = table.within(duals, threshold, limit=500_000)
+    assert got is not None
+    for o in (0, 7, 30, 61):
+        ref = enumerate_option(problem, duals, o, cache, threshold, limit=500_000)
+        assert {c.key for c in got if c.option == o} == {c.key for c in ref}
+
+
+def test_within_says_so_when_more_packages_qualify_than_the_limit(priced) -> None:
+    _, duals, _, table = priced
+    assert table.within(duals, 1e12, limit=100) is None
+
+
+def test_options_with_more_sets_than_the_limit_stay_with_the_general_pricing(priced) -> None:
+    problem, _, cache, full = priced
+    sizes = np.diff(full.starts)
+    limit = int(np.median(sizes))
+    small = PackageTable(problem, cache, max_sets_per_option=limit)
+    kept = set(int(o) for o in small.options)
+    assert kept == {int(o) for o, s in zip(full.options, sizes, strict=True) if s <= limit}
+    assert not small.covered.all()
+
+
+def test_connected_sets_stop_at_the_cap_and_respect_the_weight_limit() -> None:
+    # a path 0-1-2-3 with the hub at 1: connected sets holding 1
+    nbr = np.array([0b0010, 0b0101, 0b1010, 0b0100], dtype=np.uint64)
+    w = np.array([1, 1, 1, 1], dtype=np.int64)
+    every = connected_sets(nbr, w, 1, 10, 100)
+    assert sorted(int(m) for m in every) == sorted([0b0010, 0b0011, 0b0110, 0b0111, 0b1110, 0b1111])
+    assert sorted(int(m) for m in connected_sets(nbr, w, 1, 2, 100)) == [0b0010, 0b0011, 0b0110]
+    assert len(connected_sets(nbr, w, 1, 10, 5)) == 0  # six sets, cap five
