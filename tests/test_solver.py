@@ -357,3 +357,28 @@ def test_below_400_options_only_a_second_process_adds_the_bound_without_contigui
     assert two.stats.get("relaxed_in_parallel") is True
     assert two.best_bound is not None and two.best_bound <= two.objective
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, two)
+
+
+@pytest.mark.parametrize("strategy", ["auto", "two-stage", "streets"])
+def test_a_run_stopped_at_once_still_returns_the_plan_it_was_handed(
+    solved40: Solved, strategy: str
+) -> None:
+    """Ctrl-C at the first poll: every strategy returns a plan at least as good as the hint.
+    (The two-stage and street-by-street strategies only steer by a hint; stopped at once they
+    returned 562,543 and 1,233,200 yuan against a 440,000-yuan hint before the result kept it.)"""
+    hint = solved40.result.plan
+    assert hint is not None
+    hint_objective = evaluate(solved40.instance, hint).objective
+
+    result = solve(
+        solved40.instance,
+        time_limit=5,
+        workers=1,
+        strategy=strategy,
+        initial_plan=hint,
+        stop=lambda: True,
+    )
+
+    assert result.status == "feasible" or result.status == "optimal"
+    assert_plan_obeys_every_rule_and_matches_evaluate(solved40.instance, result)
+    assert result.objective <= hint_objective + YUAN

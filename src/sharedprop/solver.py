@@ -190,6 +190,7 @@ def solve(
             problem, maps, time_limit, workers, seed, warm, progress, stop, t0, transport=relaxed
         )
     _apply_bounds(jr, floor, progress)
+    _keep_the_best_hint(problem, jr, warm, progress)
     plan = (
         columns_to_plan(problem, maps, instance, jr.columns) if jr.objective is not None else None
     )
@@ -447,6 +448,35 @@ def _apply_bounds(
     if jr.objective - best <= max(0.01, 1e-9 * abs(jr.objective)):
         jr.status, jr.bound = "optimal", jr.objective
     progress(0.0, jr.objective, jr.bound, "bound")
+
+
+def _keep_the_best_hint(
+    problem: Problem,
+    jr: JointResult,
+    warm: list[list[Column]],
+    progress: Callable[[float, float | None, float | None, str], None],
+) -> None:
+    """A hint (the caller's plan, the instance's manual plan) that obeys every rule and needs
+    less than the search's plan becomes the result: whatever the strategy, a plan handed in is
+    never made worse. The joint model starts from its hints anyway; the two-stage and
+    street-by-street strategies use them only to steer, and can end above them."""
+    from sharedprop.models.joint import is_valid_column, respects_master_rules
+
+    for cols in warm:
+        if not all(is_valid_column(problem, c) for c in cols):
+            continue
+        if not respects_master_rules(problem, cols):
+            continue
+        obj = plan_objective(problem, cols)
+        if jr.objective is not None and obj >= jr.objective - 1e-6:
+            continue
+        jr.columns, jr.objective, jr.time_to_incumbent = list(cols), obj, 0.0
+        jr.stats["offset_s"] = 0.0
+        if jr.bound is not None and obj - jr.bound <= max(0.01, 1e-9 * abs(obj)):
+            jr.status, jr.bound = "optimal", obj
+        else:
+            jr.status = "feasible"
+        progress(0.0, obj, jr.bound, "a plan handed in is better: kept")
 
 
 def _hint_plans(instance: Instance, initial_plan: Plan | None) -> list[Plan]:

@@ -173,7 +173,7 @@ def solve_joint(
             pool.offer(c)
             idx.append(pool.index_of(c))
         obj = plan_objective(p, cols)
-        if _respects_master_rules(p, cols) and (best_obj is None or obj < best_obj - 1e-9):
+        if respects_master_rules(p, cols) and (best_obj is None or obj < best_obj - 1e-9):
             best_obj, best_cols, hint = obj, list(cols), [int(j) for j in idx]
             tti = elapsed()
     for o in range(len(p.options)):  # every single-community package: keeps the LP honest
@@ -378,7 +378,7 @@ def solve_joint(
             starts = [q.community for q in (centre, last_duals) if q is not None]
             cols, bound = close_gap(starts, best_cols, best_obj, deadline - clock.now() - 0.5)
             close_gap = None
-            if cols and _respects_master_rules(p, cols):
+            if cols and respects_master_rules(p, cols):
                 for c in cols:
                     pool.offer(c)
                 idx = [pool.index_of(c) for c in cols]
@@ -566,14 +566,14 @@ def _integral_plan(p: Problem, lp: LPMaster, values: np.ndarray) -> list[Column]
     if lp.artificial_in_use():
         return None
     cols = [lp.cols[j] for j in range(len(values)) if values[j] > 0.5]
-    return cols if _respects_master_rules(p, cols) else None
+    return cols if respects_master_rules(p, cols) else None
 
 
 def _fin(v: float) -> float | None:
     return float(v) if np.isfinite(v) else None
 
 
-def _respects_master_rules(p: Problem, cols: list[Column]) -> bool:
+def respects_master_rules(p: Problem, cols: list[Column]) -> bool:
     """Firm capacity, max packages, one package per community and resource, must-cover."""
     seen = np.zeros(p.n, dtype=bool)
     res_seen: set[int] = set()
