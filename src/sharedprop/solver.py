@@ -101,9 +101,16 @@ def solve(
     relaxed = capacity_relaxation(problem)
     floor = None if relaxed is None else relaxed.bound
 
+    best_seen: list[float] = []  # the best plan's objective so far, hints included
+
     def progress(sec: float, obj: float | None, bound: float | None, msg: str) -> None:
         if floor is not None:
             bound = floor if bound is None else max(bound, floor)
+        # Progress shows the best plan known, never one worse than it: a street-by-street run
+        # reports streets before it has a whole plan, and a hint may beat its first plans.
+        if obj is not None and (not best_seen or obj < best_seen[0]):
+            best_seen[:] = [obj]
+        obj = best_seen[0] if best_seen else None
         pt = ProgressPoint(time.monotonic() - t0, obj, bound, msg)
         trace.append(pt)
         if on_progress is not None:
@@ -114,6 +121,10 @@ def solve(
         cols = plan_to_columns(problem, maps, instance, plan)
         if cols is not None:
             warm.append(cols)
+            hint_obj = _hint_objective(problem, cols)
+            if hint_obj is not None:
+                label = "plan handed in" if plan is initial_plan else "manual-like baseline"
+                progress(0.0, hint_obj, None, label)
 
     chosen = "joint" if strategy == "auto" else strategy
     blocks = street_blocks(problem) if strategy in ("auto", "streets") else None
@@ -460,15 +471,9 @@ def _keep_the_best_hint(
     less than the search's plan becomes the result: whatever the strategy, a plan handed in is
     never made worse. The joint model starts from its hints anyway; the two-stage and
     street-by-street strategies use them only to steer, and can end above them."""
-    from sharedprop.models.joint import is_valid_column, respects_master_rules
-
     for cols in warm:
-        if not all(is_valid_column(problem, c) for c in cols):
-            continue
-        if not respects_master_rules(problem, cols):
-            continue
-        obj = plan_objective(problem, cols)
-        if jr.objective is not None and obj >= jr.objective - 1e-6:
+        obj = _hint_objective(problem, cols)
+        if obj is None or (jr.objective is not None and obj >= jr.objective - 1e-6):
             continue
         jr.columns, jr.objective, jr.time_to_incumbent = list(cols), obj, 0.0
         jr.stats["offset_s"] = 0.0
@@ -477,6 +482,15 @@ def _keep_the_best_hint(
         else:
             jr.status = "feasible"
         progress(0.0, obj, jr.bound, "a plan handed in is better: kept")
+
+
+def _hint_objective(problem: Problem, cols: list[Column]) -> float | None:
+    """The objective of a hint's packages, or None if they break a rule."""
+    from sharedprop.models.joint import is_valid_column, respects_master_rules
+
+    if not all(is_valid_column(problem, c) for c in cols):
+        return None
+    return plan_objective(problem, cols) if respects_master_rules(problem, cols) else None
 
 
 def _hint_plans(instance: Instance, initial_plan: Plan | None) -> list[Plan]:
