@@ -38,7 +38,7 @@ from sharedprop.models.problem import Problem
 
 MAX_CANDIDATES = 64  # bits of a uint64 mask
 MAX_RESOURCES = 8  # 2^8 bundles per option and round
-MAX_SETS_PER_OPTION = 100_000
+MAX_SETS_PER_OPTION = 1_000_000
 MAX_SETS = 3_000_000
 _NONE = np.iinfo(np.int64).max
 
@@ -178,6 +178,8 @@ class PackageTable:
         options: list[int] = []
         masks: list[np.ndarray] = []
         total = 0
+        # Sets visited, those of options given up at the limit included: the build's work.
+        self.enumerated = 0
         if p.adjacency is not None:
             for o, opt in enumerate(p.options):
                 d = self.cache.get(o)
@@ -193,7 +195,9 @@ class PackageTable:
                     nbr, d.w.astype(np.int64), d.hub_pos, int(d.max_w), max_sets_per_option
                 )
                 if len(sets) == 0 and int(d.w[d.hub_pos]) <= d.max_w:
+                    self.enumerated += max_sets_per_option + 1
                     continue  # more sets than the limit
+                self.enumerated += len(sets)
                 if p.package_min_weight > 0 and len(sets):
                     weight = mask_sums(sets, d.w.astype(np.float64))
                     sets = sets[weight >= p.package_min_weight - 1e-9]
