@@ -144,3 +144,15 @@ def test_connected_sets_stop_at_the_cap_and_respect_the_weight_limit() -> None:
     assert sorted(int(m) for m in every) == sorted([0b0010, 0b0011, 0b0110, 0b0111, 0b1110, 0b1111])
     assert sorted(int(m) for m in connected_sets(nbr, w, 1, 2, 100)) == [0b0010, 0b0011, 0b0110]
     assert len(connected_sets(nbr, w, 1, 10, 5)) == 0  # six sets, cap five
+
+
+def test_the_build_stops_at_its_work_budget_with_whole_options_only(priced) -> None:
+    problem, _, cache, full = priced
+    small = PackageTable(problem, cache, max_work=5_000)
+    assert 0 < len(small.options) < len(full.options)
+    assert small.enumerated <= 5_001
+    for k, o in enumerate(small.options):
+        j = int(np.flatnonzero(full.options == o)[0])
+        mine = small.masks[small.starts[k] : small.starts[k + 1]]
+        theirs = full.masks[full.starts[j] : full.starts[j + 1]]
+        assert sorted(mine.tolist()) == sorted(theirs.tolist())

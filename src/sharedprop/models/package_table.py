@@ -134,17 +134,28 @@ def scan_kernel(
 ) -> None:  # pragma: no cover - compiled
     """rc of every set into ``out``: w_pm·max(0, D − inc) + price over the bundle front, plus
     the dual-free part, minus the members' duals, plus the cut penalties."""
-    one = np.uint64(1)
+    # Σ v over a mask, a byte at a time: table[b, x] = Σ v_j over the bits of x in byte b.
+    n_bytes = (len(v) + 7) // 8
+    table = np.zeros((n_bytes, 256))
+    for b in range(n_bytes):
+        for x in range(256):
+            acc = 0.0
+            for t in range(8):
+                j = 8 * b + t
+                if j < len(v) and (x >> t) & 1:
+                    acc += v[j]
+            table[b, x] = acc
+    byte = np.uint64(255)
+    eight = np.uint64(8)
     for k in range(len(masks)):
         m = masks[k]
         acc = 0.0
         x = m
-        j = 0
+        b = 0
         while x:
-            if x & one:
-                acc += v[j]
-            x >>= one
-            j += 1
+            acc += table[b, x & byte]
+            x >>= eight
+            b += 1
         d = deficit[k]
         best = np.inf
         for f in range(len(front_inc)):
@@ -171,7 +182,10 @@ class PackageTable:
         *,
         max_sets_per_option: int = MAX_SETS_PER_OPTION,
         max_sets: int = MAX_SETS,
+        max_work: int | None = None,
     ) -> None:
+        """``max_work``: sets the build may visit in all, those of options given up at the
+        limit included (about 20 ns each); options beyond it stay with the general pricing."""
         p = problem
         self.problem = p
         self.cache = cache or PricingCache(p)
@@ -186,16 +200,19 @@ class PackageTable:
                 n_c = len(d.cand)
                 if opt.hub < 0 or n_c > MAX_CANDIDATES or len(d.res) > MAX_RESOURCES:
                     continue
+                cap = max_sets_per_option
+                if max_work is not None:
+                    cap = min(cap, max_work - self.enumerated)
+                    if cap <= 0:
+                        break
                 assert d.local_adj is not None
                 nbr = np.array(
                     [sum(1 << int(b) for b in d.local_adj[j]) for j in range(n_c)],
                     dtype=np.uint64,
                 )
-                sets = connected_sets(
-                    nbr, d.w.astype(np.int64), d.hub_pos, int(d.max_w), max_sets_per_option
-                )
+                sets = connected_sets(nbr, d.w.astype(np.int64), d.hub_pos, int(d.max_w), cap)
                 if len(sets) == 0 and int(d.w[d.hub_pos]) <= d.max_w:
-                    self.enumerated += max_sets_per_option + 1
+                    self.enumerated += cap + 1
                     continue  # more sets than the limit
                 self.enumerated += len(sets)
                 if p.package_min_weight > 0 and len(sets):
