@@ -40,7 +40,6 @@ MAX_CANDIDATES = 64  # bits of a uint64 mask
 MAX_RESOURCES = 8  # 2^8 bundles per option and round
 MAX_SETS_PER_OPTION = 1_000_000
 MAX_SETS = 3_000_000
-_NONE = np.iinfo(np.int64).max
 
 
 @njit(cache=True, nogil=True)
