@@ -433,6 +433,9 @@ def _improve_by_regions(
         stop=stop,
         on_improve=improved,
         exact_pricing=False,
+        # Region solves are a second each: no enrichment of their pools (measured only on
+        # whole streets, models/joint.py).
+        table_pool=0,
     )
     jr.stats["regions"] = out.regions
     jr.stats["regions_improved"] = out.improved

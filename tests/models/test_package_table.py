@@ -156,3 +156,23 @@ def test_the_build_stops_at_its_work_budget_with_whole_options_only(priced) -> N
         mine = small.masks[small.starts[k] : small.starts[k + 1]]
         theirs = full.masks[full.starts[j] : full.starts[j + 1]]
         assert sorted(mine.tolist()) == sorted(theirs.tolist())
+
+
+def test_asked_for_the_nearest_packages_the_table_gives_them_in_order_whatever_their_sign(
+    priced,
+) -> None:
+    """At a tenth of the fixture's duals most packages price out: the nearest packages then
+    include packages of positive reduced cost, best first."""
+    problem, high, _, table = priced
+    low = replace(high, community=high.community / 10)
+    found = table.columns(low, limit=1000, per_option=25, below=np.inf)
+    rcs = [rc for rc, _ in found]
+    assert len(found) == 1000
+    assert min(rcs) < 0
+    assert rcs == sorted(rcs)
+    assert max(rcs) > 0
+    assert all(low.reduced_cost(problem, c) == pytest.approx(rc, abs=1e-4) for rc, c in found)
+    per_option: dict[int, int] = {}
+    for _, c in found:
+        per_option[c.option] = per_option.get(c.option, 0) + 1
+    assert max(per_option.values()) <= 25

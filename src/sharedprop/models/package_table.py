@@ -282,9 +282,12 @@ class PackageTable:
             best[k] = float(self.rc[a:b].min())
         return best
 
-    def columns(self, duals: Duals, limit: int, per_option: int = 3) -> list[tuple[float, Column]]:
-        """Up to ``limit`` packages of negative reduced cost at ``duals``, best first, at most
-        ``per_option`` from one option; each with its reduced cost."""
+    def columns(
+        self, duals: Duals, limit: int, per_option: int = 3, below: float = -1e-6
+    ) -> list[tuple[float, Column]]:
+        """Up to ``limit`` packages of reduced cost below ``below`` (negative, by default) at
+        ``duals``, best first, at most ``per_option`` from one option; each with its reduced
+        cost."""
         if self._at is not duals:
             self.price(duals)
         if limit <= 0 or len(self.rc) == 0:
@@ -292,7 +295,7 @@ class PackageTable:
         # The best few first (a partition, not a sort of every negative package).
         few = min(len(self.rc), 20 * limit * per_option)
         near = np.argpartition(self.rc, few - 1)[:few] if few < len(self.rc) else np.arange(few)
-        near = near[self.rc[near] < -1e-6]
+        near = near[self.rc[near] < below]
         if len(near) == 0:
             return []
         order = near[np.lexsort((near, self.rc[near]))]
