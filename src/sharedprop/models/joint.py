@@ -144,6 +144,10 @@ def solve_joint(
     ``close_gap(starts, incumbent, ub, seconds)``, when given, runs once after the first column
     generation pass with the community duals met so far (``starts``); it returns a plan (or
     None) and a valid lower bound (or None), e.g. :mod:`sharedprop.models.knapsack_master`.
+    ``package_table``: price the options with few candidates by table
+    (:mod:`sharedprop.models.package_table`, models of at most ``TABLE_MAX_OPTIONS`` options);
+    ``table_pool``: how many of the table's nearest packages join the pool before the local
+    search (solves of ``TABLE_POOL_MIN_SECONDS`` or more; 0: none).
     """
     # One worker: deterministic work instead of wall-clock seconds, so a seed repeats exactly.
     clock = Clock(deterministic=workers == 1)
