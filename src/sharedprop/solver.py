@@ -117,12 +117,16 @@ def solve(
             on_progress(pt)
 
     warm: list[list[Column]] = []
+    # Each hint that obeys every rule, with its objective: the progress starts from it and the
+    # result is never worse than it.
+    kept_hints: list[tuple[float, list[Column]]] = []
     for plan in _hint_plans(instance, initial_plan):
         cols = plan_to_columns(problem, maps, instance, plan)
         if cols is not None:
             warm.append(cols)
             hint_obj = _hint_objective(problem, cols)
             if hint_obj is not None:
+                kept_hints.append((hint_obj, cols))
                 label = "plan handed in" if plan is initial_plan else "manual-like baseline"
                 progress(0.0, hint_obj, None, label)
 
@@ -201,7 +205,7 @@ def solve(
             problem, maps, time_limit, workers, seed, warm, progress, stop, t0, transport=relaxed
         )
     _apply_bounds(jr, floor, progress)
-    _keep_the_best_hint(problem, jr, warm, progress)
+    _keep_the_best_hint(jr, kept_hints, progress)
     plan = (
         columns_to_plan(problem, maps, instance, jr.columns) if jr.objective is not None else None
     )
@@ -465,18 +469,17 @@ def _apply_bounds(
 
 
 def _keep_the_best_hint(
-    problem: Problem,
     jr: JointResult,
-    warm: list[list[Column]],
+    hints: list[tuple[float, list[Column]]],
     progress: Callable[[float, float | None, float | None, str], None],
 ) -> None:
-    """A hint (the caller's plan, the instance's manual plan) that obeys every rule and needs
-    less than the search's plan becomes the result: whatever the strategy, a plan handed in is
+    """A hint (the caller's plan, the instance's manual plan) that obeys every rule
+    (``hints``: each with its objective) and needs less than the search's plan becomes the
+    result: whatever the strategy, a plan handed in is
     never made worse. The joint model starts from its hints anyway; the two-stage and
     street-by-street strategies use them only to steer, and can end above them."""
-    for cols in warm:
-        obj = _hint_objective(problem, cols)
-        if obj is None or (jr.objective is not None and obj >= jr.objective - 1e-6):
+    for obj, cols in hints:
+        if jr.objective is not None and obj >= jr.objective - 1e-6:
             continue
         jr.columns, jr.objective, jr.time_to_incumbent = list(cols), obj, 0.0
         jr.stats["offset_s"] = 0.0

@@ -9,35 +9,20 @@ negative reduced cost. The references are the branch-and-bound and CP-SAT pricin
 
 from dataclasses import replace
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sharedprop import load_instance
-from sharedprop.models.columns import make_column
 from sharedprop.models.enumeration import enumerate_option
-from sharedprop.models.master import LPMaster
 from sharedprop.models.package_table import PackageTable, connected_sets
 from sharedprop.models.pricing import PricingCache, exact_price
-from sharedprop.models.problem import is_connected, problem_from_instance
-
-PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
+from sharedprop.models.problem import is_connected
+from tests.models.pilot_duals import pilot_duals
 
 
 @pytest.fixture(scope="module")
 def priced():
-    problem, _ = problem_from_instance(load_instance(PILOT))
-    lp = LPMaster(problem)
-    for o, opt in enumerate(problem.options):
-        lp.add(make_column(problem, o, (opt.hub,)))
-    for triple in [(0, 1, 2), (3, 4, 5), (1, 2, 3)]:
-        lp.add_cut(triple)
-    _, duals, _ = lp.solve()
-    rng = np.random.default_rng(11)
-    duals.community[:] = duals.community * rng.uniform(0.9, 1.6, problem.n)
-    duals.cut[:] = -rng.uniform(0, 5e4, len(duals.cut))
-    duals.resource[:] = -rng.uniform(0, 3e4, problem.k)
+    problem, duals = pilot_duals(11)
     cache = PricingCache(problem)
     return problem, duals, cache, PackageTable(problem, cache)
 

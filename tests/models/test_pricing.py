@@ -6,36 +6,19 @@ packages of many sizes have negative reduced cost.
 """
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sharedprop import load_instance
-from sharedprop.models.columns import make_column
 from sharedprop.models.enumeration import best_by_search, enumerate_option
-from sharedprop.models.master import LPMaster
 from sharedprop.models.pricing import PricingCache, exact_price, relaxation_bound
-from sharedprop.models.problem import problem_from_instance
 from sharedprop.models.relaxation import FlatOptions
-
-PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
+from tests.models.pilot_duals import pilot_duals
 
 
 @pytest.fixture(scope="module")
 def priced():
-    problem, _ = problem_from_instance(load_instance(PILOT))
-    lp = LPMaster(problem)
-    for o, opt in enumerate(problem.options):
-        lp.add(make_column(problem, o, (opt.hub,)))
-    for triple in [(0, 1, 2), (3, 4, 5), (1, 2, 3)]:
-        lp.add_cut(triple)
-    _, duals, _ = lp.solve()
-    rng = np.random.default_rng(7)
-    duals.community[:] = duals.community * rng.uniform(0.9, 1.6, problem.n)
-    duals.cut[:] = -rng.uniform(0, 5e4, len(duals.cut))
-    duals.resource[:] = -rng.uniform(0, 3e4, problem.k)
-    return problem, duals
+    return pilot_duals(7)
 
 
 def test_the_vectorised_bounds_equal_the_per_option_reference(priced) -> None:

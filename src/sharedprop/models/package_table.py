@@ -320,14 +320,13 @@ class PackageTable:
         stays free for other packages)."""
         p = self.problem
         d = self.cache.get(o)
-        members = d.cand[[j for j in range(len(d.cand)) if (mask >> j) & 1]]
+        members = self._members(o, mask)
         if len(d.res) == 0:
             return make_column(p, o, members)
         base = make_column(p, o, members)
         deficit = (1 + p.options[o].margin) * base.cost - float(p.revenue[list(members)].sum())
         sel = self._bundles[o]
-        inc = sel @ d.res_inc
-        price = sel @ (-duals.resource[d.res])
+        inc, price = self._bundle_values(o, duals)
         val = p.w_public_money * np.maximum(0.0, deficit - inc) + price
         tol = 1e-9 * max(1.0, abs(float(val.min())))
         ok = np.flatnonzero(val <= val.min() + tol)
@@ -335,14 +334,22 @@ class PackageTable:
         res = d.res[np.flatnonzero(sel[pick])]
         return make_column(p, o, members, res) if len(res) else base
 
-    def _front(self, o: int, duals: Duals) -> tuple[np.ndarray, np.ndarray]:
-        """The bundles not dominated in (price, income): cheaper or richer than every other."""
+    def _members(self, o: int, mask: int) -> np.ndarray:
+        """The communities of option ``o``'s candidates that ``mask`` holds."""
+        cand = self.cache.get(o).cand
+        return cand[[j for j in range(len(cand)) if (mask >> j) & 1]]
+
+    def _bundle_values(self, o: int, duals: Duals) -> tuple[np.ndarray, np.ndarray]:
+        """Income and dual price (≥ 0) of every bundle of option ``o``'s resources."""
         d = self.cache.get(o)
         sel = self._bundles[o]
-        if len(d.res) == 0:
+        return sel @ d.res_inc, sel @ (-duals.resource[d.res])
+
+    def _front(self, o: int, duals: Duals) -> tuple[np.ndarray, np.ndarray]:
+        """The bundles not dominated in (price, income): cheaper or richer than every other."""
+        if len(self.cache.get(o).res) == 0:
             return np.zeros(1), np.zeros(1)
-        inc = sel @ d.res_inc
-        price = sel @ (-duals.resource[d.res])
+        inc, price = self._bundle_values(o, duals)
         order = np.lexsort((-inc, price))
         keep = []
         top = -np.inf
@@ -369,8 +376,7 @@ class PackageTable:
         for s, k in zip(hit, opt_of, strict=True):
             o = int(self.options[k])
             d = self.cache.get(o)
-            mask = int(self.masks[s])
-            members = d.cand[[j for j in range(len(d.cand)) if (mask >> j) & 1]]
+            members = self._members(o, int(self.masks[s]))
             for row in self._bundles[o]:
                 col = make_column(p, o, members, d.res[np.flatnonzero(row)])
                 if duals.reduced_cost(p, col) <= max_rc + 1e-6:
