@@ -263,8 +263,8 @@ def solve_joint(
         clock.charge(0.002 + 1e-6 * len(flat.cand))
         out = flat.bounds(d)
         if table is not None:
-            clock.charge(2e-5 * len(table.options) + 6e-9 * len(table))
             out[table.options] = np.maximum(out[table.options], table.price(d))
+            clock.charge(table.scan_seconds)
         return out
 
     def add_neighbours(second_order: bool = False) -> int:
