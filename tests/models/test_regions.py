@@ -12,6 +12,7 @@ import pytest
 
 from sharedprop import evaluate, load_instance
 from sharedprop.manual import manual_plan
+from sharedprop.models.clock import Clock
 from sharedprop.models.columns import make_column
 from sharedprop.models.master import plan_objective
 from sharedprop.models.problem import problem_from_instance
@@ -84,3 +85,15 @@ def test_region_search_never_loses_money_or_breaks_a_rule_and_repeats_with_one_w
     ev = evaluate(instance, columns_to_plan(p, maps, instance, runs[0].columns))
     assert not ev.broken
     assert abs(ev.objective - runs[0].objective) < 0.5
+
+
+def test_a_region_proven_early_is_charged_only_the_work_it_did(pilot) -> None:
+    """Small regions of the pilot are solved (and mostly proven) well inside their second, so
+    a one-worker region search charges less than a full second per region."""
+    _, p, _, cols = pilot
+    clock = Clock(deterministic=True)
+    out = improve_by_regions(
+        p, cols, time_limit=4.0, workers=1, seed=1, size=4, region_time=1.0, clock=clock
+    )
+    assert out.regions >= 2
+    assert clock.now() < 0.9 * out.regions * 1.0

@@ -469,6 +469,9 @@ def solve_joint(
         prev_complete = None
         cg_deadline = clock.now() + 0.7 * remaining
         stats["passes"] = stats.get("passes", 1) + 1
+    # The work this solve did, in its clock's units: a caller on a deterministic clock (region
+    # search) charges it, not the whole budget, so a region proven early leaves time to others.
+    stats["work"] = clock.now()
     if best_obj is None:
         status = "unknown"
         if converged and lp.artificial_in_use():

@@ -101,7 +101,7 @@ def improve_by_regions(
 
     Centres are taken in a seeded random order, each community once per sweep; a sweep that
     improves nothing grows the regions. With ``workers=1`` each region's solve runs on
-    deterministic work and is charged its full budget, so the whole search repeats exactly.
+    deterministic work and is charged the work it did, so the whole search repeats exactly.
     """
     from sharedprop.models.joint import solve_joint
 
@@ -142,7 +142,7 @@ def improve_by_regions(
                 **joint_options,  # type: ignore[arg-type]
             )
             if clock.deterministic:
-                clock.charge(budget)
+                clock.charge(jr.stats.get("work", budget))
             regions += 1
             del before
             if jr.objective is None:
