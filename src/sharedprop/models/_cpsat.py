@@ -18,7 +18,7 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
-from sharedprop.models.clock import Clock
+from sharedprop.models.clock import BUILD_SECONDS_PER_VARIABLE, Clock
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 Progress = Callable[[float, int | None, int | None], None]
@@ -107,6 +107,7 @@ def solve_model(
     stop_below: int | None = None,
     clock: Clock | None = None,
     on_start: Callable[[cp_model.CpSolver], None] | None = None,
+    seconds_per_dtime: float = 1.0,
 ) -> Run:
     """Solve ``model`` (a minimisation with an integer objective) and describe the outcome.
 
@@ -116,6 +117,7 @@ def solve_model(
     With a deterministic ``clock`` (one worker) the limit is CP-SAT's deterministic time and the
     work is charged to the clock, so that the run repeats exactly. ``on_start`` receives the
     solver before the search starts (another thread may then call its ``stop_search``).
+    ``seconds_per_dtime`` calibrates the model's deterministic time (:mod:`sharedprop.models.clock`).
     """
     solver = cp_model.CpSolver()
     # OR-Tools would install its own SIGINT handler and reset ours after each solve;
@@ -123,7 +125,12 @@ def solve_model(
     solver.parameters.catch_sigint_signal = False
     params = solver.parameters
     if clock is not None and clock.deterministic:
-        clock.set_limit(params, time_limit)
+        # The caller built the model before this call, uncharged: charge it here, from the
+        # model's size, and take it from the limit.
+        built = BUILD_SECONDS_PER_VARIABLE * len(model.Proto().variables)
+        clock.charge(built)
+        time_limit = max(0.0, time_limit - built)
+        clock.set_limit(params, time_limit, seconds_per_dtime)
     else:
         params.max_time_in_seconds = max(0.0, float(time_limit))
     params.num_workers = max(1, int(workers))
@@ -142,7 +149,7 @@ def solve_model(
         on_start(solver)
     code = solver.solve(model, reporter)
     if clock is not None:
-        clock.charge_cpsat(solver)
+        clock.charge_cpsat(solver, seconds_per_dtime)
     if code == cp_model.MODEL_INVALID:
         raise ValueError(f"internal error: CP-SAT rejected the model: {model.validate()}")
     status = _STATUS[code]

@@ -15,6 +15,26 @@ import time
 
 SAFETY = 5.0
 
+# Wall seconds per unit of CP-SAT's deterministic time, by model, so that one worker's run
+# ends near its limit. CP-SAT's own unit is not a second and differs by model. Measured on an
+# unloaded 2-core machine, one-worker ``solve`` (``--time-limit 30``), wall seconds against
+# deterministic time summed over each kind of model:
+# set-partitioning masters 0.7 / 3.2 / 3.2 / 1.6 s for 1.2 / 13.0 / 6.4 / 4.2 units
+# (pilot, 30-, 120-, 400-community instances); exact pricing 4.9 / 28.4 s for 7.0 / 29.8
+# units (30-community streets, seeds 4 and 3); the clustering search below the incumbent
+# 1.7 / 2.1 / 3.6 s for 1.2 / 1.8 / 1.9 units; the whole contiguous clustering model,
+# presolve and flows, 12.1 s for 2.4 units (400 communities).
+MASTER_SECONDS_PER_DTIME = 0.4
+# ... and per column of the master: the 1,414-community recombination (74,068 columns) took
+# about 14 s for 18 units, twice the small masters' rate.
+MASTER_COLUMNS_DOUBLING = 75_000
+PRICING_SECONDS_PER_DTIME = 1.0
+CLUSTERING_SECONDS_PER_DTIME = 1.5
+FLOW_MODEL_SECONDS_PER_DTIME = 5.0
+# Building a CP-SAT model in Python, per variable: 3.0 s for the 306,286 variables of the
+# 400-community contiguous clustering model, 0.53 s for 65,416 at 120 communities.
+BUILD_SECONDS_PER_VARIABLE = 1e-5
+
 
 class Clock:
     def __init__(self, deterministic: bool) -> None:
@@ -33,14 +53,15 @@ class Clock:
         if self.deterministic:
             self._work += units
 
-    def set_limit(self, params, limit: float) -> None:  # noqa: ANN001 - a CP-SAT parameter proto
-        """Give a CP-SAT search ``limit`` seconds (or deterministic time)."""
+    def set_limit(self, params, limit: float, seconds_per_dtime: float = 1.0) -> None:  # noqa: ANN001 - a CP-SAT parameter proto
+        """Give a CP-SAT search ``limit`` seconds; on a deterministic clock, the deterministic
+        time that takes about as long (``seconds_per_dtime``: the model's calibration)."""
         limit = max(0.01, float(limit))
         if self.deterministic:
-            params.max_deterministic_time = limit
+            params.max_deterministic_time = limit / seconds_per_dtime
             params.max_time_in_seconds = SAFETY * limit + 1.0
         else:
             params.max_time_in_seconds = limit
 
-    def charge_cpsat(self, solver) -> None:  # noqa: ANN001
-        self.charge(float(solver.deterministic_time))
+    def charge_cpsat(self, solver, seconds_per_dtime: float = 1.0) -> None:  # noqa: ANN001
+        self.charge(float(solver.deterministic_time) * seconds_per_dtime)

@@ -80,7 +80,11 @@ from ortools.sat.python import cp_model
 
 from sharedprop.models import lagrangian
 from sharedprop.models._cpsat import Progress, Status, solve_model
-from sharedprop.models.clock import Clock
+from sharedprop.models.clock import (
+    CLUSTERING_SECONDS_PER_DTIME,
+    FLOW_MODEL_SECONDS_PER_DTIME,
+    Clock,
+)
 
 
 @dataclass(frozen=True)
@@ -541,6 +545,9 @@ def solve_clustering(
             parameters=parameters,
             elapsed_before=elapsed(),
             clock=clock,
+            seconds_per_dtime=FLOW_MODEL_SECONDS_PER_DTIME
+            if inp.adjacency is not None
+            else CLUSTERING_SECONDS_PER_DTIME,
         )
         if run.bound is not None and run.status != "infeasible":
             bound = run.bound if bound is None else max(bound, run.bound)
@@ -638,6 +645,7 @@ def _search_below(
             stop_below=upper,
             clock=clock,
             on_start=None if mip is None else mip.start,
+            seconds_per_dtime=CLUSTERING_SECONDS_PER_DTIME,
         )
         status, objective, run_bound = run.status, run.objective, run.bound
         solution = _hub_of(inp.n, x, run) if objective is not None else None
@@ -905,6 +913,7 @@ def _restricted_search(
                     seed=seed,
                     parameters=_base_parameters(inp),
                     clock=clock,
+                    seconds_per_dtime=CLUSTERING_SECONDS_PER_DTIME,
                 )
                 if run.objective is None or (best is not None and run.objective >= best[1]):
                     break  # infeasible, or a slice without progress

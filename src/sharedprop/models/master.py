@@ -30,7 +30,12 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from sharedprop.models.clock import SAFETY, Clock
+from sharedprop.models.clock import (
+    MASTER_COLUMNS_DOUBLING,
+    MASTER_SECONDS_PER_DTIME,
+    SAFETY,
+    Clock,
+)
 from sharedprop.models.columns import Column, ColumnPool
 from sharedprop.models.problem import Problem
 
@@ -458,8 +463,10 @@ def solve_integer_master(
     # OR-Tools would install its own SIGINT handler and reset ours after each solve;
     # the CLI's handler must survive so Ctrl-C keeps the best plan.
     solver.parameters.catch_sigint_signal = False
+    # Larger masters take longer per unit of deterministic time (sharedprop.models.clock).
+    per_dtime = MASTER_SECONDS_PER_DTIME * (1.0 + len(cols) / MASTER_COLUMNS_DOUBLING)
     if clock is not None:
-        clock.set_limit(solver.parameters, time_limit)
+        clock.set_limit(solver.parameters, time_limit, per_dtime)
     else:
         solver.parameters.max_time_in_seconds = max(0.05, float(time_limit))
     solver.parameters.num_workers = max(1, int(workers))
@@ -470,7 +477,7 @@ def solve_integer_master(
     with stop_watch(solver, stop):
         status = solver.Solve(model, cb) if cb else solver.Solve(model)
     if clock is not None:
-        clock.charge_cpsat(solver)
+        clock.charge_cpsat(solver, per_dtime)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = [keep[j] for j in range(len(cols)) if solver.Value(x[j])]
         obj = plan_objective(p, [pool.columns[j] for j in chosen])

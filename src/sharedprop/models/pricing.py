@@ -29,7 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from sharedprop.models.clock import Clock
+from sharedprop.models.clock import (
+    BUILD_SECONDS_PER_VARIABLE,
+    PRICING_SECONDS_PER_DTIME,
+    Clock,
+)
 from sharedprop.models.columns import Column, best_resources, make_column
 from sharedprop.models.master import FEN, Duals
 from sharedprop.models.problem import Problem
@@ -456,14 +460,18 @@ def exact_price(
     # the CLI's handler must survive so Ctrl-C keeps the best plan.
     s.parameters.catch_sigint_signal = False
     if clock is not None:
-        clock.set_limit(s.parameters, time_limit)
+        # Building the model is work too (see sharedprop.models._cpsat.solve_model).
+        built = BUILD_SECONDS_PER_VARIABLE * len(m.Proto().variables)
+        clock.charge(built)
+        time_limit = max(0.01, time_limit - built)
+        clock.set_limit(s.parameters, time_limit, PRICING_SECONDS_PER_DTIME)
     else:
         s.parameters.max_time_in_seconds = max(0.01, time_limit)
     s.parameters.num_workers = 1
     s.parameters.random_seed = seed
     status = s.Solve(m)
     if clock is not None:
-        clock.charge_cpsat(s)
+        clock.charge_cpsat(s, PRICING_SECONDS_PER_DTIME)
     bound = (s.BestObjectiveBound() + const - slack) / (K * FEN)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if status == cp_model.INFEASIBLE:
