@@ -459,7 +459,7 @@ def solve_joint(
         if best_obj is not None and best_obj - best_lb <= max(0.01, 1e-9 * abs(best_obj)):
             break
         remaining = deadline - clock.now()
-        if remaining < 1.0 or stop() or stats.get("lp_failure"):
+        if remaining < min(1.0, 0.1 * time_limit) or stop() or stats.get("lp_failure"):
             break
         if converged and (final is None or enumerated_at == final[0]) and cut_tail == 0.0:
             break  # nothing left to try
