@@ -30,6 +30,7 @@ from sharedprop.evaluate import best_hub
 from sharedprop.models.blocks import solve_by_blocks, street_blocks
 from sharedprop.models.bound_process import BackgroundBound
 from sharedprop.models.bounds import CapacityRelaxation, capacity_relaxation
+from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.joint import JointResult, solve_joint
 from sharedprop.models.master import Duals, plan_objective
@@ -343,7 +344,6 @@ def _search_plans(
     relaxed: tuple[float | None, dict] = (None, {})
     rb_budget = RELAXED_SHARE * time_limit if bound_first else 0.0
     if rb_budget > 0:
-        from sharedprop.models.clock import Clock
         from sharedprop.models.relaxed_bound import relaxed_lp_bound
 
         relaxed = relaxed_lp_bound(
@@ -419,10 +419,13 @@ def _improve_by_regions(
     if budget < 1.0:
         return
     began = time.monotonic()
+    # With one worker the region search's own deterministic clock dates its plans (in about
+    # seconds, like the joint model's), so the reported time repeats exactly too.
+    clock = Clock(deterministic=True) if deterministic else None
 
     def improved(obj: float, cols: list[Column]) -> None:
-        jr.time_to_incumbent = (
-            joint_limit + (time.monotonic() - began) if not deterministic else joint_limit
+        jr.time_to_incumbent = joint_limit + (
+            clock.now() if clock is not None else time.monotonic() - began
         )
         progress(0.0, obj, jr.bound, "region search")
 
@@ -436,6 +439,7 @@ def _improve_by_regions(
         region_time=REGION_TIME,
         stop=stop,
         on_improve=improved,
+        clock=clock,
         exact_pricing=False,
         # Region solves are a second each: no enrichment of their pools (measured only on
         # whole streets, models/joint.py).
