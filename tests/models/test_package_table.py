@@ -14,7 +14,12 @@ import numpy as np
 import pytest
 
 from sharedprop.models.enumeration import enumerate_option
-from sharedprop.models.package_table import PackageTable, connected_sets
+from sharedprop.models.package_table import (
+    SCAN_SECONDS_PER_OPTION,
+    SCAN_SECONDS_PER_SET,
+    PackageTable,
+    connected_sets,
+)
 from sharedprop.models.pricing import PricingCache, exact_price
 from sharedprop.models.problem import is_connected
 from tests.models.pilot_duals import pilot_duals
@@ -161,3 +166,17 @@ def test_asked_for_the_nearest_packages_the_table_gives_them_in_order_whatever_t
     for _, c in found:
         per_option[c.option] = per_option.get(c.option, 0) + 1
     assert max(per_option.values()) <= 25
+
+
+def test_a_scan_is_charged_more_for_the_subset_row_cuts_among_the_candidates(priced) -> None:
+    """One worker's clock is charged ``scan_seconds``: the fixture's three cuts cost extra on
+    every set of an option whose candidates hold two of a cut's communities."""
+    _, duals, _, table = priced
+    table.price(replace(duals, cuts=(), cut=np.zeros(0)))
+    plain = table.scan_seconds
+    covered = int(np.count_nonzero(np.diff(table.starts)))
+    assert plain == pytest.approx(
+        covered * SCAN_SECONDS_PER_OPTION + len(table) * SCAN_SECONDS_PER_SET
+    )
+    table.price(duals)
+    assert table.scan_seconds > plain

@@ -53,7 +53,9 @@ class Clock:
         if self.deterministic:
             self._work += units
 
-    def set_limit(self, params, limit: float, seconds_per_dtime: float = 1.0) -> None:  # noqa: ANN001 - a CP-SAT parameter proto
+    def set_limit(  # noqa: ANN001 - params is a CP-SAT parameter proto
+        self, params, limit: float, seconds_per_dtime: float = 1.0
+    ) -> None:
         """Give a CP-SAT search ``limit`` seconds; on a deterministic clock, the deterministic
         time that takes about as long (``seconds_per_dtime``: the model's calibration)."""
         limit = max(0.01, float(limit))
