@@ -18,7 +18,7 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
-from sharedprop.models.clock import BUILD_SECONDS_PER_VARIABLE, Clock
+from sharedprop.models.clock import Clock
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 Progress = Callable[[float, int | None, int | None], None]
@@ -125,11 +125,7 @@ def solve_model(
     solver.parameters.catch_sigint_signal = False
     params = solver.parameters
     if clock is not None and clock.deterministic:
-        # The caller built the model before this call, uncharged: charge it here, from the
-        # model's size, and take it from the limit.
-        built = BUILD_SECONDS_PER_VARIABLE * len(model.Proto().variables)
-        clock.charge(built)
-        time_limit = max(0.0, time_limit - built)
+        time_limit = clock.charge_build(model, time_limit)
         clock.set_limit(params, time_limit, seconds_per_dtime)
     else:
         params.max_time_in_seconds = max(0.0, float(time_limit))

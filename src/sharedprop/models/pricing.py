@@ -29,11 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from sharedprop.models.clock import (
-    BUILD_SECONDS_PER_VARIABLE,
-    PRICING_SECONDS_PER_DTIME,
-    Clock,
-)
+from sharedprop.models.clock import PRICING_SECONDS_PER_DTIME, Clock
 from sharedprop.models.columns import Column, best_resources, make_column
 from sharedprop.models.master import FEN, Duals
 from sharedprop.models.problem import Problem
@@ -460,10 +456,7 @@ def exact_price(
     # the CLI's handler must survive so Ctrl-C keeps the best plan.
     s.parameters.catch_sigint_signal = False
     if clock is not None:
-        # Building the model is work too (see sharedprop.models._cpsat.solve_model).
-        built = BUILD_SECONDS_PER_VARIABLE * len(m.Proto().variables)
-        clock.charge(built)
-        time_limit = max(0.01, time_limit - built)
+        time_limit = clock.charge_build(m, time_limit)
         clock.set_limit(s.parameters, time_limit, PRICING_SECONDS_PER_DTIME)
     else:
         s.parameters.max_time_in_seconds = max(0.01, time_limit)
