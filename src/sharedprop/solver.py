@@ -32,7 +32,12 @@ from sharedprop.models.bound_process import BackgroundBound
 from sharedprop.models.bounds import CapacityRelaxation, capacity_relaxation
 from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, make_column
-from sharedprop.models.joint import JointResult, solve_joint
+from sharedprop.models.joint import (
+    JointResult,
+    is_valid_column,
+    respects_master_rules,
+    solve_joint,
+)
 from sharedprop.models.master import Duals, plan_objective
 from sharedprop.models.problem import InstanceMaps, Problem, problem_from_instance
 from sharedprop.plan import Package, Plan
@@ -479,8 +484,7 @@ def _keep_the_best_hint(
 ) -> None:
     """A hint (the caller's plan, the instance's manual plan) that obeys every rule
     (``hints``: each with its objective) and needs less than the search's plan becomes the
-    result: whatever the strategy, a plan handed in is
-    never made worse. The joint model starts from its hints anyway; the two-stage and
+    result: whatever the strategy, a plan handed in is never made worse. The joint model starts from its hints anyway; the two-stage and
     street-by-street strategies use them only to steer, and can end above them."""
     for obj, cols in hints:
         if jr.objective is not None and obj >= jr.objective - 1e-6:
@@ -496,8 +500,6 @@ def _keep_the_best_hint(
 
 def _hint_objective(problem: Problem, cols: list[Column]) -> float | None:
     """The objective of a hint's packages, or None if they break a rule."""
-    from sharedprop.models.joint import is_valid_column, respects_master_rules
-
     if not all(is_valid_column(problem, c) for c in cols):
         return None
     return plan_objective(problem, cols) if respects_master_rules(problem, cols) else None
