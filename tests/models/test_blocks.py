@@ -16,6 +16,7 @@ import pytest
 
 from sharedprop import Instance, evaluate, load_instance, solve
 from sharedprop.generate import generate_instance
+from sharedprop.models import blocks
 from sharedprop.models.blocks import restrict, street_blocks
 from sharedprop.models.columns import make_column
 from sharedprop.models.problem import problem_from_instance
@@ -120,6 +121,21 @@ def test_street_by_street_plans_obey_every_rule_and_match_evaluate(
     # The streets in turn are a restriction: they claim no bound of their own; the only bound
     # is the transportation LP's, computed before the search (models/bounds.py).
     assert result.best_bound == pytest.approx(min(result.stats["capacity_bound"], result.objective))
+
+
+def test_a_recombination_over_the_lp_ranked_columns_still_obeys_every_rule(
+    scarce40: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The 40-community pool is far below LP_RANKED_COLUMNS; cut the ranking to 30 columns so
+    # that the recombination runs on a subset (plus the combined plan's packages).
+    monkeypatch.setattr(blocks, "LP_RANKED_COLUMNS", 30)
+    result = solve(scarce40, time_limit=3, workers=1, seed=1, strategy="streets")
+    # The combined plan's packages join the 30; there are at most as many as communities.
+    n = len(scarce40.communities)
+    assert 30 <= result.stats["recombined_columns"] <= min(30 + n, result.stats["pool"] - 1)
+    ev = evaluate(scarce40, result.plan)
+    assert ev.broken == ()
+    assert abs(ev.objective - result.objective) < YUAN
 
 
 def test_street_by_street_repeats_exactly_with_one_worker(scarce40: Instance) -> None:

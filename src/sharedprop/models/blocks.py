@@ -15,7 +15,11 @@ street"), and the engine does it for instances too large for one joint model in 
    depend on. Every plan combined this way obeys every rule.
 2. **Recombination.** One set-partitioning master (CP-SAT) over every package the streets'
    column generation produced — plus each chosen package under every other firm that may run
-   it — starts from the combined plan and lets the streets trade firms and resources.
+   it — starts from the combined plan and lets the streets trade firms and resources. On a
+   large pool it takes only the ``LP_RANKED_COLUMNS`` packages of least reduced cost in the
+   pool's LP, and the combined plan's (``master.lp_ranked_columns``): at 1,414 communities
+   CP-SAT improved the combined plan 1.4 % over all 78,692 packages and 4.7–5.6 % over the
+   15,000 ranked ones in the same 18 s.
 
 A first version solved every street with all firms (a relaxation whose bounds add up to a
 bound on the whole) and repaired the streets that no longer fitted; on generated instances the
@@ -38,7 +42,13 @@ from sharedprop.models.bounds import CapacityRelaxation
 from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.joint import JointResult
-from sharedprop.models.master import plan_objective, solve_integer_master
+from sharedprop.models.master import (
+    LP_RANKED_COLUMNS,
+    LP_SECONDS_PER_COLUMN,
+    lp_ranked_columns,
+    plan_objective,
+    solve_integer_master,
+)
 from sharedprop.models.problem import Problem
 from sharedprop.models.subproblem import SubProblem, sub_problem
 
@@ -253,13 +263,22 @@ def solve_by_blocks(
     stats["pool"] = len(pool)
     if left > 0.2 and not stop():
         hint = None if objective is None else [pool.index_of(c) for c in final]
+        hint = [h for h in hint if h is not None] if hint else None
+        # CP-SAT does better on the columns the pool's LP prices cheapest (LP_RANKED_COLUMNS).
+        columns = lp_ranked_columns(pool, LP_RANKED_COLUMNS, hint)
+        stats["recombined_columns"] = len(columns)
+        if deterministic:  # that LP's time, estimated from the pool's size
+            left -= LP_SECONDS_PER_COLUMN * len(pool) if len(pool) > LP_RANKED_COLUMNS else 0.0
+        else:
+            left = time_limit - elapsed()
         sol = solve_integer_master(
             pool,
-            time_limit=left,
+            time_limit=max(0.2, left),
             workers=workers,
             seed=seed,
-            hint=[h for h in hint if h is not None] if hint else None,
+            hint=hint,
             stop=stop,
+            columns=columns,
             clock=Clock(deterministic=True) if deterministic else None,
         )
         if sol.objective is not None and (objective is None or sol.objective < objective - 1e-6):
