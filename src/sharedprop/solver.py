@@ -152,7 +152,12 @@ def solve(
     elif chosen == "streets":
         assert blocks is not None
 
-        def solve_block(sub: Problem, limit: float, sub_warm: list[list[Column]]) -> JointResult:
+        def solve_block(
+            sub: Problem,
+            limit: float,
+            sub_warm: list[list[Column]],
+            sub_stop: Callable[[], bool] | None,
+        ) -> JointResult:
             return _solve_joint_with_warm_start(
                 sub,
                 maps,
@@ -161,7 +166,7 @@ def solve(
                 seed,
                 sub_warm,
                 lambda *a: None,
-                stop,
+                sub_stop or stop,
                 time.monotonic(),
                 bound_search=False,
             )

@@ -8,6 +8,7 @@ two packages each, so the streets must share the firms and some communities stay
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,8 +18,10 @@ import pytest
 from sharedprop import Instance, evaluate, load_instance, solve
 from sharedprop.generate import generate_instance
 from sharedprop.models import blocks
-from sharedprop.models.blocks import restrict, street_blocks
+from sharedprop.models.blocks import restrict, solve_by_blocks, street_blocks
+from sharedprop.models.bounds import capacity_relaxation
 from sharedprop.models.columns import make_column
+from sharedprop.models.joint import solve_joint
 from sharedprop.models.problem import problem_from_instance
 
 YUAN = 0.5
@@ -115,6 +118,7 @@ def test_street_by_street_plans_obey_every_rule_and_match_evaluate(
     instance = request.getfixturevalue(name)
     result = solve(instance, time_limit=4, workers=2, strategy="streets")
     assert result.strategy == "streets" and result.plan is not None
+    assert result.stats["streets_in_pairs"] is True  # two workers: the streets run at once
     ev = evaluate(instance, result.plan)
     assert ev.broken == ()
     assert abs(ev.objective - result.objective) < YUAN
@@ -167,3 +171,58 @@ def test_progress_names_each_street_in_turn(street40: Instance, tmp_path: Path) 
         "street 1 of 2",
         "street 2 of 2",
     ]
+
+
+def test_two_streets_solved_at_once_split_the_firms_they_share_and_their_resources(
+    scarce40: Instance,
+) -> None:
+    problem, _ = problem_from_instance(scarce40)
+    pair = street_blocks(problem)
+    assert pair is not None
+    guide = capacity_relaxation(problem)
+    assert guide is not None
+    given = {b.street: guide.firm_households(problem.weight, b.members, problem.m) for b in pair}
+    capacity, max_packages = problem.firm_capacity.copy(), problem.firm_max_packages.copy()
+    free = np.ones(problem.k, dtype=bool)
+    parts = blocks._split_pair(
+        problem, pair, [capacity, capacity], capacity, max_packages, free, given
+    )
+    firms = [{problem.options[int(j)].firm for j in part.option} for part in parts]
+    shared = sorted(firms[0] & firms[1])
+    assert shared  # scarce40's four firms reach both streets
+    for f in shared:
+        a, b = (part.problem for part in parts)
+        assert a.firm_capacity[f] + b.firm_capacity[f] <= capacity[f]
+        assert a.firm_max_packages[f] + b.firm_max_packages[f] <= max_packages[f]
+    reach = [{int(r) for o in part.problem.options for r in o.resources} for part in parts]
+    assert not reach[0] & reach[1]
+
+
+def test_a_street_whose_child_process_fails_is_left_uncovered_and_the_plan_obeys_every_rule(
+    scarce40: Instance,
+) -> None:
+    """The second street of the pair runs in a forked child; there the solver raises."""
+    problem, _ = problem_from_instance(scarce40)
+    parent = os.getpid()
+
+    def solve_block(sub, limit, warm, stop):  # noqa: ANN001, ANN202
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return solve_joint(sub, time_limit=limit, workers=1, seed=0)
+
+    jr = solve_by_blocks(
+        problem,
+        street_blocks(problem),
+        solve_block,
+        time_limit=2,
+        workers=2,
+        seed=0,
+        elapsed=lambda: 0.0,
+        guide=capacity_relaxation(problem),
+    )
+    assert jr.stats["streets_in_pairs"] is True
+    assert jr.stats["block_status"][1] == "unknown"
+    covered = {i for c in jr.columns for i in c.members}
+    # The first street's communities only (the scarcity order may put either street first).
+    assert any(covered <= {int(i) for i in b.members} for b in street_blocks(problem))
+    assert jr.objective is not None
