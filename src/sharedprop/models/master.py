@@ -486,8 +486,12 @@ def solve_integer_master(
     lower_bound: float | None = None,
     columns: list[int] | None = None,
     clock: Clock | None = None,
+    seconds_per_dtime: float | None = None,
 ) -> MasterSolution:
-    """Choose the best plan from the pool's columns (CP-SAT, money in fen)."""
+    """Choose the best plan from the pool's columns (CP-SAT, money in fen).
+
+    ``seconds_per_dtime``: the calibration of a deterministic ``clock`` for this master, where
+    the general one (by column count, :mod:`sharedprop.models.clock`) does not fit it."""
     p = pool.problem
     # ``columns`` restricts the master to a subset of the pool (indices stay the pool's).
     keep = list(range(len(pool.columns))) if columns is None else list(columns)
@@ -532,7 +536,9 @@ def solve_integer_master(
     # the CLI's handler must survive so Ctrl-C keeps the best plan.
     solver.parameters.catch_sigint_signal = False
     # Larger masters take longer per unit of deterministic time (sharedprop.models.clock).
-    per_dtime = MASTER_SECONDS_PER_DTIME * (1.0 + len(cols) / MASTER_COLUMNS_DOUBLING)
+    per_dtime = seconds_per_dtime or MASTER_SECONDS_PER_DTIME * (
+        1.0 + len(cols) / MASTER_COLUMNS_DOUBLING
+    )
     if clock is not None:
         clock.set_limit(solver.parameters, time_limit, per_dtime)
     else:
