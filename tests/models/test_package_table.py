@@ -180,3 +180,20 @@ def test_a_scan_is_charged_more_for_the_subset_row_cuts_among_the_candidates(pri
     )
     table.price(duals)
     assert table.scan_seconds > plain
+
+
+def test_the_table_adds_up_every_scan_whoever_asks_and_a_repeat_at_the_same_duals_is_free(
+    priced,
+) -> None:
+    """``work`` is what a one-worker caller charges: a ``columns`` or ``within`` call at new
+    duals rescans and adds a scan's cost; at the duals last priced it adds nothing."""
+    _, duals, _, table = priced
+    other = replace(duals, community=duals.community / 10)
+    before = table.work
+    table.price(other)
+    one_scan = table.scan_seconds
+    assert table.work == pytest.approx(before + one_scan)
+    table.columns(other, limit=10)
+    assert table.work == pytest.approx(before + one_scan)
+    table.within(duals, 0.0, limit=10**6)
+    assert table.work == pytest.approx(before + one_scan + table.scan_seconds)

@@ -200,6 +200,15 @@ def solve_joint(
     cache = PricingCache(p)
     flat = FlatOptions(p)
     table: PackageTable | None = None
+    charged_scans = 0.0
+
+    def charge_scans() -> None:
+        """Charge the clock the table's scans since the last charge (PackageTable.work)."""
+        nonlocal charged_scans
+        if table is not None:
+            clock.charge(table.work - charged_scans)
+            charged_scans = table.work
+
     if package_table and p.adjacency is not None and 0 < len(p.options) <= TABLE_MAX_OPTIONS:
         # The build may take a tenth of the limit (about 20 ns a set visited): a street of the
         # street-by-street strategy, solved in a second, must not spend it enumerating.
@@ -264,7 +273,7 @@ def solve_joint(
         out = flat.bounds(d)
         if table is not None:
             out[table.options] = np.maximum(out[table.options], table.price(d))
-            clock.charge(table.scan_seconds)
+            charge_scans()
         return out
 
     def add_neighbours(second_order: bool = False) -> int:
@@ -423,6 +432,7 @@ def solve_joint(
                 clock,
                 limit=enumeration_limit,
                 table=table,
+                charge_scans=charge_scans,
             )
             if proven and best_obj is not None:
                 best_lb = best_obj
@@ -437,7 +447,8 @@ def solve_joint(
         ):
             near = table.columns(last_duals, table_pool, per_option=25, below=np.inf)
             fresh = sum(pool.offer(c) for _, c in near)
-            clock.charge(0.005 + 1e-8 * len(table) + 2e-5 * len(near))
+            clock.charge(0.005 + 2e-5 * len(near))
+            charge_scans()  # a rescan, if the table was last priced at other duals
             stats["table_pool"] = stats.get("table_pool", 0) + fresh
         # Large-neighbourhood search: packages one move from the incumbent, recombined exactly by
         # the master, until the time is up or the master proves nothing nearby is better.
@@ -501,6 +512,7 @@ def _close_gap_by_enumeration(  # noqa: ANN001
     clock,
     limit=60_000,
     table=None,
+    charge_scans=lambda: None,  # noqa: ANN001 - charges the table's rescan (solve_joint)
 ) -> bool:
     """Enumerate every package with reduced cost ≤ UB − z_LP and solve the master over them.
 
@@ -515,7 +527,8 @@ def _close_gap_by_enumeration(  # noqa: ANN001
     found = 0
     if table is not None:  # the table's options at once, by scan
         cols = table.within(duals, gap, limit)
-        clock.charge(0.01 + 1e-8 * len(table) + 1e-5 * len(cols or ()))
+        charge_scans()  # a rescan, if the table was last priced at other duals
+        clock.charge(0.01 + 1e-5 * len(cols or ()))
         if cols is None:
             stats["enumeration"] = f"more than {limit} packages within the gap"
             return False

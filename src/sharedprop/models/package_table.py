@@ -250,6 +250,9 @@ class PackageTable:
         self.rc = np.empty(len(self.masks))
         self._at: Duals | None = None  # the duals self.rc was computed at
         self.scan_seconds = 0.0  # the last price()'s cost as estimated (see SCAN_SECONDS_*)
+        # Every scan's estimated cost so far, whoever asked for it (price, columns, within): a
+        # one-worker caller charges its clock the increase, so a rescan is never free.
+        self.work = 0.0
 
     def __len__(self) -> int:
         return len(self.masks)
@@ -292,6 +295,7 @@ class PackageTable:
             )
             best[k] = float(self.rc[a:b].min())
         self.scan_seconds = work
+        self.work += work
         return best
 
     def columns(
