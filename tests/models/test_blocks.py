@@ -226,3 +226,31 @@ def test_a_street_whose_child_process_fails_is_left_uncovered_and_the_plan_obeys
     # The first street's communities only (the scarcity order may put either street first).
     assert any(covered <= {int(i) for i in b.members} for b in street_blocks(problem))
     assert jr.objective is not None
+
+
+def test_an_odd_street_out_of_the_pairs_is_solved_alone_and_every_street_is_reported(
+    tmp_path: Path,
+) -> None:
+    """Three streets with two workers: a pair, then the third street on its own."""
+    folder = generate_instance(
+        tmp_path / "three", communities=45, streets=3, firms=4, resources=3, seed=5
+    )
+    instance = load_instance(folder)
+    messages: list[str] = []
+    result = solve(
+        instance,
+        time_limit=4,
+        workers=2,
+        strategy="streets",
+        on_progress=lambda p: messages.append(p.message),
+    )
+    assert result.stats["streets_in_pairs"] is True
+    assert len(result.stats["block_status"]) == 3
+    assert sorted(m.split(" done")[0] for m in messages if m.startswith("street ")) == [
+        "street 1 of 3",
+        "street 2 of 3",
+        "street 3 of 3",
+    ]
+    ev = evaluate(instance, result.plan)
+    assert ev.broken == ()
+    assert abs(ev.objective - result.objective) < YUAN
