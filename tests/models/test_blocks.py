@@ -9,6 +9,7 @@ two packages each, so the streets must share the firms and some communities stay
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -222,6 +223,7 @@ def test_a_street_whose_child_process_fails_is_left_uncovered_and_the_plan_obeys
     )
     assert jr.stats["streets_in_pairs"] is True
     assert jr.stats["block_status"][1] == "unknown"
+    assert jr.stats["street_errors"] == ["RuntimeError: the child fails"]
     covered = {i for c in jr.columns for i in c.members}
     # The first street's communities only (the scarcity order may put either street first).
     assert any(covered <= {int(i) for i in b.members} for b in street_blocks(problem))
@@ -254,3 +256,42 @@ def test_an_odd_street_out_of_the_pairs_is_solved_alone_and_every_street_is_repo
     ev = evaluate(instance, result.plan)
     assert ev.broken == ()
     assert abs(ev.objective - result.objective) < YUAN
+
+
+def test_a_stop_during_a_pair_asks_the_child_for_its_best_plan_and_keeps_it(
+    scarce40: Instance,
+) -> None:
+    """The child's solver waits for its stop signal; the parent's stop rises as soon as the
+    parent's own street is solved. The child must then hand in its plan (its share is 42 s, and
+    it would never end without the signal)."""
+    problem, _ = problem_from_instance(scarce40)
+    parent = os.getpid()
+    stopped = [False]
+
+    def solve_block(sub, limit, warm, stop):  # noqa: ANN001, ANN202
+        if os.getpid() != parent:
+            while not stop():
+                time.sleep(0.01)
+        jr = solve_joint(sub, time_limit=0.5, workers=1, seed=0)
+        stopped[0] = os.getpid() == parent
+        return jr
+
+    began = time.monotonic()
+    jr = solve_by_blocks(
+        problem,
+        street_blocks(problem),
+        solve_block,
+        time_limit=60,
+        workers=2,
+        seed=0,
+        elapsed=lambda: time.monotonic() - began,
+        stop=lambda: stopped[0],
+        guide=capacity_relaxation(problem),
+    )
+    # A child that never heard the stop would still be waiting at the parent's time-out, and
+    # its street would come back "unknown".
+    assert all(s in ("feasible", "optimal") for s in jr.stats["block_status"])
+    covered = {i for c in jr.columns for i in c.members}
+    for block in street_blocks(problem):  # both streets, the child's too, have packages
+        assert covered & {int(i) for i in block.members}
+    assert jr.objective is not None

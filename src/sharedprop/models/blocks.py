@@ -243,6 +243,7 @@ class _StreetInChild:
         )
         self._proc.start()
         child.close()
+        self.error: str | None = None  # what the child raised, if it did
 
     def result(self, timeout: float, stop: Callable[[], bool]) -> JointResult:
         """The child's result; "unknown" (the street left uncovered) if it fails or overruns
@@ -256,6 +257,8 @@ class _StreetInChild:
                     kind, value = self._conn.recv()
                     if kind == "done":
                         out = value
+                    else:
+                        self.error = value
                     break
                 if stop() and not asked:
                     self._conn.send("stop")  # the child returns its best plan so far
@@ -382,10 +385,14 @@ def solve_by_blocks(
             child = _StreetInChild(solve_block, parts[1].problem, limit, warms[1])
         results: list[JointResult] = []
         for side, part in enumerate(parts):
-            if stop():
+            if side == 1 and child is not None:
+                # Asked to stop, the child hands in its best plan; one that overruns this much
+                # (generous) leaves its street uncovered.
+                results.append(child.result(timeout=1.5 * limit + 5.0, stop=stop))
+                if child.error is not None:
+                    stats.setdefault("street_errors", []).append(child.error)
+            elif stop():
                 results.append(JointResult("unknown", [], None, None))
-            elif side == 1 and child is not None:
-                results.append(child.result(timeout=limit + 5.0, stop=stop))
             else:  # in this process (the second of a pair too, if it could not fork)
                 results.append(solve_block(part.problem, budget(share), warms[side], None))
         for block, part, jr in zip(pair, parts, results, strict=True):
