@@ -32,6 +32,7 @@ from sharedprop import (
 )
 from sharedprop.generate import generate_instance
 from sharedprop.io.plans import canonical_plan
+from sharedprop.models import joint
 
 REPO = Path(__file__).resolve().parents[1]
 PILOT = REPO / "instances" / "xiamen-pilot"
@@ -382,3 +383,16 @@ def test_a_run_stopped_at_once_still_returns_the_plan_it_was_handed(
     assert result.status == "feasible" or result.status == "optimal"
     assert_plan_obeys_every_rule_and_matches_evaluate(solved40.instance, result)
     assert result.objective <= hint_objective + YUAN
+
+
+def test_joint_masters_on_the_lp_ranked_columns_keep_every_rule_and_repeat(
+    street40: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 40-community pools stay far below ``RANKED_MASTER_COLUMNS``; at 50 the joint model's
+    integer masters run on the LP's 50 cheapest columns (and the incumbent's)."""
+    monkeypatch.setattr(joint, "RANKED_MASTER_COLUMNS", 50)
+    instance = load_instance(street40)
+    runs = [solve(instance, time_limit=3, workers=1, seed=2, strategy="joint") for _ in range(2)]
+    assert runs[0].stats["ranked_masters"] >= 1
+    assert runs[0].plan == runs[1].plan
+    assert_plan_obeys_every_rule_and_matches_evaluate(instance, runs[0])

@@ -50,7 +50,7 @@ import numpy as np
 
 from sharedprop.models.bound_process import BackgroundBound
 from sharedprop.models.bounds import CapacityRelaxation
-from sharedprop.models.clock import RECOMBINATION_SECONDS_PER_DTIME, Clock
+from sharedprop.models.clock import RANKED_MASTER_SECONDS_PER_DTIME, Clock
 from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.joint import JointResult
 from sharedprop.models.master import (
@@ -450,7 +450,7 @@ def solve_by_blocks(
             stop=stop,
             columns=columns,
             clock=Clock(deterministic=True) if deterministic else None,
-            seconds_per_dtime=RECOMBINATION_SECONDS_PER_DTIME if len(columns) < len(pool) else None,
+            seconds_per_dtime=RANKED_MASTER_SECONDS_PER_DTIME if len(columns) < len(pool) else None,
         )
         if sol.objective is not None and (objective is None or sol.objective < objective - 1e-6):
             final = [pool.columns[j] for j in sol.chosen]

@@ -28,9 +28,10 @@ MASTER_SECONDS_PER_DTIME = 0.4
 # ... and per column of the master: the 1,414-community recombination (74,068 columns) took
 # about 14 s for 18 units, twice the small masters' rate.
 MASTER_COLUMNS_DOUBLING = 75_000
-# ... but not for the recombination's master over its 15,000 LP-ranked columns
-# (models/blocks.py): 32.8 s for 32 units at 1,414 communities (one worker, unloaded).
-RECOMBINATION_SECONDS_PER_DTIME = 1.0
+# ... but not for a master over the columns an LP ranked cheapest (master.lp_ranked_columns:
+# the streets' recombination, the joint model's large pools): the recombination's 15,000
+# took 32.8 s for 32 units at 1,414 communities (one worker, unloaded).
+RANKED_MASTER_SECONDS_PER_DTIME = 1.0
 PRICING_SECONDS_PER_DTIME = 1.0
 CLUSTERING_SECONDS_PER_DTIME = 1.5
 FLOW_MODEL_SECONDS_PER_DTIME = 5.0

@@ -23,14 +23,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sharedprop.models.clock import SAFETY, Clock
+from sharedprop.models.clock import RANKED_MASTER_SECONDS_PER_DTIME, SAFETY, Clock
 from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.enumeration import EnumerationLimit, enumerate_option
 from sharedprop.models.hub_matching import HubMatching
 from sharedprop.models.master import (
+    LP_SECONDS_PER_COLUMN,
     Duals,
     LPFailure,
     LPMaster,
+    lp_ranked_columns,
     plan_objective,
     solve_integer_master,
     solve_integer_master_mip,
@@ -51,6 +53,13 @@ ProgressFn = Callable[[float, float | None, float | None, str], None]
 # priced by table (models/package_table.py); beyond, building the table costs more than it saves
 # (400 communities: 11 s for 148 of 5,876 options).
 TABLE_MAX_OPTIONS = 400
+# Beyond this many columns in the pool the integer master runs on the columns of least LP
+# reduced cost only (master.lp_ranked_columns), as the streets' recombination does. Measured on
+# the 400-community manual-suite instance (whole solve, 60 s, 2 workers, four runs each): the
+# first masters had 16,800-27,000 columns; whole pool 4,271,077-4,359,552 yuan (mean
+# 4,305,500), the 6,000 cheapest 4,179,168-4,244,052 (mean 4,218,400), 10,000 cheapest
+# 4,318,682 (one run).
+RANKED_MASTER_COLUMNS = 6_000
 # Before the local search, the packages of least reduced cost at the last duals (negative or
 # not, at most 25 an option) join the pool from the table, so the integer master can combine
 # packages column generation never needed. Measured on the 30-community streets (60 s, seeds
@@ -240,6 +249,14 @@ def solve_joint(
         """Solve the integer master over the pool (or ``columns`` of it); True if it proved
         its optimum over those columns."""
         nonlocal best_obj, best_cols, hint, tti
+        per_dtime = None
+        if columns is None and not mip and len(pool) > RANKED_MASTER_COLUMNS:
+            # A large pool's master does better on the LP's cheapest columns (see the constant).
+            columns = lp_ranked_columns(pool, RANKED_MASTER_COLUMNS, hint or None)
+            clock.charge(LP_SECONDS_PER_COLUMN * len(pool))
+            limit = max(0.05, limit - LP_SECONDS_PER_COLUMN * len(pool))
+            per_dtime = RANKED_MASTER_SECONDS_PER_DTIME
+            stats["ranked_masters"] = stats.get("ranked_masters", 0) + 1
         if mip:
             sol = solve_integer_master_mip(
                 pool, columns=columns, time_limit=limit, hint=hint or None, stop=stop, clock=clock
@@ -254,6 +271,7 @@ def solve_joint(
                 stop=stop,
                 columns=columns,
                 clock=clock,
+                seconds_per_dtime=per_dtime,
             )
         if sol.objective is not None and (best_obj is None or sol.objective < best_obj - 1e-6):
             best_obj = sol.objective
