@@ -374,7 +374,7 @@ def solve_by_blocks(
         ]
         if len(pair) == 2:
             parts = _split_pair(
-                p, pair, limits, capacity, max_packages, ~used, given if guide else None
+                p, pair, limits, capacity, max_packages, ~used, given if guide is not None else None
             )
         else:
             parts = [restrict(p, pair[0], limits[0], max_packages, ~used)]
