@@ -247,7 +247,9 @@ def solve_joint(
 
     def run_master(limit: float, tag: str, columns=None, mip: bool = False) -> bool:  # noqa: ANN001
         """Solve the integer master over the pool (or ``columns`` of it); True if it proved
-        its optimum over those columns."""
+        its optimum over those columns. A pool above ``RANKED_MASTER_COLUMNS`` is cut to its
+        LP-ranked columns first, so "proved" is over those; the same pool and incumbent rank
+        the same way again, which is all the local search's stopping rule needs."""
         nonlocal best_obj, best_cols, hint, tti
         per_dtime = None
         if columns is None and not mip and len(pool) > RANKED_MASTER_COLUMNS:
