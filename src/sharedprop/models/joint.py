@@ -58,7 +58,7 @@ TABLE_MAX_OPTIONS = 400
 # the 400-community manual-suite instance (whole solve, 60 s, 2 workers, four runs each): the
 # first masters had 16,800-27,000 columns; whole pool 4,271,077-4,359,552 yuan (mean
 # 4,305,500), the 6,000 cheapest 4,179,168-4,244,052 (mean 4,218,400), 10,000 cheapest
-# 4,318,682 (one run).
+# 4,318,682 (one run), 3,000 cheapest 4,289,751-4,289,933 (three runs).
 RANKED_MASTER_COLUMNS = 6_000
 # Before the local search, the packages of least reduced cost at the last duals (negative or
 # not, at most 25 an option) join the pool from the table, so the integer master can combine
