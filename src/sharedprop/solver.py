@@ -489,8 +489,9 @@ def _keep_the_best_hint(
 ) -> None:
     """A hint (the caller's plan, the instance's manual plan) that obeys every rule
     (``hints``: each with its objective) and needs less than the search's plan becomes the
-    result: whatever the strategy, a plan handed in is never made worse. The joint model starts from its hints anyway; the two-stage and
-    street-by-street strategies use them only to steer, and can end above them."""
+    result: whatever the strategy, a plan handed in is never made worse. The joint model
+    starts from its hints anyway; the two-stage and street-by-street strategies use them only
+    to steer, and can end above them."""
     for obj, cols in hints:
         if jr.objective is not None and obj >= jr.objective - 1e-6:
             continue

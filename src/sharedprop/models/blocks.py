@@ -50,16 +50,10 @@ import numpy as np
 
 from sharedprop.models.bound_process import BackgroundBound
 from sharedprop.models.bounds import CapacityRelaxation
-from sharedprop.models.clock import RANKED_MASTER_SECONDS_PER_DTIME, Clock
+from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.joint import JointResult
-from sharedprop.models.master import (
-    LP_RANKED_COLUMNS,
-    LP_SECONDS_PER_COLUMN,
-    lp_ranked_columns,
-    plan_objective,
-    solve_integer_master,
-)
+from sharedprop.models.master import LP_RANKED_COLUMNS, plan_objective, solve_integer_master
 from sharedprop.models.problem import Problem
 from sharedprop.models.subproblem import SubProblem, sub_problem
 
@@ -434,13 +428,9 @@ def solve_by_blocks(
     if left > 0.2 and not stop():
         hint = None if objective is None else [pool.index_of(c) for c in final]
         hint = [h for h in hint if h is not None] if hint else None
-        # CP-SAT does better on the columns the pool's LP prices cheapest (LP_RANKED_COLUMNS).
-        columns = lp_ranked_columns(pool, LP_RANKED_COLUMNS, hint)
-        stats["recombined_columns"] = len(columns)
-        if deterministic:  # that LP's time, estimated from the pool's size
-            left -= LP_SECONDS_PER_COLUMN * len(pool) if len(pool) > LP_RANKED_COLUMNS else 0.0
-        else:
+        if not deterministic:
             left = time_limit - elapsed()
+        # CP-SAT does better on the columns the pool's LP prices cheapest (LP_RANKED_COLUMNS).
         sol = solve_integer_master(
             pool,
             time_limit=max(0.2, left),
@@ -448,10 +438,10 @@ def solve_by_blocks(
             seed=seed,
             hint=hint,
             stop=stop,
-            columns=columns,
             clock=Clock(deterministic=True) if deterministic else None,
-            seconds_per_dtime=RANKED_MASTER_SECONDS_PER_DTIME if len(columns) < len(pool) else None,
+            rank=LP_RANKED_COLUMNS,
         )
+        stats["recombined_columns"] = sol.ranked_columns or len(pool)
         if sol.objective is not None and (objective is None or sol.objective < objective - 1e-6):
             final = [pool.columns[j] for j in sol.chosen]
             objective = sol.objective

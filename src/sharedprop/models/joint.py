@@ -23,16 +23,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sharedprop.models.clock import RANKED_MASTER_SECONDS_PER_DTIME, SAFETY, Clock
+from sharedprop.models.clock import SAFETY, Clock
 from sharedprop.models.columns import Column, ColumnPool, make_column
 from sharedprop.models.enumeration import EnumerationLimit, enumerate_option
 from sharedprop.models.hub_matching import HubMatching
 from sharedprop.models.master import (
-    LP_SECONDS_PER_COLUMN,
     Duals,
     LPFailure,
     LPMaster,
-    lp_ranked_columns,
     plan_objective,
     solve_integer_master,
     solve_integer_master_mip,
@@ -251,14 +249,6 @@ def solve_joint(
         LP-ranked columns first, so "proved" is over those; the same pool and incumbent rank
         the same way again, which is all the local search's stopping rule needs."""
         nonlocal best_obj, best_cols, hint, tti
-        per_dtime = None
-        if columns is None and not mip and len(pool) > RANKED_MASTER_COLUMNS:
-            # A large pool's master does better on the LP's cheapest columns (see the constant).
-            columns = lp_ranked_columns(pool, RANKED_MASTER_COLUMNS, hint or None)
-            clock.charge(LP_SECONDS_PER_COLUMN * len(pool))
-            limit = max(0.05, limit - LP_SECONDS_PER_COLUMN * len(pool))
-            per_dtime = RANKED_MASTER_SECONDS_PER_DTIME
-            stats["ranked_masters"] = stats.get("ranked_masters", 0) + 1
         if mip:
             sol = solve_integer_master_mip(
                 pool, columns=columns, time_limit=limit, hint=hint or None, stop=stop, clock=clock
@@ -273,8 +263,11 @@ def solve_joint(
                 stop=stop,
                 columns=columns,
                 clock=clock,
-                seconds_per_dtime=per_dtime,
+                # a large pool's master does better on the LP's cheapest columns
+                rank=RANKED_MASTER_COLUMNS,
             )
+            if sol.ranked_columns is not None:
+                stats["ranked_masters"] = stats.get("ranked_masters", 0) + 1
         if sol.objective is not None and (best_obj is None or sol.objective < best_obj - 1e-6):
             best_obj = sol.objective
             best_cols = [pool.columns[j] for j in sol.chosen]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from scipy.sparse import csr_matrix
 from sharedprop.models.clock import (
     MASTER_COLUMNS_DOUBLING,
     MASTER_SECONDS_PER_DTIME,
+    RANKED_MASTER_SECONDS_PER_DTIME,
     SAFETY,
     Clock,
 )
@@ -378,6 +380,8 @@ class MasterSolution:
     chosen: list[int]  # column indices
     objective: float | None  # exact yuan objective of the chosen plan
     pool_bound: float | None  # CP-SAT's bound over this pool only (not a global bound)
+    # How many columns the master ran on when ``rank`` cut the pool (None: not cut).
+    ranked_columns: int | None = None
 
 
 def _incidence(p: Problem, cols: list[Column]) -> tuple[list[list[int]], ...]:
@@ -486,13 +490,25 @@ def solve_integer_master(
     lower_bound: float | None = None,
     columns: list[int] | None = None,
     clock: Clock | None = None,
-    seconds_per_dtime: float | None = None,
+    rank: int | None = None,
 ) -> MasterSolution:
     """Choose the best plan from the pool's columns (CP-SAT, money in fen).
 
-    ``seconds_per_dtime``: the calibration of a deterministic ``clock`` for this master, where
-    the general one (by column count, :mod:`sharedprop.models.clock`) does not fit it."""
+    ``rank``: with no ``columns`` and a pool larger than this, the master runs on the ``rank``
+    columns of least LP reduced cost and the hint's (:func:`lp_ranked_columns`); the ranking's
+    time comes out of ``time_limit`` (on a deterministic clock, estimated and charged)."""
     p = pool.problem
+    ranked = None
+    if rank is not None and columns is None and len(pool.columns) > rank:
+        began = time.monotonic()
+        columns = lp_ranked_columns(pool, rank, hint)
+        ranked = len(columns)
+        if clock is not None and clock.deterministic:
+            ranking = LP_SECONDS_PER_COLUMN * len(pool.columns)
+            clock.charge(ranking)
+        else:
+            ranking = time.monotonic() - began
+        time_limit = max(0.05, time_limit - ranking)
     # ``columns`` restricts the master to a subset of the pool (indices stay the pool's).
     keep = list(range(len(pool.columns))) if columns is None else list(columns)
     cols = [pool.columns[j] for j in keep]
@@ -506,7 +522,7 @@ def solve_integer_master(
         terms = [x[j] for j in by_comm[i]]
         if p.must_cover[i]:
             if not terms:
-                return MasterSolution("infeasible", [], None, None)
+                return MasterSolution("infeasible", [], None, None, ranked)
             model.AddExactlyOne(terms)
         elif len(terms) > 1:
             model.AddAtMostOne(terms)
@@ -536,8 +552,10 @@ def solve_integer_master(
     # the CLI's handler must survive so Ctrl-C keeps the best plan.
     solver.parameters.catch_sigint_signal = False
     # Larger masters take longer per unit of deterministic time (sharedprop.models.clock).
-    per_dtime = seconds_per_dtime or MASTER_SECONDS_PER_DTIME * (
-        1.0 + len(cols) / MASTER_COLUMNS_DOUBLING
+    per_dtime = (
+        RANKED_MASTER_SECONDS_PER_DTIME
+        if ranked is not None
+        else MASTER_SECONDS_PER_DTIME * (1.0 + len(cols) / MASTER_COLUMNS_DOUBLING)
     )
     if clock is not None:
         clock.set_limit(solver.parameters, time_limit, per_dtime)
@@ -560,10 +578,11 @@ def solve_integer_master(
             chosen,
             obj,
             solver.BestObjectiveBound() / FEN + offset,
+            ranked,
         )
     if status == cp_model.INFEASIBLE:
-        return MasterSolution("infeasible", [], None, None)
-    return MasterSolution("unknown", [], None, None)
+        return MasterSolution("infeasible", [], None, None, ranked)
+    return MasterSolution("unknown", [], None, None, ranked)
 
 
 @contextmanager
