@@ -48,7 +48,7 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 
-from sharedprop.models.bound_process import BackgroundBound
+from sharedprop.models.bound_process import BackgroundBound, end_child
 from sharedprop.models.bounds import CapacityRelaxation
 from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, ColumnPool, make_column
@@ -260,11 +260,7 @@ class _StreetInChild:
         except (EOFError, OSError):  # the child died: the street stays uncovered
             pass
         finally:
-            self._proc.join(0.5)
-            if self._proc.is_alive():
-                self._proc.terminate()
-                self._proc.join(1.0)
-            self._conn.close()
+            end_child(self._proc, self._conn)
         return out
 
 

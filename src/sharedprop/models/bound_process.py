@@ -104,11 +104,16 @@ class BackgroundBound:
 
     def _end(self) -> None:
         self._done = True
-        self._proc.join(0.5)
-        if self._proc.is_alive():
-            self._proc.terminate()
-            self._proc.join(1.0)
-        self._conn.close()
+        end_child(self._proc, self._conn)
+
+
+def end_child(proc: multiprocessing.process.BaseProcess, conn: Connection) -> None:
+    """Give a forked child half a second to exit, then terminate it; close its pipe."""
+    proc.join(0.5)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join(1.0)
+    conn.close()
 
 
 def _child(
