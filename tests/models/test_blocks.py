@@ -21,8 +21,9 @@ from sharedprop.generate import generate_instance
 from sharedprop.models import blocks
 from sharedprop.models.blocks import restrict, solve_by_blocks, street_blocks
 from sharedprop.models.bounds import capacity_relaxation
-from sharedprop.models.columns import make_column
-from sharedprop.models.joint import solve_joint
+from sharedprop.models.columns import ColumnPool, make_column
+from sharedprop.models.joint import JointResult, solve_joint
+from sharedprop.models.master import plan_objective
 from sharedprop.models.problem import problem_from_instance
 
 YUAN = 0.5
@@ -295,3 +296,113 @@ def test_a_stop_during_a_pair_asks_the_child_for_its_best_plan_and_keeps_it(
     for block in street_blocks(problem):  # both streets, the child's too, have packages
         assert covered & {int(i) for i in block.members}
     assert jr.objective is not None
+
+
+def test_street_pairs_share_firms_and_come_most_shared_first(tmp_path: Path) -> None:
+    """Three generated streets: every pair offered shares a firm, in falling order of firms."""
+    folder = generate_instance(
+        tmp_path / "three", communities=45, streets=3, firms=4, resources=3, seed=5
+    )
+    problem, _ = problem_from_instance(load_instance(folder))
+    streets = street_blocks(problem)
+    firms = {b.street: {problem.options[int(j)].firm for j in b.options} for b in streets}
+    pairs = blocks.street_pairs(problem, streets)
+    shared = [len(firms[a.street] & firms[b.street]) for a, b in pairs]
+    assert pairs and all(s > 0 for s in shared)
+    assert shared == sorted(shared, reverse=True)
+    assert len({(a.street, b.street) for a, b in pairs}) == len(pairs)
+
+
+def _firm_rules_hold(problem, cols) -> bool:  # noqa: ANN001
+    members = [i for c in cols for i in c.members]
+    resources = [r for c in cols for r in c.resources]
+    load = np.zeros(problem.m, dtype=np.int64)
+    count = np.zeros(problem.m, dtype=np.int64)
+    for c in cols:
+        load[problem.options[c.option].firm] += c.weight
+        count[problem.options[c.option].firm] += 1
+    return (
+        len(members) == len(set(members))
+        and len(resources) == len(set(resources))
+        and bool(np.all(load <= problem.firm_capacity))
+        and bool(np.all(count <= problem.firm_max_packages))
+    )
+
+
+def test_re_solving_a_pair_of_streets_keeps_a_better_plan_and_pools_its_columns(
+    scarce40: Instance,
+) -> None:
+    """From the empty plan (every community left to the street office) the joint model on both
+    streets at once finds a cheaper plan, which is kept, and whose columns join the pool."""
+    problem, _ = problem_from_instance(scarce40)
+    pool = ColumnPool(problem)
+
+    def solve_block(sub, limit, warm, stop):  # noqa: ANN001, ANN202
+        return solve_joint(sub, time_limit=0.5, workers=1, seed=0)
+
+    before = plan_objective(problem, [])
+    cols, obj, stats = blocks._resolve_pairs(
+        problem,
+        street_blocks(problem),
+        [],
+        solve_block,
+        pool,
+        pair_time=blocks.PAIR_SECONDS,  # one pair's solve
+        deterministic=True,
+        stop=lambda: False,
+        on_improve=lambda obj: None,
+    )
+    assert obj < before and stats["pairs_improved"] >= 1
+    assert obj == pytest.approx(plan_objective(problem, cols))
+    assert _firm_rules_hold(problem, cols)
+    assert all(pool.index_of(c) is not None for c in cols)
+
+
+def test_a_worse_re_solve_of_a_pair_of_streets_leaves_the_plan_as_it_was(
+    scarce40: Instance,
+) -> None:
+    """A re-solve that leaves both streets uncovered costs more than the streets' own plan."""
+    problem, _ = problem_from_instance(scarce40)
+    plan = solve_by_blocks(
+        problem,
+        street_blocks(problem),
+        lambda sub, limit, warm, stop: solve_joint(sub, time_limit=0.5, workers=1, seed=0),
+        time_limit=2,
+        workers=1,
+        seed=0,
+        elapsed=lambda: 0.0,
+    ).columns
+    assert plan
+
+    def nothing(sub, limit, warm, stop):  # noqa: ANN001, ANN202
+        return JointResult("feasible", [], plan_objective(sub, []), None)
+
+    cols, obj, stats = blocks._resolve_pairs(
+        problem,
+        street_blocks(problem),
+        plan,
+        nothing,
+        ColumnPool(problem),
+        pair_time=5.0,
+        deterministic=True,
+        stop=lambda: False,
+        on_improve=lambda obj: None,
+    )
+    assert cols == plan and obj == pytest.approx(plan_objective(problem, plan))
+    # One pair, tried once: with nothing improved since, it is not solved again.
+    assert stats == {"pairs_resolved": 1, "pairs_improved": 0}
+
+
+def test_time_beyond_the_street_caps_goes_to_pairs_of_streets_and_the_plan_obeys_every_rule(
+    scarce40: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the caps cut to half a second, a 4-s one-worker solve has 2.5 s left for pairs."""
+    monkeypatch.setattr(blocks, "STREET_SECONDS_CAP", 0.5)
+    monkeypatch.setattr(blocks, "RECOMBINATION_SECONDS_CAP", 0.5)
+    monkeypatch.setattr(blocks, "PAIR_SECONDS", 0.5)
+    runs = [solve(scarce40, time_limit=4, workers=1, seed=2, strategy="streets") for _ in range(2)]
+    assert 1 <= runs[0].stats["pairs_resolved"] <= 5
+    ev = evaluate(scarce40, runs[0].plan)
+    assert ev.broken == ()
+    assert abs(ev.objective - runs[0].objective) < YUAN
+    assert runs[0].plan == runs[1].plan  # one worker: the pairs repeat too
