@@ -390,7 +390,7 @@ def test_a_worse_re_solve_of_a_pair_of_streets_leaves_the_plan_as_it_was(
     )
     assert cols == plan and obj == pytest.approx(plan_objective(problem, plan))
     # One pair, tried once: with nothing improved since, it is not solved again.
-    assert stats == {"pairs_resolved": 1, "pairs_improved": 0}
+    assert stats == {"pairs_resolved": 1, "pairs_improved": 0, "pairs_in_parallel": 0}
 
 
 def test_time_beyond_the_street_caps_goes_to_pairs_of_streets_and_the_plan_obeys_every_rule(
@@ -406,3 +406,67 @@ def test_time_beyond_the_street_caps_goes_to_pairs_of_streets_and_the_plan_obeys
     assert ev.broken == ()
     assert abs(ev.objective - runs[0].objective) < YUAN
     assert runs[0].plan == runs[1].plan  # one worker: the pairs repeat too
+
+
+def _two_copies(problem):  # noqa: ANN001, ANN202
+    """The problem twice side by side: communities, firms, resources and streets of the second
+    copy renumbered after the first's, so that nothing links the copies."""
+    n, m, k = problem.n, problem.m, problem.k
+    twice = lambda a: np.concatenate([a, a])  # noqa: E731
+    options = problem.options + tuple(
+        replace(
+            o,
+            firm=o.firm + m,
+            hub=o.hub + n,
+            candidates=o.candidates + n,
+            resources=o.resources + k,
+        )
+        for o in problem.options
+    )
+    return replace(
+        problem,
+        weight=twice(problem.weight),
+        revenue=twice(problem.revenue),
+        uncovered_cost=twice(problem.uncovered_cost),
+        must_cover=twice(problem.must_cover),
+        firm_capacity=twice(problem.firm_capacity),
+        firm_max_packages=twice(problem.firm_max_packages),
+        resource_income=twice(problem.resource_income),
+        options=options,
+        adjacency=problem.adjacency + tuple(a + n for a in problem.adjacency),
+        street=np.concatenate([problem.street, problem.street + problem.street.max() + 1]),
+    )
+
+
+def test_pairs_that_share_no_street_firm_or_resource_are_re_solved_at_once(
+    scarce40: Instance,
+) -> None:
+    """Two unlinked copies of ``scarce40``: each copy's two streets form the only pair sharing
+    firms, the two pairs share nothing, so the second runs in a forked child beside the first
+    and both results apply."""
+    problem = _two_copies(problem_from_instance(scarce40)[0])
+    streets = street_blocks(problem)
+    assert len(streets) == 4 and len(blocks.street_pairs(problem, streets)) == 2
+
+    def solve_block(sub, limit, warm, stop):  # noqa: ANN001, ANN202
+        return solve_joint(sub, time_limit=0.5, workers=1, seed=0)
+
+    cols, obj, stats = blocks._resolve_pairs(
+        problem,
+        streets,
+        [],
+        solve_block,
+        ColumnPool(problem),
+        pair_time=3 * blocks.PAIR_SECONDS,
+        deterministic=False,
+        stop=lambda: False,
+        on_improve=lambda obj: None,
+        parallel=True,
+    )
+    # Forking is used only where it is safe (Linux, one thread): the CI runs there.
+    assert (stats["pairs_in_parallel"] >= 1) == blocks._StreetInChild.available()
+    assert stats["pairs_improved"] >= 2  # each copy got packages
+    halves = {int(problem.options[c.option].firm >= problem.m // 2) for c in cols}
+    assert halves == {0, 1}
+    assert obj == pytest.approx(plan_objective(problem, cols))
+    assert _firm_rules_hold(problem, cols)

@@ -29,9 +29,10 @@ street"), and the engine does it for instances too large for one joint model in 
    (``STREET_SECONDS_CAP``), and so does the recombination (``RECOMBINATION_SECONDS_CAP``).
    The time beyond both caps goes to a large-neighbourhood search over pairs of streets that
    share firms (``_resolve_pairs``): both streets' packages are freed and the two are solved
-   again as one problem, so firms move between them with new packages. At 1,414 communities
-   and 600 s this took the plan from 0.760 to 0.705 of the manual plan's public money; a
-   60-s solve is not affected (its streets and recombination stay under the caps).
+   again as one problem, so firms move between them with new packages; with two workers a
+   second pair that shares no street, firm or resource runs beside it in a forked child. At
+   1,414 communities and 600 s this took the plan from 0.760 to 0.704 of the manual plan's
+   public money; a 60-s solve is not affected (no cap binds).
 
 A first version solved every street with all firms (a relaxation whose bounds add up to a
 bound on the whole) and repaired the streets that no longer fitted; on generated instances the
@@ -49,6 +50,7 @@ import contextlib
 import multiprocessing
 import signal
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -72,10 +74,12 @@ ProgressFn = Callable[[float, float | None, float | None, str], None]
 # Shares of the time limit: streets one after another, then the recombination.
 SEQUENTIAL_SHARE = 0.7
 MIN_BLOCK_SECONDS = 0.5
-# A street's solve stops paying back after a few seconds: at 1,414 communities the streets'
-# combined plan was 18.03 M yuan with 44 s a street (a 600-s solve) against 18.0–18.7 M with
-# 4.4 s (60 s). Beyond these caps the time goes to re-solving pairs of streets (below).
-STREET_SECONDS_CAP = 10.0
+# A street's solve stops paying back after a few seconds, and the recombination too. Beyond
+# these caps the time goes to re-solving pairs of streets (_resolve_pairs). 1,414 communities,
+# 2 workers, one run each: streets combined at 19.0–19.4 M yuan with 2.2 s a street (60-s
+# solves), 18.40 M with 5 s, 18.21 M with 10 s, 18.03 M with 44 s; whole 300-s solves with a
+# cap of 3 / 5 / 10 s: 0.731 / 0.710 / 0.737 of the manual plan's public money.
+STREET_SECONDS_CAP = 5.0
 RECOMBINATION_SECONDS_CAP = 30.0
 # Each re-solved pair of streets gets this much (work units with one worker).
 PAIR_SECONDS = 5.0
@@ -454,6 +458,7 @@ def solve_by_blocks(
                 deterministic=deterministic,
                 stop=stop,
                 on_improve=lambda obj: say(elapsed(), obj, None, "pair of streets re-solved"),
+                parallel=paired,
             )
             stats.update(pair_stats)
 
@@ -515,6 +520,7 @@ def _resolve_pairs(
     deterministic: bool,
     stop: Callable[[], bool],
     on_improve: Callable[[float], None],
+    parallel: bool = False,
 ) -> tuple[list[Column], float, dict]:
     """Large-neighbourhood search over pairs of streets that share firms.
 
@@ -527,47 +533,97 @@ def _resolve_pairs(
     ``pool`` for the recombination. The pairs go round in order until the time is up or every
     pair has been solved once since the plan last changed. With one worker the number of pairs
     is at most ``pair_time`` / ``PAIR_SECONDS``, so the run repeats.
+
+    ``parallel``: a second pair that shares no street, firm or resource with the first is
+    solved at the same time in a forked child (:class:`_StreetInChild`). Neither pair can then
+    change what the other may use, so both results apply.
     """
     from sharedprop.models.regions import restrict as region_problem
 
     p = problem
     best, best_obj = list(plan), plan_objective(problem, plan)
-    pairs = street_pairs(p, blocks)
-    stats = {"pairs_resolved": 0, "pairs_improved": 0}
-    if not pairs:
+    queue = deque(street_pairs(p, blocks))
+    stats = {"pairs_resolved": 0, "pairs_improved": 0, "pairs_in_parallel": 0}
+    if not queue:
         return best, best_obj, stats
+    firms = {b.street: {p.options[int(j)].firm for j in b.options} for b in blocks}
+    resources = {
+        b.street: {int(r) for j in b.options for r in p.options[int(j)].resources} for b in blocks
+    }
+
+    def reach(pair: tuple[Block, Block]) -> tuple[set[int], set[int], set[int]]:
+        a, b = pair
+        return (
+            {a.street, b.street},
+            firms[a.street] | firms[b.street],
+            (resources[a.street] | resources[b.street]),
+        )
+
+    def independent(x: tuple[Block, Block], y: tuple[Block, Block]) -> bool:
+        return all(not (u & v) for u, v in zip(reach(x), reach(y), strict=True))
+
+    def part(pair: tuple[Block, Block]) -> tuple[set[int], SubProblem, list[Column]]:
+        region = {int(i) for b in pair for i in b.members}
+        inside = [c for c in best if set(c.members) <= region]
+        outside = [c for c in best if not set(c.members) <= region]
+        sub = region_problem(p, region, outside)
+        warm = [c for c in (sub.to_sub(c) for c in inside) if c is not None]
+        return region, sub, warm
+
     start = time.monotonic()
     allowed = int(pair_time // PAIR_SECONDS) if deterministic else None
-    k = 0
+    steps = 0
     since_improved = 0  # pairs solved since the plan last changed
-    while not stop() and since_improved < len(pairs):
-        if allowed is not None and k >= allowed:
+    while not stop() and since_improved < len(queue):
+        if allowed is not None and steps >= allowed:
             break
         left = pair_time - (time.monotonic() - start)
         if allowed is None and left < MIN_BLOCK_SECONDS:
             break
-        a, b = pairs[k % len(pairs)]
-        k += 1
-        since_improved += 1
-        region = {int(i) for i in a.members} | {int(i) for i in b.members}
-        inside = [c for c in best if set(c.members) <= region]
-        outside = [c for c in best if not set(c.members) <= region]
-        sub = region_problem(p, region, outside)
-        if not sub.problem.options:
-            continue
-        warm = [c for c in (sub.to_sub(c) for c in inside) if c is not None]
+        steps += 1
+        chosen = [queue.popleft()]
+        if parallel and _StreetInChild.available():
+            other = next((q for q in queue if independent(chosen[0], q)), None)
+            if other is not None:
+                queue.remove(other)
+                chosen.append(other)
+        queue.extend(chosen)
+        parts = [part(pair) for pair in chosen]
         limit = PAIR_SECONDS if deterministic else min(PAIR_SECONDS, left)
-        jr = solve_block(sub.problem, limit, [warm] if warm else [], None)
-        stats["pairs_resolved"] += 1
-        for c in jr.pool:
-            pool.add(sub.to_full(p, c))
-        if jr.objective is None:
-            continue
-        cand = outside + [sub.to_full(p, c) for c in jr.columns]
-        obj = plan_objective(p, cand)
-        if obj < best_obj - 1e-6:
-            best, best_obj = cand, obj
-            stats["pairs_improved"] += 1
-            since_improved = 0
-            on_improve(obj)
+        child = None
+        if len(parts) == 2 and parts[1][1].problem.options:
+            _, sub, warm = parts[1]
+            child = _StreetInChild(solve_block, sub.problem, limit, [warm] if warm else [])
+            stats["pairs_in_parallel"] += 1
+        results: list[JointResult | None] = []
+        for side, (_, sub, warm) in enumerate(parts):
+            if side == 1:
+                results.append(
+                    None if child is None else child.result(timeout=1.5 * limit + 5.0, stop=stop)
+                )
+            elif sub.problem.options:
+                results.append(solve_block(sub.problem, limit, [warm] if warm else [], None))
+            else:
+                results.append(None)
+        if child is not None and child.error is not None:
+            stats.setdefault("street_errors", []).append(child.error)
+        for (region, sub, _), jr in zip(parts, results, strict=True):
+            since_improved += 1
+            if jr is None:  # no option left in the pair, or its child failed
+                continue
+            stats["pairs_resolved"] += 1
+            for c in jr.pool:
+                pool.add(sub.to_full(p, c))
+            if jr.objective is None:
+                continue
+            # The other pair of this step shares nothing with this one, so its result (if
+            # kept) leaves this sub-problem as it was.
+            cand = [c for c in best if not set(c.members) <= region]
+            cand += [sub.to_full(p, c) for c in jr.columns]
+            obj = plan_objective(p, cand)
+            if obj < best_obj - 1e-6:
+                best, best_obj = cand, obj
+                stats["pairs_improved"] += 1
+                since_improved = 0
+                on_improve(obj)
     return best, best_obj, stats
