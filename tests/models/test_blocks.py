@@ -470,3 +470,43 @@ def test_pairs_that_share_no_street_firm_or_resource_are_re_solved_at_once(
     assert halves == {0, 1}
     assert obj == pytest.approx(plan_objective(problem, cols))
     assert _firm_rules_hold(problem, cols)
+
+
+def test_pairs_of_streets_leave_the_time_the_recombination_needs_to_rank_the_pool(
+    scarce40: Instance,
+) -> None:
+    """With the whole pair time reserved for the ranking, no pair is solved at all."""
+    problem, _ = problem_from_instance(scarce40)
+    calls: list[float] = []
+
+    def solve_block(sub, limit, warm, stop):  # noqa: ANN001, ANN202
+        calls.append(limit)
+        return solve_joint(sub, time_limit=0.5, workers=1, seed=0)
+
+    kwargs = dict(deterministic=False, stop=lambda: False, on_improve=lambda obj: None)
+    streets = street_blocks(problem)
+    pair_time = 2 * blocks.PAIR_SECONDS
+    _, _, stats = blocks._resolve_pairs(
+        problem,
+        streets,
+        [],
+        solve_block,
+        ColumnPool(problem),
+        pair_time=pair_time,
+        reserve=lambda: pair_time,
+        **kwargs,
+    )
+    assert stats["pairs_resolved"] == 0 and calls == []
+    # Reserving all but 2 s leaves one pair a 2-s solve.
+    _, _, stats = blocks._resolve_pairs(
+        problem,
+        streets,
+        [],
+        solve_block,
+        ColumnPool(problem),
+        pair_time=pair_time,
+        reserve=lambda: pair_time - 2.0,
+        **kwargs,
+    )
+    assert stats["pairs_resolved"] >= 1 and calls[0] == pytest.approx(2.0, abs=0.2)
+    assert blocks.ranking_seconds(300_000) > 4 * blocks.ranking_seconds(75_000)
