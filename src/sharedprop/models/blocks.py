@@ -326,7 +326,7 @@ def solve_by_blocks(
     stop: Callable[[], bool] | None = None,
     guide: CapacityRelaxation | None = None,
 ) -> JointResult:
-    """Relaxed pass, agreement, repair, recombination (module docstring).
+    """Streets in turn, pairs of streets (long runs), recombination (module docstring).
 
     ``elapsed`` is the caller's clock. With one worker the shares are fixed in advance (work,
     not wall time), so the run repeats exactly.
