@@ -33,18 +33,11 @@ from sharedprop import (
 from sharedprop.generate import generate_instance
 from sharedprop.io.plans import canonical_plan
 from sharedprop.models import joint
+from tests.checks import YUAN, assert_plan_obeys_every_rule_and_matches_evaluate
 
 REPO = Path(__file__).resolve().parents[1]
 PILOT = REPO / "instances" / "xiamen-pilot"
-YUAN = 0.5
 STATUSES = {"optimal", "feasible", "infeasible", "unknown"}
-
-
-def assert_plan_obeys_every_rule_and_matches_evaluate(instance: Instance, result: Result) -> None:
-    assert result.plan is not None
-    ev = evaluate(instance, result.plan)
-    assert ev.broken == ()
-    assert result.objective == pytest.approx(ev.objective, abs=YUAN)
 
 
 @pytest.fixture(scope="module")

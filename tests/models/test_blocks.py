@@ -25,8 +25,7 @@ from sharedprop.models.columns import ColumnPool, make_column
 from sharedprop.models.joint import JointResult, solve_joint
 from sharedprop.models.master import plan_objective
 from sharedprop.models.problem import problem_from_instance
-
-YUAN = 0.5
+from tests.checks import assert_plan_obeys_every_rule_and_matches_evaluate
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +120,7 @@ def test_street_by_street_plans_obey_every_rule_and_match_evaluate(
     result = solve(instance, time_limit=4, workers=2, strategy="streets")
     assert result.strategy == "streets" and result.plan is not None
     assert result.stats["streets_in_pairs"] is True  # two workers: the streets run at once
-    ev = evaluate(instance, result.plan)
-    assert ev.broken == ()
-    assert abs(ev.objective - result.objective) < YUAN
+    assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
     # The streets in turn are a restriction: they claim no bound of their own; the only bound
     # is the transportation LP's, computed before the search (models/bounds.py).
     assert result.best_bound == pytest.approx(min(result.stats["capacity_bound"], result.objective))
@@ -139,9 +136,7 @@ def test_a_recombination_over_the_lp_ranked_columns_still_obeys_every_rule(
     # The combined plan's packages join the 30; there are at most as many as communities.
     n = len(scarce40.communities)
     assert 30 <= result.stats["recombined_columns"] <= min(30 + n, result.stats["pool"] - 1)
-    ev = evaluate(scarce40, result.plan)
-    assert ev.broken == ()
-    assert abs(ev.objective - result.objective) < YUAN
+    assert_plan_obeys_every_rule_and_matches_evaluate(scarce40, result)
 
 
 def test_street_by_street_repeats_exactly_with_one_worker(scarce40: Instance) -> None:
@@ -254,9 +249,7 @@ def test_an_odd_street_out_of_the_pairs_is_solved_alone_and_every_street_is_repo
         "street 2 of 3",
         "street 3 of 3",
     ]
-    ev = evaluate(instance, result.plan)
-    assert ev.broken == ()
-    assert abs(ev.objective - result.objective) < YUAN
+    assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
 
 
 def test_a_stop_during_a_pair_asks_the_child_for_its_best_plan_and_keeps_it(
@@ -406,9 +399,7 @@ def test_time_beyond_the_street_caps_goes_to_pairs_of_streets_and_the_plan_obeys
     result = solve(scarce40, time_limit=12, workers=2, seed=2, strategy="streets")
     assert result.stats["pairs_resolved"] >= 1
     assert any(p.message == "streets combined" for p in result.trace)
-    ev = evaluate(scarce40, result.plan)
-    assert ev.broken == ()
-    assert abs(ev.objective - result.objective) < YUAN
+    assert_plan_obeys_every_rule_and_matches_evaluate(scarce40, result)
 
 
 def test_pairs_of_streets_with_one_worker_are_counted_in_advance_and_repeat(

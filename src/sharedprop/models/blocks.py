@@ -106,6 +106,17 @@ class Block:
     options: np.ndarray
 
 
+def street_reach(problem: Problem, block: Block) -> tuple[set[int], set[int]]:
+    """The firms and the resources that the options of a street can use."""
+    firms: set[int] = set()
+    resources: set[int] = set()
+    for j in block.options:
+        o = problem.options[int(j)]
+        firms.add(o.firm)
+        resources.update(int(r) for r in o.resources)
+    return firms, resources
+
+
 def street_blocks(problem: Problem) -> list[Block] | None:
     """The streets as blocks, or None when packages may cross streets (or there is one street).
 
@@ -208,10 +219,9 @@ def _split_pair(
     reach = [np.zeros(p.m, dtype=bool) for _ in pair]
     res = [np.zeros(p.k, dtype=bool) for _ in pair]
     for side, block in enumerate(pair):
-        for j in block.options:
-            o = p.options[int(j)]
-            reach[side][o.firm] = True
-            res[side][list(map(int, o.resources))] = True
+        firms, resources = street_reach(p, block)
+        reach[side][list(firms)] = True
+        res[side][list(resources)] = True
     cap = [limits[0].astype(np.int64).copy(), limits[1].astype(np.int64).copy()]
     mp = [max_packages.copy(), max_packages.copy()]
     w_a = len(a.members) / max(1, len(a.members) + len(b.members))
@@ -356,7 +366,7 @@ def solve_by_blocks(
     # Streets with the least firm capacity within reach per household go first: they have the
     # fewest alternatives, so they must not be left with what the others did not want.
     def scarcity(block: Block) -> float:
-        firms = {p.options[int(j)].firm for j in block.options}
+        firms, _ = street_reach(p, block)
         reach = float(sum(full_cap[f] for f in firms))
         return reach / max(1.0, float(p.weight[block.members].sum()))
 
@@ -512,7 +522,7 @@ def solve_by_blocks(
 
 def street_pairs(problem: Problem, blocks: list[Block]) -> list[tuple[Block, Block]]:
     """Pairs of streets that share firms, those sharing the most first (ties by street)."""
-    firms = [{problem.options[int(j)].firm for j in b.options} for b in blocks]
+    firms = [street_reach(problem, b)[0] for b in blocks]
     ranked = [
         (-len(firms[a] & firms[b]), blocks[a].street, blocks[b].street, a, b)
         for a in range(len(blocks))
@@ -553,7 +563,7 @@ def _resolve_pairs(
     change what the other may use, so both results apply. ``reserve()``: seconds to leave free
     at the end besides (the recombination's ranking of the growing pool; not with one worker).
     """
-    from sharedprop.models.regions import restrict as region_problem
+    from sharedprop.models.regions import cut_out
 
     p = problem
     best, best_obj = list(plan), plan_objective(problem, plan)
@@ -561,28 +571,18 @@ def _resolve_pairs(
     stats = {"pairs_resolved": 0, "pairs_improved": 0, "pairs_in_parallel": 0}
     if not queue:
         return best, best_obj, stats
-    firms = {b.street: {p.options[int(j)].firm for j in b.options} for b in blocks}
-    resources = {
-        b.street: {int(r) for j in b.options for r in p.options[int(j)].resources} for b in blocks
-    }
+    uses = {b.street: street_reach(p, b) for b in blocks}
 
     def reach(pair: tuple[Block, Block]) -> tuple[set[int], set[int], set[int]]:
-        a, b = pair
-        return (
-            {a.street, b.street},
-            firms[a.street] | firms[b.street],
-            (resources[a.street] | resources[b.street]),
-        )
+        (fa, ra), (fb, rb) = (uses[b.street] for b in pair)
+        return {b.street for b in pair}, fa | fb, ra | rb
 
     def independent(x: tuple[Block, Block], y: tuple[Block, Block]) -> bool:
         return all(not (u & v) for u, v in zip(reach(x), reach(y), strict=True))
 
     def part(pair: tuple[Block, Block]) -> tuple[set[int], SubProblem, list[Column]]:
         region = {int(i) for b in pair for i in b.members}
-        inside = [c for c in best if set(c.members) <= region]
-        outside = [c for c in best if not set(c.members) <= region]
-        sub = region_problem(p, region, outside)
-        warm = [c for c in (sub.to_sub(c) for c in inside) if c is not None]
+        sub, warm, _ = cut_out(p, best, region)
         return region, sub, warm
 
     start = time.monotonic()

@@ -52,6 +52,19 @@ def restrict(p: Problem, region: Iterable[int], fixed: list[Column]) -> SubProbl
     return sub_problem(p, comm, options, cap, count, res_free)
 
 
+def cut_out(
+    p: Problem, plan: list[Column], region: set[int]
+) -> tuple[SubProblem, list[Column], list[Column]]:
+    """``region`` as a problem of its own with the packages of ``plan`` outside it fixed: the
+    sub-problem, the packages inside it in the sub-problem's terms (a warm start) and the
+    packages outside."""
+    inside = [c for c in plan if set(c.members) <= region]
+    outside = [c for c in plan if not set(c.members) <= region]
+    sub = restrict(p, region, outside)
+    warm = [c for c in (sub.to_sub(c) for c in inside) if c is not None]
+    return sub, warm, outside
+
+
 def grow_region(p: Problem, cols: list[Column], centre: int, size: int) -> set[int]:
     """Whole packages (and uncovered communities) met by a breadth-first walk from ``centre``
     on the proximity graph, until the region holds at least ``size`` communities."""
@@ -124,12 +137,9 @@ def improve_by_regions(
             if key in covered_by_last:
                 continue  # solved already with the same packages around it
             covered_by_last.add(key)
-            inside = [c for c in best if set(c.members) <= region]
-            outside = [c for c in best if not set(c.members) <= region]
-            sub = restrict(p, region, outside)
+            sub, init, outside = cut_out(p, best, region)
             if not sub.problem.options:
                 continue
-            init = [sub.to_sub(c) for c in inside]
             budget = min(region_time, left)
             before = clock.now()
             jr = solve_joint(
