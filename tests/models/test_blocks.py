@@ -504,30 +504,26 @@ def test_pairs_of_streets_leave_the_time_the_recombination_needs_to_rank_the_poo
         calls.append(limit)
         return solve_joint(sub, time_limit=0.5, workers=1, seed=0)
 
-    kwargs = dict(deterministic=False, stop=lambda: False, on_improve=lambda obj: None)
     streets = street_blocks(problem)
     pair_time = 2 * blocks.PAIR_SECONDS
-    _, _, stats = blocks._resolve_pairs(
-        problem,
-        streets,
-        [],
-        solve_block,
-        ColumnPool(problem),
-        pair_time=pair_time,
-        reserve=lambda: pair_time,
-        **kwargs,
-    )
+
+    def pairs_with(reserved: float) -> dict:
+        return blocks._resolve_pairs(
+            problem,
+            streets,
+            [],
+            solve_block,
+            ColumnPool(problem),
+            pair_time=pair_time,
+            deterministic=False,
+            stop=lambda: False,
+            on_improve=lambda obj: None,
+            reserve=lambda: reserved,
+        )[2]
+
+    stats = pairs_with(pair_time)
     assert stats["pairs_resolved"] == 0 and calls == []
     # Reserving all but 2 s leaves one pair a 2-s solve.
-    _, _, stats = blocks._resolve_pairs(
-        problem,
-        streets,
-        [],
-        solve_block,
-        ColumnPool(problem),
-        pair_time=pair_time,
-        reserve=lambda: pair_time - 2.0,
-        **kwargs,
-    )
+    stats = pairs_with(pair_time - 2.0)
     assert stats["pairs_resolved"] >= 1 and calls[0] == pytest.approx(2.0, abs=0.2)
     assert blocks.ranking_seconds(300_000) > 4 * blocks.ranking_seconds(75_000)
