@@ -5,6 +5,7 @@ shipped xiamen-pilot instance (29 communities, 94 options, proven optimum 563,82
 docs/formulation.md) with the duals of an LP over its single-community packages.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from sharedprop import load_instance
 from sharedprop.models.columns import make_column
 from sharedprop.models.hub_matching import HubMatching
 from sharedprop.models.joint import _groups, lagrangian_bound
-from sharedprop.models.master import LPMaster
+from sharedprop.models.master import LPMaster, WeightCut
 from sharedprop.models.problem import PackageOption, Problem, problem_from_instance
 from sharedprop.models.relaxation import FlatOptions
 
@@ -78,3 +79,9 @@ def test_the_bound_at_any_duals_of_the_right_signs_stays_below_the_optimum() -> 
     for scale in (1.0, 0.5, 1.3):
         duals.community[:] = duals.community * scale * rng.uniform(0.9, 1.1, problem.n)
         assert matching.bound_at(duals, flat.bounds(duals)) <= PILOT_OPTIMUM
+    # Capacity cuts' duals: the dual objective pays each cut's limit, and the option bounds
+    # (which ignore the cuts' penalty, a non-negative charge) stay below every package's rc.
+    cuts = tuple(WeightCut(f, int(problem.firm_capacity[f]), 2) for f in range(problem.m))
+    for tau in (-1e4, -1e5):
+        priced = replace(duals, weight_cuts=cuts, weight_cut=np.full(len(cuts), tau))
+        assert matching.bound_at(priced, flat.bounds(priced)) <= PILOT_OPTIMUM

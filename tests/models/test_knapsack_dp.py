@@ -80,3 +80,63 @@ def test_a_negative_weight_or_capacity_is_refused_with_its_name() -> None:
         knapsack_rows(np.array([[-1.0]]), np.array([2, 3]), 5)
     with pytest.raises(ValueError, match="capacities and weights must be >= 0"):
         option_minima(np.array([[-1.0]]), np.array([[1]]), np.array([[True]]), np.array([-1]))
+
+
+def _best_with_penalty(
+    vals: np.ndarray, w: np.ndarray, cap: int, pen: np.ndarray, allowed: np.ndarray | None = None
+) -> float:
+    idx = [j for j in range(len(vals)) if allowed is None or allowed[j]]
+    return min(
+        float(vals[list(s)].sum()) + float(pen[int(w[list(s)].sum())])
+        for r in range(len(idx) + 1)
+        for s in combinations(idx, r)
+        if w[list(s)].sum() <= cap
+    )
+
+
+def _steps(rng: np.random.Generator, width: int) -> np.ndarray:
+    """A random non-decreasing step penalty over weights 0 … width − 1 (a capacity cut's)."""
+    pen = np.zeros(width)
+    for at in rng.integers(0, width, 3):
+        pen[at:] += rng.uniform(1.0, 15.0)
+    return pen
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_weight_penalty_is_paid_by_the_weight_of_the_set_chosen(seed: int) -> None:
+    """The penalty can make a lighter set the best: the table's cells below the capacity."""
+    rng = np.random.default_rng(seed)
+    vals = rng.normal(-6.0, 8.0, (3, 10))
+    w = rng.integers(5, 60, 10)
+    cap = int(rng.integers(60, 250))
+    pen = _steps(rng, cap + 1)
+    mins, chosen = knapsack_rows(vals, w, cap, pen)
+    for r in range(3):
+        best = _best_with_penalty(vals[r], w, cap, pen)
+        assert mins[r] == pytest.approx(best)
+        weight = int(w[chosen[r]].sum())
+        assert weight <= cap
+        assert float(vals[r][chosen[r]].sum()) + pen[weight] == pytest.approx(best)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_option_minima_pay_each_rows_own_weight_penalty(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    vals = rng.normal(-4.0, 6.0, (6, 10))
+    weights = rng.integers(1, 15, (6, 10))
+    mask = rng.random((6, 10)) < 0.7
+    caps = rng.integers(0, 40, 6)
+    pen = np.array([_steps(rng, int(caps.max()) + 1) for _ in range(6)])
+    got = option_minima(vals, weights, mask, caps, pen)
+    for o in range(6):
+        best = _best_with_penalty(vals[o], weights[o], int(caps[o]), pen[o], mask[o])
+        assert got[o] == pytest.approx(best)
+
+
+def test_a_penalty_of_the_wrong_length_is_refused() -> None:
+    with pytest.raises(ValueError, match="penalty needs 6 values"):
+        knapsack_rows(np.array([[-1.0]]), np.array([2]), 5, np.zeros(3))
+    with pytest.raises(ValueError, match=r"penalty needs shape \(1, 6\)"):
+        option_minima(
+            np.array([[-1.0]]), np.array([[2]]), np.array([[True]]), np.array([5]), np.zeros((1, 2))
+        )

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ortools.linear_solver import pywraplp
 
 from sharedprop import load_instance
 from sharedprop.models.columns import ColumnPool, make_column
-from sharedprop.models.master import LPFailure, LPMaster, lp_ranked_columns
+from sharedprop.models.master import LPFailure, LPMaster, WeightCut, lp_ranked_columns
 from sharedprop.models.problem import problem_from_instance
 
 PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
@@ -117,3 +119,77 @@ def test_lp_ranked_columns_keep_the_hint_and_the_whole_of_a_small_pool() -> None
     ranked = lp_ranked_columns(pool, 10, always=[worst])
     assert worst in ranked and len(ranked) == 11
     assert lp_ranked_columns(pool, len(pool)) == list(range(len(pool)))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    capacity=st.integers(1, 5_000),
+    slots=st.integers(2, 12),
+    shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=12),
+)
+def test_no_set_of_packages_within_a_firms_capacity_fills_more_slots_than_its_cut_allows(
+    capacity: int, slots: int, shares: list[float]
+) -> None:
+    """Any packages whose households fit the firm's capacity (the shares split it, rounded
+    down to whole households) fill at most slots − 1 slots: the cut holds for every plan."""
+    total = sum(shares) or 1.0
+    weights = np.array([int(capacity * s / total) for s in shares])
+    assert weights.sum() <= capacity
+    cut = WeightCut(firm=0, capacity=capacity, slots=slots)
+    assert int(np.sum(cut.coefficient(weights))) <= cut.limit
+
+
+def test_a_package_fills_one_slot_per_whole_share_of_the_capacity_it_exceeds() -> None:
+    cut = WeightCut(firm=0, capacity=1_160, slots=2)  # shares of 580 households
+    assert [int(cut.coefficient(w)) for w in (0, 1, 580, 581, 1_160)] == [0, 0, 0, 1, 1]
+    cut = WeightCut(firm=0, capacity=3_000, slots=4)  # shares of 750
+    assert [int(cut.coefficient(w)) for w in (750, 751, 1_500, 1_501, 2_251)] == [0, 1, 1, 2, 3]
+
+
+def test_separation_cuts_off_more_big_packages_than_the_capacity_holds() -> None:
+    """Pilot, the two largest one-community packages of firm 0 (w1 ≥ w2), its capacity set to
+    2·w2 − 1 households, so that both exceed half of it and no plan runs both: the LP, which
+    must cover their communities, runs more than one package's worth of them within the
+    capacity row; separation adds "at most one package of more than half the capacity", and
+    the LP then runs at most one."""
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    cols0 = [
+        make_column(problem, o, (opt.hub,))
+        for o, opt in enumerate(problem.options)
+        if opt.firm == 0
+    ]
+    two = sorted(cols0, key=lambda c: -c.weight)[:2]
+    cap = 2 * two[1].weight - 1
+    problem = replace(
+        problem,
+        firm_capacity=np.where(np.arange(problem.m) == 0, cap, problem.firm_capacity),
+        must_cover=np.ones(problem.n, dtype=bool),
+    )
+    lp = LPMaster(problem)
+    for c in two:
+        lp.add(c)
+    _, _, x = lp.solve()
+    assert x.sum() > 1 + 1e-6
+    assert lp.separate_weight_cuts(x) == 1
+    assert lp.weight_cuts == [WeightCut(0, cap, 2)]
+    _, duals, x = lp.solve()
+    assert x.sum() <= 1 + 1e-9
+    assert len(duals.weight_cut) == 1 and duals.weight_cut[0] < 0  # the cut binds
+    assert lp.separate_weight_cuts(x) == 0
+
+
+def test_a_packages_reduced_cost_pays_its_firms_cut_duals_by_the_slots_it_fills() -> None:
+    lp = _singleton_lp()
+    problem = lp.problem
+    _, duals, _ = lp.solve()
+    col = lp.cols[0]
+    f = problem.options[col.option].firm
+    other = (f + 1) % problem.m
+    cuts = (WeightCut(f, col.weight, 2), WeightCut(f, 4 * col.weight, 3), WeightCut(other, 1, 2))
+    priced = replace(duals, weight_cuts=cuts, weight_cut=np.array([-10.0, -100.0, -1_000.0]))
+    # One slot of the first cut (w exceeds half of its capacity w), none of the second (w is
+    # less than a third of 4w), none of another firm's.
+    assert priced.reduced_cost(problem, col) == pytest.approx(
+        duals.reduced_cost(problem, col) + 10.0 * 1
+    )
+    assert priced.weighs(f) and not replace(priced, weight_cut=np.zeros(3)).weighs(f)

@@ -6,12 +6,16 @@ packages of many sizes have negative reduced cost.
 """
 
 from dataclasses import replace
+from itertools import combinations
 
 import numpy as np
 import pytest
 
+from sharedprop.models.columns import make_column
 from sharedprop.models.enumeration import best_by_search, enumerate_option
+from sharedprop.models.master import WeightCut
 from sharedprop.models.pricing import PricingCache, exact_price, relaxation_bound
+from sharedprop.models.problem import is_connected
 from sharedprop.models.relaxation import FlatOptions
 from tests.models.pilot_duals import pilot_duals
 
@@ -87,3 +91,48 @@ def test_asked_for_negative_packages_only_cpsat_finds_the_same_best_or_proves_th
             assert cut.reduced_cost is None or cut.reduced_cost >= -1e-6
             assert cut.lower_bound >= -1e-6
     assert negative and settled  # the fixture's duals give both kinds
+
+
+def _brute_best(problem, duals, o, cache) -> float:  # noqa: ANN001
+    """Least reduced cost over every connected member set with the hub and every bundle of
+    the option's resources (the option's candidates are few enough to list)."""
+    d = cache.get(o)
+    hub = int(problem.options[o].hub)
+    others = [int(i) for i in d.cand if int(i) != hub]
+    best = np.inf
+    for r in range(len(others) + 1):
+        for rest in combinations(others, r):
+            members = (hub, *rest)
+            w = int(problem.weight[list(members)].sum())
+            if not problem.package_min_weight <= w <= d.max_w:
+                continue
+            if not is_connected(problem.adjacency, members):
+                continue
+            for k in range(len(d.res) + 1):
+                for res in combinations([int(x) for x in d.res], k):
+                    col = make_column(problem, o, members, res)
+                    best = min(best, duals.reduced_cost(problem, col))
+    return best
+
+
+def test_cpsat_pricing_charges_the_capacity_cuts_by_the_slots_a_package_fills(priced) -> None:
+    """Pilot options of at most 10 candidates, the fixture's duals plus two capacity cuts per
+    firm of 2,400 households (shares of 800 and 600) at −150,000 yuan a slot, about what the
+    fixture's best packages of some 1,200 households gain: CP-SAT's best package is the
+    brute-force best with the cuts' price, and the cuts do change which package is best."""
+    problem, duals = priced
+    cuts = tuple(WeightCut(f, 2_400, slots) for f in range(problem.m) for slots in (3, 4))
+    weighed = replace(duals, weight_cuts=cuts, weight_cut=np.full(len(cuts), -1.5e5))
+    cache = PricingCache(problem)
+    small = [o for o in range(len(problem.options)) if len(cache.get(o).cand) <= 10]
+    assert len(small) >= 5
+    changed = 0
+    for o in small[:12]:
+        plain = exact_price(problem, duals, o, cache, time_limit=10, search_nodes=0)
+        cp = exact_price(problem, weighed, o, cache, time_limit=10, search_nodes=0)
+        assert cp.proven and cp.reduced_cost is not None and cp.column is not None
+        best = _brute_best(problem, weighed, o, cache)
+        assert cp.reduced_cost == pytest.approx(best, abs=1.0)  # CP-SAT rounds to the fen
+        assert cp.lower_bound <= best + 1e-6
+        changed += plain.column is not None and plain.column.key != cp.column.key
+    assert changed

@@ -18,7 +18,7 @@ from sharedprop.models.bounds import capacity_bound, capacity_relaxation
 from sharedprop.models.clock import Clock
 from sharedprop.models.columns import make_column
 from sharedprop.models.hub_matching import HubMatching
-from sharedprop.models.master import LPMaster
+from sharedprop.models.master import LPMaster, WeightCut
 from sharedprop.models.pricing import PricingCache, exact_price
 from sharedprop.models.problem import problem_from_instance
 from sharedprop.models.relaxed_bound import (
@@ -94,6 +94,19 @@ def test_on_the_pilot_branching_lifts_the_bound_but_not_past_the_optimum() -> No
     assert stats["converged"] and stats["nodes"] > 0
     assert bound is not None
     assert stats["root_bound"] + 1_000 < bound <= PILOT_OPTIMUM
+
+
+def test_on_the_pilot_capacity_cuts_lift_the_converged_lp_but_not_past_the_optimum() -> None:
+    """The pilot's LP without contiguity fills its firms with fractions of packages too big
+    for their capacity; the cuts of :class:`WeightCut` forbid that (measured: 498,056 →
+    506,805 yuan, four cuts)."""
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    plain, without = relaxed_lp_bound(problem, time_limit=20, branch=False, weight_cuts=False)
+    cut, with_cuts = relaxed_lp_bound(problem, time_limit=20, branch=False)
+    assert without["converged"] and with_cuts["converged"] and with_cuts["weight_cuts"] > 0
+    assert with_cuts["lp_bound"] == pytest.approx(without["root_bound"], abs=1.0)
+    assert plain is not None and cut is not None
+    assert plain + 1_000 < cut <= PILOT_OPTIMUM
 
 
 def test_without_branching_the_bound_is_the_converged_lp() -> None:
@@ -175,26 +188,32 @@ def test_a_count_no_pool_can_meet_costs_the_artificial_price_instead_of_failing(
 
 def test_the_fine_lambda_pricing_never_claims_more_than_cpsat_proves() -> None:
     """Pilot without contiguity, duals of its one-community LP raised at random (so packages
-    price out) and at a third of that (so some do not): per option, the fine grid's lb is at
-    most the exact optimum, and the package it offers really has a negative reduced cost."""
+    price out), at a third of that (so some do not) and raised with capacity cuts: per
+    option, the fine grid's lb is at most the exact optimum, and the package it offers really
+    has a negative reduced cost."""
     lp, _ = _singleton_lp()
     q = lp.problem
     _, duals, _ = lp.solve()
     rng = np.random.default_rng(3)
     high = replace(duals, community=duals.community * rng.uniform(0.9, 1.6, q.n))
     low = replace(high, community=high.community / 3)
+    # and with capacity cuts that charge packages of more than 800 / 600 households
+    cuts = tuple(WeightCut(f, 2_400, slots) for f in range(q.m) for slots in (3, 4))
+    weighed = replace(high, weight_cuts=cuts, weight_cut=np.full(len(cuts), -1e5))
     ks = _Knapsacks(q)
     pricer = _Pricer(q, ks, Clock(deterministic=True), per_round=len(q.options))
     cache = PricingCache(q)
     offered = proven_clear = 0
-    for d in (high, low):
+    for d in (high, low, weighed):
         refine = pricer.refine(d)
+        coarse, _ = pricer.price(d)  # every option's lb on coarsened households
         for o in range(0, len(q.options), 3):
             lb, col = refine(o)
             exact = exact_price(q, d, o, cache, time_limit=10, search_nodes=0)
             assert exact.proven and exact.reduced_cost is not None
             # CP-SAT's own bound gives up a yuan or so to rounding; its package is exact.
             assert lb <= exact.reduced_cost + 1e-6
+            assert coarse[o] <= exact.reduced_cost + 1e-6
             if col is not None:
                 offered += 1
                 assert d.reduced_cost(q, col) < -1e-6

@@ -76,7 +76,8 @@ class HubMatching:
     def bound_at(self, duals: Duals, option_lb: np.ndarray) -> float:
         """The same bound at any duals of the master's signs, not only LP-optimal ones.
 
-        The dual objective Σπ + Σα·capacity + Σβ·max_packages + Σρ + Σσ stands in for z_LP, and
+        The dual objective Σπ + Σα·capacity + Σβ·max_packages + Σρ + Σσ + Σ t·τ (the capacity
+        cuts' limits t) stands in for z_LP, and
         a community the street office may leave uncovered adds min(0, its fallback money − π_i)
         (Lagrangian relaxation of the cover rows). Used at the smoothed duals of column
         generation, which move less than the LP's own.
@@ -89,6 +90,9 @@ class HubMatching:
             + float(duals.count @ p.firm_max_packages)
             + float(duals.resource.sum())
             + float(duals.cut.sum())
+            + sum(
+                c.limit * float(t) for c, t in zip(duals.weight_cuts, duals.weight_cut, strict=True)
+            )
         )
         free = ~p.must_cover
         value += float(np.minimum(0.0, p.w_public_money * p.uncovered_cost[free] - pi[free]).sum())

@@ -60,7 +60,7 @@ def linear_option(p: Problem, duals: Duals, o: int, cache: PricingCache) -> Line
     if p.adjacency is not None:
         return None
     opt = p.options[o]
-    if len(opt.resources):
+    if len(opt.resources) or duals.weighs(opt.firm):  # a capacity cut's penalty is not linear
         return None
     d = cache.get(o)
     if len(d.cand) == 0 or int(d.w.min()) < 1 or _cut_active(duals, d.cand):

@@ -7,7 +7,10 @@ passes; compiled, it is one pass that skips what cannot improve. Measured on the
 
 Both programmes take the minimum over item sets (values, integer weights, a capacity); the
 table cell c holds the best value within c weight units, and only items of negative value can
-enter a minimum that starts at 0 (the empty set).
+enter a minimum that starts at 0 (the empty set). An optional penalty P(c), non-decreasing in
+the weight c of the set (the firm capacity cuts of :class:`sharedprop.models.master.WeightCut`),
+is added: min_S v(S) + P(w(S)) = min_c table[c] + P(c), since the set behind table[c] weighs at
+most c and so pays at most P(c).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ _TIE = 1e-12  # a later item replaces an earlier one only when strictly better
 
 @njit(cache=True, nogil=True)
 def knapsack_rows_kernel(
-    vals: np.ndarray, w: np.ndarray, cap: int
+    vals: np.ndarray, w: np.ndarray, cap: int, pen: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     rows, n_items = vals.shape
     dp = np.zeros((rows, cap + 1))
@@ -40,21 +43,25 @@ def knapsack_rows_kernel(
                     dp[r, c] = cand
                     keep[k, r, c] = True
     chosen = np.zeros((rows, n_items), dtype=np.bool_)
+    best = np.empty(rows)
     for r in range(rows):
-        c = cap
+        at = cap
+        best[r] = dp[r, cap] + pen[cap]
+        for c in range(cap - 1, -1, -1):  # a lighter set only when strictly better
+            if dp[r, c] + pen[c] < best[r] - _TIE:
+                best[r] = dp[r, c] + pen[c]
+                at = c
+        c = at
         for k in range(n_items - 1, -1, -1):
             if keep[k, r, c]:
                 chosen[r, k] = True
                 c -= w[k]
-    best = np.empty(rows)
-    for r in range(rows):
-        best[r] = dp[r, cap]
     return best, chosen
 
 
 @njit(cache=True, nogil=True)
 def option_minima_kernel(
-    vals: np.ndarray, weights: np.ndarray, mask: np.ndarray, caps: np.ndarray
+    vals: np.ndarray, weights: np.ndarray, mask: np.ndarray, caps: np.ndarray, pen: np.ndarray
 ) -> np.ndarray:  # pragma: no cover - compiled
     n_opt, n_items = vals.shape
     out = np.zeros(n_opt)
@@ -74,12 +81,20 @@ def option_minima_kernel(
                 cand = dp[c - wk] + v
                 if cand < dp[c]:
                     dp[c] = cand
-        out[o] = dp[cap]
+        best = dp[cap]
+        if pen.shape[0]:
+            best += pen[o, cap]
+            for c in range(cap):
+                best = min(best, dp[c] + pen[o, c])
+        out[o] = best
     return out
 
 
-def knapsack_rows(vals: np.ndarray, w: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
-    """(min Σ vals, chosen items) of every row of ``vals`` (rows × items) within ``cap``."""
+def knapsack_rows(
+    vals: np.ndarray, w: np.ndarray, cap: int, penalty: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(min Σ vals + penalty[Σ w], chosen items) of every row of ``vals`` (rows × items)
+    within ``cap``; ``penalty`` (cap + 1 values, non-decreasing) defaults to none."""
     vals = np.ascontiguousarray(vals, dtype=np.float64)
     w = np.ascontiguousarray(w, dtype=np.int64)
     if vals.ndim != 2 or vals.shape[1] != len(w):
@@ -88,20 +103,37 @@ def knapsack_rows(vals: np.ndarray, w: np.ndarray, cap: int) -> tuple[np.ndarray
         raise ValueError(f"capacity must be >= 0, got {cap}")
     if (w < 0).any():
         raise ValueError("weights must be >= 0")
-    return knapsack_rows_kernel(vals, w, int(cap))
+    pen = np.zeros(int(cap) + 1) if penalty is None else np.asarray(penalty, dtype=np.float64)
+    if pen.shape != (int(cap) + 1,):
+        raise ValueError(f"penalty needs {int(cap) + 1} values, got {pen.shape}")
+    return knapsack_rows_kernel(vals, w, int(cap), np.ascontiguousarray(pen))
 
 
 def option_minima(
-    vals: np.ndarray, weights: np.ndarray, mask: np.ndarray, caps: np.ndarray
+    vals: np.ndarray,
+    weights: np.ndarray,
+    mask: np.ndarray,
+    caps: np.ndarray,
+    penalty: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per row o: min Σ vals[o, S] over the masked items S with Σ weights[o, S] ≤ caps[o]."""
+    """Per row o: min Σ vals[o, S] + penalty[o, Σ weights[o, S]] over the masked items S with
+    Σ weights[o, S] ≤ caps[o]; ``penalty`` (options × (max cap + 1), non-decreasing along a
+    row) defaults to none."""
     caps = np.ascontiguousarray(caps, dtype=np.int64)
     weights = np.ascontiguousarray(weights, dtype=np.int64)
     if (caps < 0).any() or (weights[mask] < 0).any():
         raise ValueError("capacities and weights must be >= 0")
+    if penalty is None:
+        pen = np.zeros((0, 0))
+    else:
+        pen = np.ascontiguousarray(penalty, dtype=np.float64)
+        width = int(caps.max(initial=0)) + 1
+        if pen.shape != (len(caps), width):
+            raise ValueError(f"penalty needs shape {(len(caps), width)}, got {pen.shape}")
     return option_minima_kernel(
         np.ascontiguousarray(vals, dtype=np.float64),
         weights,
         np.ascontiguousarray(mask, dtype=np.bool_),
         caps,
+        pen,
     )

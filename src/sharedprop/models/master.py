@@ -11,6 +11,8 @@ Rows (one per community, firm and resource):
     (5) L ≤ Σ_c x_c ≤ U, L_f ≤ Σ_{c of f} x_c ≤ U_f, Σ_{c of o} x_c ≥ 1 or x_c = 0 for
         the packages of option o                     only in a branch of the bound
                                             (:meth:`LPMaster.set_branch`)
+    (6) Σ_{c ∋ 2 of i, j, k} x_c ≤ 1         subset-row cuts (:meth:`LPMaster.add_cut`)
+    (7) Σ_{c of f} a(households_c) x_c ≤ t  firm capacity cuts (:class:`WeightCut`)
     objective  Σ_c objective_c x_c + Σ_i w_pm · uncovered_cost_i u_i
 
 The LP is solved with GLOP; a community that must be covered gets an artificial u_i with a large
@@ -58,6 +60,33 @@ LP_RANKED_COLUMNS = 15_000
 LP_SECONDS_PER_COLUMN = 3e-5
 
 
+@dataclass(frozen=True)
+class WeightCut:
+    """A firm's capacity cut: at most ``slots − 1`` slots among its packages.
+
+    A package of w households fills a(w) = ⌈slots · w / capacity⌉ − 1 slots, the number of
+    whole (capacity / slots)-shares it exceeds. The firm's packages hold at most ``capacity``
+    households in all, so Σ_p a(w_p) < slots · Σ_p w_p / capacity ≤ slots, and the slots of a
+    plan are a whole number: at most slots − 1. With slots = t + 1 it says, for example, "at
+    most t packages of more than capacity / (t + 1) households" (a package that exceeds two
+    shares counts twice). The LP without it happily runs 1.6 packages of 749 households on a
+    firm of 1,160 (a Chvátal–Gomory rounding of the capacity row, Nemhauser & Wolsey 1988,
+    II.1.2; the packages are disjoint, so only their weights matter).
+    """
+
+    firm: int
+    capacity: int  # households: the firm's capacity_households when the cut was made
+    slots: int  # ≥ 2
+
+    @property
+    def limit(self) -> int:
+        return self.slots - 1
+
+    def coefficient(self, weight: int | np.ndarray) -> int | np.ndarray:
+        """a(w) = ⌈slots · w / capacity⌉ − 1 (0 for an empty package)."""
+        return np.maximum(self.slots * np.asarray(weight, dtype=np.int64) - 1, 0) // self.capacity
+
+
 @dataclass
 class Duals:
     community: np.ndarray  # π_i
@@ -68,6 +97,8 @@ class Duals:
     cut: np.ndarray = field(default_factory=lambda: np.zeros(0))  # σ_S ≤ 0
     # γ_o ≥ 0 of the rows "option o is used" of a branch (None: no such row)
     option: np.ndarray | None = None
+    weight_cuts: tuple[WeightCut, ...] = ()  # rows (7)
+    weight_cut: np.ndarray = field(default_factory=lambda: np.zeros(0))  # τ_c ≤ 0
 
     _cut_index: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
@@ -88,6 +119,25 @@ class Duals:
                 hits[k] = hits.get(k, 0) + 1
         return float(-sum(self.cut[k] for k, c in hits.items() if c >= 2))
 
+    def weight_penalty(self, firm: int, weight: int) -> float:
+        """−Σ τ_c · a_c(weight) over the firm's capacity cuts c (≥ 0)."""
+        return float(self.weight_penalties(firm, np.array([weight]))[0])
+
+    def weight_penalties(self, firm: int, weights: np.ndarray) -> np.ndarray:
+        """:meth:`weight_penalty` of each of ``weights`` (a non-decreasing step function)."""
+        out = np.zeros(len(weights))
+        for c, tau in zip(self.weight_cuts, self.weight_cut, strict=True):
+            if c.firm == firm and tau < 0:
+                out -= tau * c.coefficient(weights)
+        return out
+
+    def weighs(self, firm: int) -> bool:
+        """Whether the firm's packages pay for their households through a capacity cut."""
+        return any(
+            c.firm == firm and tau < -1e-12
+            for c, tau in zip(self.weight_cuts, self.weight_cut, strict=True)
+        )
+
     def fixed_price(self, problem: Problem, o: int) -> float:
         """β_f + γ_o: the duals every package of option o meets, whatever its members."""
         f = problem.options[o].firm
@@ -104,6 +154,8 @@ class Duals:
         rc -= col.weight * float(self.capacity[f]) + self.fixed_price(problem, col.option)
         if col.resources:
             rc -= float(self.resource[list(col.resources)].sum())
+        if self.weight_cuts:
+            rc += self.weight_penalty(f, col.weight)
         return rc + self.cut_penalty(col.members)
 
 
@@ -155,6 +207,8 @@ class LPMaster:
         self.cols: list[Column] = []
         self.cut_sets: list[tuple[int, int, int]] = []
         self.cut_rows: list[pywraplp.Constraint] = []
+        self.weight_cuts: list[WeightCut] = []
+        self.weight_rows: list[pywraplp.Constraint] = []
         self.total: pywraplp.Constraint | None = None
         self.unused: set[int] = set()  # options the branch leaves unused
         self.banned: dict[int, set[int]] = {}  # option → communities the branch keeps out
@@ -247,6 +301,50 @@ class LPMaster:
         self.cut_sets.append(tuple(triple))
         self.cut_rows.append(ct)
 
+    def add_weight_cut(self, cut: WeightCut) -> None:
+        """Row (7): the firm's packages fill at most ``cut.limit`` slots."""
+        ct = self.solver.Constraint(
+            -self.solver.infinity(), float(cut.limit), f"wc_{len(self.weight_rows)}"
+        )
+        f = cut.firm
+        for x, col in zip(self.x, self.cols, strict=True):
+            if self.problem.options[col.option].firm == f:
+                a = int(cut.coefficient(col.weight))
+                if a:
+                    ct.SetCoefficient(x, float(a))
+        self.weight_cuts.append(cut)
+        self.weight_rows.append(ct)
+
+    def separate_weight_cuts(self, values: np.ndarray, limit: int = 100) -> int:
+        """Add the firm capacity cuts (:class:`WeightCut`) the LP point ``values`` violates.
+
+        Per firm, slots = 2 … max_packages (more slots than packages is implied by row (3));
+        most violated first.
+        """
+        p = self.problem
+        have = set(self.weight_cuts)
+        by_firm: dict[int, list[tuple[int, float]]] = {}
+        for j in np.flatnonzero(values > 1e-9):
+            col = self.cols[int(j)]
+            f = p.options[col.option].firm
+            by_firm.setdefault(f, []).append((col.weight, float(values[j])))
+        found: list[tuple[float, WeightCut]] = []
+        for f, used in by_firm.items():
+            cap = int(p.firm_capacity[f])
+            if cap <= 0:
+                continue
+            w = np.array([u[0] for u in used], dtype=np.int64)
+            v = np.array([u[1] for u in used])
+            for slots in range(2, int(p.firm_max_packages[f]) + 1):
+                cut = WeightCut(f, cap, slots)
+                lhs = float(v @ cut.coefficient(w))
+                if lhs > cut.limit + 1e-4 and cut not in have:
+                    found.append((lhs - cut.limit, cut))
+        found.sort(key=lambda t: -t[0])
+        for _, cut in found[:limit]:
+            self.add_weight_cut(cut)
+        return min(len(found), limit)
+
     def add(self, col: Column) -> None:
         s, p = self.solver, self.problem
         # The bound of 1 is implied by the cover rows, but it changes which optimal duals GLOP
@@ -273,6 +371,11 @@ class LPMaster:
             for S, ct in zip(self.cut_sets, self.cut_rows, strict=True):
                 if (S[0] in mem) + (S[1] in mem) + (S[2] in mem) >= 2:
                     ct.SetCoefficient(x, 1.0)
+        for cut, ct in zip(self.weight_cuts, self.weight_rows, strict=True):
+            if cut.firm == f:
+                a = int(cut.coefficient(col.weight))
+                if a:
+                    ct.SetCoefficient(x, float(a))
         self.x.append(x)
         self.cols.append(col)
 
@@ -280,12 +383,14 @@ class LPMaster:
         status = self.solver.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             # GLOP's incremental basis can go numerically wrong; rebuild from scratch once.
-            cols, cuts = list(self.cols), list(self.cut_sets)
+            cols, cuts, wcuts = list(self.cols), list(self.cut_sets), list(self.weight_cuts)
             self._build(self.problem)
             for c in cols:
                 self.add(c)
             for t in cuts:
                 self.add_cut(t)
+            for wc in wcuts:
+                self.add_weight_cut(wc)
             status = self.solver.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             # Seen in a branch of the bound without contiguity (120-community street, seed 3):
@@ -304,6 +409,8 @@ class LPMaster:
             resource=np.array([c.dual_value() for c in self.res]),
             cuts=tuple(self.cut_sets),
             cut=np.array([c.dual_value() for c in self.cut_rows]),
+            weight_cuts=tuple(self.weight_cuts),
+            weight_cut=np.array([c.dual_value() for c in self.weight_rows]),
         )
         values = np.array([x.solution_value() for x in self.x])
         return self.obj.Value(), duals, values

@@ -324,6 +324,15 @@ def _weight_scale(w: float) -> int:
     return 10000
 
 
+def _weight_steps(duals: Duals, firm: int, max_w: int) -> list[tuple[int, float]]:
+    """(w, rise): the firm's capacity-cut penalty rises by ``rise`` past w households (w <
+    max_w), as a list of steps; the penalty at weight W is the sum of the rises with w < W."""
+    weights = np.arange(max_w + 1)
+    pen = duals.weight_penalties(firm, weights)
+    rises = np.diff(pen)  # rises[w] = pen[w + 1] − pen[w]
+    return [(int(w), float(rises[w])) for w in np.flatnonzero(rises > 1e-9)]
+
+
 def exact_price(
     p: Problem,
     duals: Duals,
@@ -348,7 +357,10 @@ def exact_price(
 
     if exclude and p.options[o].hub in exclude:
         return ExactPricing(None, None, float("inf"), True)
-    lin = None if exclude else knapsack.linear_option(p, duals, o, cache)
+    # The knapsack and the search know nothing of the capacity cuts' weight penalty: only
+    # the CP-SAT model below charges it.
+    weighed = duals.weighs(p.options[o].firm)
+    lin = None if exclude or weighed else knapsack.linear_option(p, duals, o, cache)
     if lin is not None:  # no contiguity: a 0/1 knapsack, solved exactly by dynamic programming
         best = knapsack.price(p, duals, o, lin)
         if not best:
@@ -356,7 +368,9 @@ def exact_price(
         rc, col = best[0]
         return ExactPricing(col, rc, rc, True)
     try:
-        found = best_by_search(p, duals, o, cache, node_limit=0 if exclude else search_nodes)
+        found = best_by_search(
+            p, duals, o, cache, node_limit=0 if exclude or weighed else search_nodes
+        )
     except SearchLimit:
         found = False
     if found is None:
@@ -431,6 +445,14 @@ def exact_price(
         z = m.NewBoolVar("")
         m.Add(sum(y[j] for j in inside) <= 1 + (len(inside) - 1) * z)
         cut_terms.append(round(K * FEN * -float(sig)) * z)
+    # Capacity cuts: a package of more than k·capacity/slots households fills k slots, each
+    # at −τ; one boolean per step of the penalty (w > step), charged that step's increase.
+    if weighed:
+        steps = _weight_steps(duals, opt.firm, int(d.max_w))
+        for above, rise in steps:
+            z = m.NewBoolVar("")
+            m.Add(wsum <= above + (int(d.max_w) - above) * z)
+            cut_terms.append(round(K * FEN * rise) * z)
     obj_y = [round(K * (wtc * FEN * float(d.mc[j]) - FEN * float(v[j]))) for j in range(n_c)]
     # +1 unit: never bundle a resource that saves nothing (it would block it for others)
     obj_t = [round(K * FEN * float(prices[r])) + 1 for r in range(len(t))]

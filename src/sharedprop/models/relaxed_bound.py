@@ -94,6 +94,8 @@ class _Knapsacks:
         self.wc = np.where(self.mask, w[self.item] // self.scale, 0)
         self.C = int(self.cap.max(initial=0))
         self.res = [o.resources for o in opts]
+        self.hub_w = w[self.hub]
+        self.width = int(np.max(wmax, initial=0.0)) + 1  # package weights 0 … max room
         self.excluded = np.zeros((self.n_opt, self.L), dtype=bool)  # a branch's (o, i) pairs
         self._subsets()
 
@@ -121,6 +123,25 @@ class _Knapsacks:
         b0 = wtc * (self.fixed + self.hub_mc) - v_hub - beta
         return a, a0, b, b0
 
+    def penalties(self, duals: Duals) -> np.ndarray | None:
+        """P[f, w]: what a package of firm f and w households pays the capacity cuts at
+        ``duals`` (non-decreasing in w), or None when no cut has a nonzero dual."""
+        firms = [f for f in range(self.p.m) if duals.weighs(f)]
+        if not firms:
+            return None
+        table = np.zeros((self.p.m, self.width))
+        weights = np.arange(self.width)
+        for f in firms:
+            table[f] = duals.weight_penalties(f, weights)
+        return table
+
+    def option_penalty(self, o: int, pen: np.ndarray | None) -> np.ndarray | None:
+        """Option o's penalty by the weight of its items besides the hub, 0 … room."""
+        if pen is None:
+            return None
+        w = self.hub_w[o] + np.arange(int(self.room[o]) + 1)
+        return pen[self.firm[o], np.minimum(w, self.width - 1)]
+
     def subset_prices(self, duals: Duals) -> np.ndarray:
         """price(R) = −Σ_{r∈R} ρ_r of every resource subset of every option."""
         if not self.p.k:
@@ -140,14 +161,21 @@ class _Knapsacks:
         o: int,
         pieces: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         lambdas: Sequence[float],
+        pen: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Per λ: min_S λ·A(S) + (1 − λ)·B(S) over option o's item sets within its room, and
-        the item mask (over its candidates besides the hub) of a set that attains it."""
+        """Per λ: min_S λ·A(S) + (1 − λ)·B(S) + P(S) over option o's item sets within its
+        room (P: the capacity cuts' :meth:`penalties`, paid in both pieces alike), and the
+        item mask (over its candidates besides the hub) of a set that attains it."""
         a, a0, b, b0 = pieces
         k = int(self.mask[o].sum())  # the candidates fill the first k places of the row
         w = self.p.weight[self.item[o, :k]].astype(np.int64)
         lam = np.asarray(lambdas)[:, None]
-        mins, chosen = knapsack_rows(lam * a[o, :k] + (1 - lam) * b[o, :k], w, int(self.room[o]))
+        mins, chosen = knapsack_rows(
+            lam * a[o, :k] + (1 - lam) * b[o, :k],
+            w,
+            int(self.room[o]),
+            self.option_penalty(o, pen),
+        )
         return mins + lam[:, 0] * a0[o] + (1 - lam[:, 0]) * b0[o], chosen
 
     def members(self, o: int, mask: np.ndarray) -> np.ndarray:
@@ -160,13 +188,18 @@ class _Knapsacks:
         sets: np.ndarray,
         pieces: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         price: np.ndarray,
+        pen: np.ndarray | None = None,
     ) -> np.ndarray:
         """Reduced cost of each row of ``sets`` (item masks of option o) with its best
-        resource subset: min_R max(A − w_pm·inc(R), B) + price(R)."""
+        resource subset: min_R max(A − w_pm·inc(R), B) + price(R) + P(S)."""
         a, a0, b, b0 = pieces
         k = sets.shape[1]
         big_a = a0[o] + sets @ a[o, :k]
         big_b = b0[o] + sets @ b[o, :k]
+        if pen is not None:
+            weight = self.hub_w[o] + sets @ self.p.weight[self.item[o, :k]]
+            paid = pen[self.firm[o], np.minimum(weight, self.width - 1).astype(np.int64)]
+            big_a, big_b = big_a + paid, big_b + paid
         sel = slice(self.sub_start[o], self.sub_start[o + 1])
         wpm = self.p.w_public_money
         per = np.maximum(big_a[:, None] - wpm * self.sub_inc[sel][None, :], big_b[:, None])
@@ -205,9 +238,19 @@ class _Knapsacks:
             (np.ones(len(rows)), (rows, cols)), shape=(len(owner), max(self.p.k, 1))
         )[:, : self.p.k]
 
-    def coarse(self, vals: np.ndarray) -> np.ndarray:
-        """Min Σ vals over item sets within each option's coarse capacity, every option."""
-        return option_minima(vals, self.wc, self.mask, self.cap)
+    def coarse(self, vals: np.ndarray, pen: np.ndarray | None = None) -> np.ndarray:
+        """Min Σ vals (+ the capacity cuts' penalty) over item sets within each option's
+        coarse capacity, every option.
+
+        A set of coarse weight c weighs at least w_hub + scale · c households (the coarse
+        weights round down), so charging it the penalty of that weight keeps a lower bound.
+        """
+        if pen is None:
+            return option_minima(vals, self.wc, self.mask, self.cap)
+        c = np.arange(self.C + 1)
+        w = self.hub_w[:, None] + self.scale * c[None, :]
+        coarse_pen = pen[self.firm[:, None], np.minimum(w, self.width - 1)]
+        return option_minima(vals, self.wc, self.mask, self.cap, coarse_pen)
 
 
 def knapsack_exact(vals: np.ndarray, w: np.ndarray, cap: int) -> tuple[float, np.ndarray]:
@@ -217,11 +260,16 @@ def knapsack_exact(vals: np.ndarray, w: np.ndarray, cap: int) -> tuple[float, np
 
 
 def _mix(a: Duals, b: Duals, alpha: float) -> Duals:
+    """α·a + (1−α)·b; a capacity cut made since ``a`` has a zero dual there."""
+    cut_a = np.zeros(len(b.weight_cut))
+    cut_a[: len(a.weight_cut)] = a.weight_cut
     return Duals(
         community=alpha * a.community + (1 - alpha) * b.community,
         capacity=alpha * a.capacity + (1 - alpha) * b.capacity,
         count=alpha * a.count + (1 - alpha) * b.count,
         resource=alpha * a.resource + (1 - alpha) * b.resource,
+        weight_cuts=b.weight_cuts,
+        weight_cut=alpha * cut_a + (1 - alpha) * b.weight_cut,
     )
 
 
@@ -236,7 +284,8 @@ class _Pricer:
         ks = self.ks
         pieces = ks.pieces(duals)
         a, a0, b, b0 = pieces
-        la, lbb = a0 + ks.coarse(a), b0 + ks.coarse(b)
+        pen = ks.penalties(duals)
+        la, lbb = a0 + ks.coarse(a, pen), b0 + ks.coarse(b, pen)
         price = ks.subset_prices(duals)
         lb = np.where(ks.ok & ~self.off, ks.combine(la, lbb, price), np.inf)
         self.clock.charge(2e-9 * ks.n_opt * (ks.C + 1) * max(ks.L, 1))
@@ -249,8 +298,8 @@ class _Pricer:
             o = int(o)
             # min_S max(A_R, B) ≥ min_S (λ·A_R + (1 − λ)·B) for every λ in [0, 1]: a few λ give
             # a tighter bound and the columns where the subsidy just reaches zero.
-            mins, chosen = ks.lambda_minima(o, pieces, LAMBDAS)
-            est = ks.set_reduced_costs(o, chosen, pieces, price)
+            mins, chosen = ks.lambda_minima(o, pieces, LAMBDAS, pen)
+            est = ks.set_reduced_costs(o, chosen, pieces, price, pen)
             seen: set[bytes] = set()
             for e, row in zip(est, chosen, strict=True):
                 key = row.tobytes()
@@ -271,7 +320,10 @@ class _Pricer:
         ks = self.ks
         pieces = ks.pieces(duals)
         price = ks.subset_prices(duals)
-        est = [float(ks.set_reduced_costs(o, row[None, :], pieces, price)[0]) for o, row in found]
+        pen = ks.penalties(duals)
+        est = [
+            float(ks.set_reduced_costs(o, row[None, :], pieces, price, pen)[0]) for o, row in found
+        ]
         order = np.argsort(est, kind="stable")[:limit]
         cols = [
             self._column(o, ks.members(o, row), duals) for o, row in map(found.__getitem__, order)
@@ -290,12 +342,13 @@ class _Pricer:
         ks = self.ks
         pieces = ks.pieces(duals)
         price = ks.subset_prices(duals)
+        pen = ks.penalties(duals)
 
         def one(o: int) -> tuple[float, Column | None]:
-            mins, chosen = ks.lambda_minima(o, pieces, FINE_LAMBDAS)
+            mins, chosen = ks.lambda_minima(o, pieces, FINE_LAMBDAS, pen)
             self.clock.charge(1e-3)
             lb = ks.combine_one(o, mins, price, FINE_LAMBDAS)
-            est = ks.set_reduced_costs(o, chosen, pieces, price)
+            est = ks.set_reduced_costs(o, chosen, pieces, price, pen)
             j = int(np.argmin(est))
             if est[j] >= -1e-6:
                 return lb, None
@@ -394,6 +447,30 @@ class _ColumnGeneration:
         self.matching = HubMatching(q)
         self.cache = PricingCache(q)
         self.per_call = 1.0  # seconds of exact pricing per option
+        self.weight_cuts = True  # separate the firm capacity cuts once an LP converges
+
+    def with_cuts(
+        self,
+        result: tuple[float, bool, np.ndarray],
+        deadline: float,
+        note: Callable[[float], None],
+        **kw,  # noqa: ANN003
+    ) -> tuple[float, bool, np.ndarray]:
+        """After :meth:`run` gave ``result``: while the converged LP breaks a firm capacity
+        cut (:meth:`LPMaster.separate_weight_cuts`), the cut joins it and :meth:`run` again.
+
+        The cuts hold for every plan, so each LP with them is a relaxation too, worth at least
+        the one before; they join once for all branches. A firm has fewer possible cuts than
+        its ``max_packages``, so this ends.
+        """
+        bound, converged, values = result
+        while self.weight_cuts and converged and self.clock.now() < deadline and not self.stop():
+            added = self.lp.separate_weight_cuts(values)
+            if not added:
+                break
+            self.stats["weight_cuts"] += added
+            bound, converged, values = self.run(deadline, note, floor=bound, **kw)
+        return bound, converged, values
 
     def enter(self, b: _Branch) -> None:
         """Price and solve within branch ``b`` from now on."""
@@ -521,6 +598,7 @@ def relaxed_lp_bound(
     initial: Sequence[Column] = (),
     branch: bool = True,
     before_branching: Callable[[], None] | None = None,
+    weight_cuts: bool = True,
 ) -> tuple[float | None, dict]:
     """The best bound found within ``time_limit`` (None if none), with statistics.
 
@@ -537,6 +615,7 @@ def relaxed_lp_bound(
         "exact_rounds": 0,
         "exact_calls": 0,
         "nodes": 0,
+        "weight_cuts": 0,
     }
     if not p.options or any(o.hub < 0 for o in p.options):
         return None, stats
@@ -575,9 +654,11 @@ def relaxed_lp_bound(
         for c in cg.pricer.columns(found_s, start, len(found_s)):
             pool.offer(c)
         note(centre_bound)
-    root, converged, values = cg.run(
-        deadline, note, smooth=True, centre=centre, centre_bound=centre_bound
-    )
+    cg.weight_cuts = weight_cuts
+    first = cg.run(deadline, note, smooth=True, centre=centre, centre_bound=centre_bound)
+    if first[1]:
+        stats["lp_bound"] = float(first[0])  # the root LP before any cut
+    root, converged, values = cg.with_cuts(first, deadline, note, smooth=True)
     stats["converged"] = converged
     stats["root_bound"] = float(root) if np.isfinite(root) else None
     if converged and branch:
@@ -718,7 +799,8 @@ def _branch_and_bound(
         bound, _, b = heapq.heappop(heap)
         cg.enter(b)
         rest = lowest()
-        node, converged, x = cg.run(deadline, lambda v, rest=rest: note(min(v, rest)), floor=bound)
+        at_node = lambda v, rest=rest: note(min(v, rest))  # noqa: E731
+        node, converged, x = cg.with_cuts(cg.run(deadline, at_node, floor=bound), deadline, at_node)
         stats["nodes"] += 1
         if not converged:  # out of time: the branch keeps the bound it reached
             serial += 1
