@@ -6,6 +6,7 @@ half the customers attractive to each facility. 2⁹ subsets per facility are fe
 """
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from sharedprop.models import knapsack
 from sharedprop.models.columns import make_column
 from sharedprop.models.enumeration import EnumerationLimit, enumerate_option
-from sharedprop.models.master import Duals
+from sharedprop.models.master import Duals, WeightCut
 from sharedprop.models.pricing import PricingCache, exact_price, greedy_price
 from sharedprop.models.problem import problem_from_facility_location
 
@@ -61,6 +62,26 @@ def test_exact_pricing_finds_the_brute_force_best_reduced_cost(seed: int) -> Non
         assert ep.proven
         assert ep.reduced_cost == pytest.approx(best, abs=1e-9)
         assert ep.lower_bound == pytest.approx(best, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_the_knapsack_charges_the_capacity_cuts_by_the_weight_of_the_package(seed: int) -> None:
+    """The same duals with two capacity cuts per facility at a large dual: the knapsack's best
+    package pays the cuts by its demand, and is still the brute-force best."""
+    p = _problem()
+    base = _duals(p, seed)
+    cuts = tuple(
+        WeightCut(f, int(p.firm_capacity[f]), slots) for f in range(p.m) for slots in (2, 3)
+    )
+    duals = replace(base, weight_cuts=cuts, weight_cut=np.full(len(cuts), -40.0))
+    cache = PricingCache(p)
+    for o in range(len(p.options)):
+        lin = knapsack.linear_option(p, duals, o, cache)
+        assert lin is not None and lin.penalty is not None
+        best = min(rc for rc, _ in _every_package(p, duals, o))
+        ep = exact_price(p, duals, o, cache, time_limit=1.0)
+        assert ep.proven
+        assert ep.reduced_cost == pytest.approx(best, abs=1e-9)
 
 
 def test_the_second_priced_package_is_lighter_than_the_best() -> None:

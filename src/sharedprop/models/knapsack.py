@@ -45,6 +45,9 @@ class LinearOption:
     cap: int  # W: the household (demand) limit of one package
     min_w: int
     hub_pos: int  # -1: no member is forced
+    # + penalty[w] for a package of w households (the firm capacity cuts' charge,
+    # non-decreasing; None: no charge). Enumeration leaves it out: it then lists a superset.
+    penalty: np.ndarray | None = None
 
 
 def _cut_active(duals: Duals, cand: np.ndarray) -> bool:
@@ -60,7 +63,7 @@ def linear_option(p: Problem, duals: Duals, o: int, cache: PricingCache) -> Line
     if p.adjacency is not None:
         return None
     opt = p.options[o]
-    if len(opt.resources) or duals.weighs(opt.firm):  # a capacity cut's penalty is not linear
+    if len(opt.resources):
         return None
     d = cache.get(o)
     if len(d.cand) == 0 or int(d.w.min()) < 1 or _cut_active(duals, d.cand):
@@ -83,6 +86,11 @@ def linear_option(p: Problem, duals: Duals, o: int, cache: PricingCache) -> Line
         cap=int(d.max_w),
         min_w=int(p.package_min_weight),
         hub_pos=int(d.hub_pos),
+        penalty=(
+            duals.weight_penalties(opt.firm, np.arange(int(d.max_w) + 1))
+            if duals.weighs(opt.firm)
+            else None
+        ),
     )
 
 
@@ -123,6 +131,9 @@ def best_packages(lin: LinearOption, keep: int = 1) -> list[tuple[float, tuple[i
         better = cand < dp[wj:] - _TOL
         take[k, wj:] = better
         dp[wj:] = np.where(better, cand, dp[wj:])
+    if lin.penalty is not None:
+        # dp is by exact weight, so the charge of each weight adds cell by cell.
+        dp = dp + lin.penalty
     out: list[tuple[float, tuple[int, ...]]] = []
     hi = W
     while len(out) < max(1, keep) and hi >= lo:
@@ -142,8 +153,9 @@ def best_packages(lin: LinearOption, keep: int = 1) -> list[tuple[float, tuple[i
         # no item lowers the value: the best package is the cheapest single member
         fits = np.flatnonzero(free)
         if len(fits):
-            j = int(fits[int(np.argmin(lin.coef[fits]))])
-            out.append((base + float(lin.coef[j]), (j,)))
+            value = lin.coef[fits] + (lin.penalty[lin.w[fits]] if lin.penalty is not None else 0)
+            j = int(fits[int(np.argmin(value))])
+            out.append((base + float(np.min(value)), (j,)))
     return out
 
 

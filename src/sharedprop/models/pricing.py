@@ -357,10 +357,10 @@ def exact_price(
 
     if exclude and p.options[o].hub in exclude:
         return ExactPricing(None, None, float("inf"), True)
-    # The knapsack and the search know nothing of the capacity cuts' weight penalty: only
-    # the CP-SAT model below charges it.
+    # The search knows nothing of the capacity cuts' weight penalty; the knapsack and the
+    # CP-SAT model below charge it.
     weighed = duals.weighs(p.options[o].firm)
-    lin = None if exclude or weighed else knapsack.linear_option(p, duals, o, cache)
+    lin = None if exclude else knapsack.linear_option(p, duals, o, cache)
     if lin is not None:  # no contiguity: a 0/1 knapsack, solved exactly by dynamic programming
         best = knapsack.price(p, duals, o, lin)
         if not best:
