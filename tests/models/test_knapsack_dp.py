@@ -13,16 +13,20 @@ from sharedprop.models.knapsack_dp import knapsack_rows, option_minima
 from sharedprop.models.relaxed_bound import knapsack_exact
 
 
-def _best(vals: np.ndarray, w: np.ndarray, cap: int, allowed: np.ndarray | None = None) -> float:
+def _best(
+    vals: np.ndarray,
+    w: np.ndarray,
+    cap: int,
+    allowed: np.ndarray | None = None,
+    pen: np.ndarray | None = None,
+) -> float:
+    """Min Σ vals (+ pen[Σ w]) over every allowed subset within ``cap``, by listing them."""
     idx = [j for j in range(len(vals)) if allowed is None or allowed[j]]
     return min(
-        (
-            float(vals[list(s)].sum())
-            for r in range(len(idx) + 1)
-            for s in combinations(idx, r)
-            if w[list(s)].sum() <= cap
-        ),
-        default=0.0,
+        float(vals[list(s)].sum()) + (float(pen[int(w[list(s)].sum())]) if pen is not None else 0.0)
+        for r in range(len(idx) + 1)
+        for s in combinations(idx, r)
+        if w[list(s)].sum() <= cap
     )
 
 
@@ -82,18 +86,6 @@ def test_a_negative_weight_or_capacity_is_refused_with_its_name() -> None:
         option_minima(np.array([[-1.0]]), np.array([[1]]), np.array([[True]]), np.array([-1]))
 
 
-def _best_with_penalty(
-    vals: np.ndarray, w: np.ndarray, cap: int, pen: np.ndarray, allowed: np.ndarray | None = None
-) -> float:
-    idx = [j for j in range(len(vals)) if allowed is None or allowed[j]]
-    return min(
-        float(vals[list(s)].sum()) + float(pen[int(w[list(s)].sum())])
-        for r in range(len(idx) + 1)
-        for s in combinations(idx, r)
-        if w[list(s)].sum() <= cap
-    )
-
-
 def _steps(rng: np.random.Generator, width: int) -> np.ndarray:
     """A random non-decreasing step penalty over weights 0 … width − 1 (a capacity cut's)."""
     pen = np.zeros(width)
@@ -112,7 +104,7 @@ def test_a_weight_penalty_is_paid_by_the_weight_of_the_set_chosen(seed: int) -> 
     pen = _steps(rng, cap + 1)
     mins, chosen = knapsack_rows(vals, w, cap, pen)
     for r in range(3):
-        best = _best_with_penalty(vals[r], w, cap, pen)
+        best = _best(vals[r], w, cap, pen=pen)
         assert mins[r] == pytest.approx(best)
         weight = int(w[chosen[r]].sum())
         assert weight <= cap
@@ -129,7 +121,7 @@ def test_option_minima_pay_each_rows_own_weight_penalty(seed: int) -> None:
     pen = np.array([_steps(rng, int(caps.max()) + 1) for _ in range(6)])
     got = option_minima(vals, weights, mask, caps, pen)
     for o in range(6):
-        best = _best_with_penalty(vals[o], weights[o], int(caps[o]), pen[o], mask[o])
+        best = _best(vals[o], weights[o], int(caps[o]), mask[o], pen[o])
         assert got[o] == pytest.approx(best)
 
 
