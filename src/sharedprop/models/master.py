@@ -306,14 +306,19 @@ class LPMaster:
         ct = self.solver.Constraint(
             -self.solver.infinity(), float(cut.limit), f"wc_{len(self.weight_rows)}"
         )
-        f = cut.firm
         for x, col in zip(self.x, self.cols, strict=True):
-            if self.problem.options[col.option].firm == f:
-                a = int(cut.coefficient(col.weight))
-                if a:
-                    ct.SetCoefficient(x, float(a))
+            self._weigh(ct, cut, x, col)
         self.weight_cuts.append(cut)
         self.weight_rows.append(ct)
+
+    def _weigh(
+        self, row: pywraplp.Constraint, cut: WeightCut, x: pywraplp.Variable, col: Column
+    ) -> None:
+        """Column ``col``'s coefficient in the capacity cut's row: the slots it fills there."""
+        if self.problem.options[col.option].firm == cut.firm:
+            a = int(cut.coefficient(col.weight))
+            if a:
+                row.SetCoefficient(x, float(a))
 
     def separate_weight_cuts(self, values: np.ndarray, limit: int = 100) -> int:
         """Add the firm capacity cuts (:class:`WeightCut`) the LP point ``values`` violates.
@@ -372,10 +377,7 @@ class LPMaster:
                 if (S[0] in mem) + (S[1] in mem) + (S[2] in mem) >= 2:
                     ct.SetCoefficient(x, 1.0)
         for cut, ct in zip(self.weight_cuts, self.weight_rows, strict=True):
-            if cut.firm == f:
-                a = int(cut.coefficient(col.weight))
-                if a:
-                    ct.SetCoefficient(x, float(a))
+            self._weigh(ct, cut, x, col)
         self.x.append(x)
         self.cols.append(col)
 

@@ -445,6 +445,7 @@ class _ColumnGeneration:
         clock: Clock,
         stop: Callable[[], bool],
         stats: dict,
+        weight_cuts: bool,
     ) -> None:
         self.q, self.ks, self.lp, self.pool = q, ks, lp, pool
         self.clock, self.stop, self.stats = clock, stop, stats
@@ -452,7 +453,7 @@ class _ColumnGeneration:
         self.matching = HubMatching(q)
         self.cache = PricingCache(q)
         self.per_call = 1.0  # seconds of exact pricing per option
-        self.weight_cuts = True  # separate the firm capacity cuts once an LP converges
+        self.weight_cuts = weight_cuts  # separate the firm capacity cuts once an LP converges
 
     def with_cuts(
         self,
@@ -634,7 +635,9 @@ def relaxed_lp_bound(
     ks = _Knapsacks(q)
     lp = LPMaster(q)
     pool = ColumnPool(q, on_new=lp.add)
-    cg = _ColumnGeneration(q, ks, lp, pool, clock, stop, stats)
+    if weight_cuts is None:
+        weight_cuts = len(q.options) > WEIGHT_CUTS_MIN_OPTIONS
+    cg = _ColumnGeneration(q, ks, lp, pool, clock, stop, stats, weight_cuts)
 
     for o, opt in enumerate(q.options):
         if ks.ok[o] and q.weight[opt.hub] >= q.package_min_weight:
@@ -661,9 +664,6 @@ def relaxed_lp_bound(
         for c in cg.pricer.columns(found_s, start, len(found_s)):
             pool.offer(c)
         note(centre_bound)
-    cg.weight_cuts = (
-        len(q.options) > WEIGHT_CUTS_MIN_OPTIONS if weight_cuts is None else weight_cuts
-    )
     first = cg.run(deadline, note, smooth=True, centre=centre, centre_bound=centre_bound)
     if first[1]:
         stats["lp_bound"] = float(first[0])  # the root LP before any cut
@@ -808,7 +808,10 @@ def _branch_and_bound(
         bound, _, b = heapq.heappop(heap)
         cg.enter(b)
         rest = lowest()
-        at_node = lambda v, rest=rest: note(min(v, rest))  # noqa: E731
+
+        def at_node(v: float, rest: float = rest) -> None:
+            note(min(v, rest))
+
         node, converged, x = cg.with_cuts(cg.run(deadline, at_node, floor=bound), deadline, at_node)
         stats["nodes"] += 1
         if not converged:  # out of time: the branch keeps the bound it reached
