@@ -97,3 +97,34 @@ def test_a_region_proven_early_is_charged_only_the_work_it_did(pilot) -> None:
     )
     assert out.regions >= 2
     assert clock.now() < 0.9 * out.regions * 1.0
+
+
+@pytest.mark.parametrize("centre", [0, 11, 23])
+def test_a_region_solved_without_the_hub_matching_bound_reaches_the_same_proven_optimum(
+    pilot, centre: int
+) -> None:
+    """Region search solves its regions without the hub-matching bound (faster, see
+    docs/formulation.md); the bound is only ever a help to the proof, so both solves of a small
+    region must prove the same optimum, and neither may claim a bound above it."""
+    from sharedprop.models.joint import solve_joint
+    from sharedprop.models.regions import cut_out
+
+    _, p, _, cols = pilot
+    sub, warm, _ = cut_out(p, cols, grow_region(p, cols, centre, 8))
+    runs = [
+        solve_joint(
+            sub.problem,
+            time_limit=10.0,
+            workers=1,
+            seed=0,
+            initial=[warm],
+            exact_pricing=False,
+            table_pool=0,
+            hub_matching=matching,
+        )
+        for matching in (True, False)
+    ]
+    assert [r.status for r in runs] == ["optimal", "optimal"]
+    assert runs[1].objective == pytest.approx(runs[0].objective, abs=1e-6)
+    for r in runs:
+        assert r.bound <= r.objective + 1e-6

@@ -145,6 +145,7 @@ def solve_joint(
     close_gap: CloseGapFn | None = None,
     package_table: bool = True,
     table_pool: int = TABLE_POOL,
+    hub_matching: bool = True,
 ) -> JointResult:
     """Column generation + integer master within ``time_limit`` seconds.
 
@@ -154,7 +155,8 @@ def solve_joint(
     ``package_table``: price the options with few candidates by table
     (:mod:`sharedprop.models.package_table`, models of at most ``TABLE_MAX_OPTIONS`` options);
     ``table_pool``: how many of the table's nearest packages join the pool before the local
-    search (solves of ``TABLE_POOL_MIN_SECONDS`` or more; 0: none).
+    search (solves of ``TABLE_POOL_MIN_SECONDS`` or more; 0: none). ``hub_matching``: tighten
+    the bound each round with :class:`sharedprop.models.hub_matching.HubMatching`.
     """
     # One worker: deterministic work instead of wall-clock seconds, so a seed repeats exactly.
     clock = Clock(deterministic=workers == 1)
@@ -226,7 +228,9 @@ def solve_joint(
             table = None
     all_tabled = table is not None and bool(table.covered.all())
     group_of, kappa = _groups(p)
-    matching = HubMatching(p)
+    # hub_matching=False: no hub-matching bound (region search's small solves, where its LP
+    # each round cost more time than the proofs it brought forward; docs/formulation.md).
+    matching = HubMatching(p) if hub_matching else None
     n_opt = len(p.options)
     if master_share is None:
         # Where column generation can converge (street-sized option sets) the bound deserves
@@ -322,7 +326,8 @@ def solve_joint(
             # Cheap valid bound every round: the knapsack relaxation of every option.
             relax = bounds_of(duals)
             lb = lagrangian_bound(lp_value, relax, group_of, kappa) if n_opt else lp_value
-            lb = max(lb, matching.bound(lp_value, relax))
+            if matching is not None:
+                lb = max(lb, matching.bound(lp_value, relax))
             if lb > best_lb + 1e-9:
                 best_lb = lb
                 report("bound")
@@ -333,7 +338,7 @@ def solve_joint(
             smooth_points = [duals] if centre is None else [_mix(centre, duals, smoothing), duals]
             for point in smooth_points:
                 relax_pt = relax if point is duals else bounds_of(point)
-                if point is not duals:
+                if point is not duals and matching is not None:
                     lb_pt = matching.bound_at(point, relax_pt)
                     if lb_pt > best_lb + 1e-9:
                         best_lb = lb_pt
@@ -371,7 +376,8 @@ def solve_joint(
                         skip=None if table is None else table.covered,
                     )
                 lb = lagrangian_bound(lp_value, lb_exact, group_of, kappa)
-                lb = max(lb, matching.bound(lp_value, lb_exact))
+                if matching is not None:
+                    lb = max(lb, matching.bound(lp_value, lb_exact))
                 if lb > best_lb + 1e-9:
                     best_lb = lb
                     report("bound (exact pricing)")

@@ -15,7 +15,11 @@ from collections import defaultdict
 import numpy as np
 
 from sharedprop.models.columns import Column, best_resources, make_column
-from sharedprop.models.problem import Problem, is_connected
+from sharedprop.models.problem import Problem
+
+# Packages remembered by a NeighbourhoodBuilder before it forgets them all (memory: a package
+# is a few hundred bytes).
+MAX_REMEMBERED = 200_000
 
 
 class NeighbourhoodBuilder:
@@ -28,9 +32,27 @@ class NeighbourhoodBuilder:
         for j, o in enumerate(problem.options):
             self.by_hub[o.hub].append(j)
         self._cand = [set(int(c) for c in o.candidates) for o in problem.options]
+        # The local search asks for the neighbours of nearly the same incumbent round after
+        # round, and most moves are rejected by the same rules each time: a package is built
+        # (and checked) once. Region solves spent a third of their time here without it.
+        self._made: dict[tuple[int, frozenset[int]], list[Column]] = {}
+        self._adj = (
+            None
+            if problem.adjacency is None
+            else [[int(b) for b in nbrs] for nbrs in problem.adjacency]
+        )
 
     def _make(self, o: int, members: set[int]) -> list[Column]:
         """The package (with its best resources, and without any) if it obeys the rules."""
+        key = (o, frozenset(members))
+        made = self._made.get(key)
+        if made is None:
+            if len(self._made) >= MAX_REMEMBERED:
+                self._made.clear()
+            made = self._made[key] = self._build(o, members)
+        return made
+
+    def _build(self, o: int, members: set[int]) -> list[Column]:
         p = self.p
         opt = p.options[o]
         if not members or (opt.hub >= 0 and opt.hub not in members):
@@ -42,7 +64,7 @@ class NeighbourhoodBuilder:
             return []
         if w < p.package_min_weight or w > p.firm_capacity[opt.firm]:
             return []
-        if not is_connected(self.p.adjacency, members):
+        if not self._connected(members):
             return []
         base = make_column(p, o, members)
         out = [base]
@@ -51,6 +73,20 @@ class NeighbourhoodBuilder:
         if res:
             out.append(make_column(p, o, base.members, res))
         return out
+
+    def _connected(self, members: set[int]) -> bool:
+        """:func:`is_connected` over plain int lists (numpy scalars made it 5× slower)."""
+        adj = self._adj
+        if adj is None or len(members) <= 1:
+            return True
+        start = next(iter(members))
+        seen, stack = {start}, [start]
+        while stack:
+            for b in adj[stack.pop()]:
+                if b in members and b not in seen:
+                    seen.add(b)
+                    stack.append(b)
+        return len(seen) == len(members)
 
     def around(self, cols: list[Column]) -> list[Column]:
         p = self.p
