@@ -141,7 +141,6 @@ def improve_by_regions(
             if not sub.problem.options:
                 continue
             budget = min(region_time, left)
-            before = clock.now()
             jr = solve_joint(
                 sub.problem,
                 time_limit=budget,
@@ -154,7 +153,6 @@ def improve_by_regions(
             if clock.deterministic:
                 clock.charge(jr.stats.get("work", budget))
             regions += 1
-            del before
             if jr.objective is None:
                 continue
             new_cols = [sub.to_full(p, c) for c in jr.columns]
