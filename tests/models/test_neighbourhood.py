@@ -1,42 +1,24 @@
 """Packages one move from a plan (the joint model's local search).
 
-Fixture: the shipped xiamen-pilot instance (29 communities on a proximity graph, 8 firms,
-resources) with its manual plan (``sharedprop.manual.manual_plan``) mapped onto the solver's
-options: three packages, so every kind of move (another firm or hub, a member added or
-dropped, two packages merged) has material.
+Fixture: ``pilot`` (tests/models/conftest.py), the shipped xiamen-pilot instance with its
+manual plan mapped onto the solver's options: three packages, so every kind of move (another
+firm or hub, a member added or dropped, two packages merged) has material.
 """
 
-from pathlib import Path
-
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sharedprop import load_instance
-from sharedprop.manual import manual_plan
 from sharedprop.models import neighbourhood
 from sharedprop.models.columns import make_column
 from sharedprop.models.joint import is_valid_column
 from sharedprop.models.neighbourhood import NeighbourhoodBuilder
-from sharedprop.models.problem import is_connected, problem_from_instance
-from sharedprop.solver import plan_to_columns
-
-PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
-
-
-@pytest.fixture(scope="module")
-def pilot():
-    instance = load_instance(PILOT)
-    problem, maps = problem_from_instance(instance)
-    cols = plan_to_columns(problem, maps, instance, manual_plan(instance))
-    assert cols is not None and len(cols) >= 2
-    return problem, cols
+from sharedprop.models.problem import is_connected
 
 
 def test_every_package_one_move_away_obeys_the_package_rules_and_is_costed_exactly(
     pilot,
 ) -> None:
-    p, cols = pilot
+    _, p, _, cols = pilot
     moved = NeighbourhoodBuilder(p).around(cols)
     assert len(moved) > 50  # the manual plan's packages have many neighbours
     for c in moved:
@@ -47,7 +29,7 @@ def test_every_package_one_move_away_obeys_the_package_rules_and_is_costed_exact
 def test_a_remembered_package_is_the_one_a_fresh_builder_makes(pilot) -> None:
     """The builder remembers each package it built; asking again must give the same packages in
     the same order as a builder that never saw them (the local search depends on the order)."""
-    p, cols = pilot
+    _, p, _, cols = pilot
     warm = NeighbourhoodBuilder(p)
     first = warm.around(cols)
     remembered = len(warm._made)
@@ -63,7 +45,7 @@ def test_a_remembered_package_is_the_one_a_fresh_builder_makes(pilot) -> None:
 
 
 def test_a_full_memory_is_forgotten_rather_than_grown(pilot, monkeypatch) -> None:
-    p, cols = pilot
+    _, p, _, cols = pilot
     monkeypatch.setattr(neighbourhood, "MAX_REMEMBERED", 10)
     small = NeighbourhoodBuilder(p)
     moved = small.around(cols)
@@ -75,6 +57,6 @@ def test_a_full_memory_is_forgotten_rather_than_grown(pilot, monkeypatch) -> Non
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_the_builders_connectivity_check_agrees_with_is_connected(pilot, data) -> None:
-    p, _ = pilot
+    _, p, _, _ = pilot
     members = data.draw(st.sets(st.integers(0, p.n - 1), max_size=8))
     assert NeighbourhoodBuilder(p)._connected(members) == is_connected(p.adjacency, members)

@@ -2,33 +2,19 @@
 regions never loses a rule or money.
 
 Fixture: the shipped xiamen-pilot instance (29 communities, 8 firms, resources) with its manual
-plan (``sharedprop.manual.manual_plan``) mapped onto the solver's options.
+plan (``sharedprop.manual.manual_plan``) mapped onto the solver's options (the ``pilot`` fixture
+of tests/models/conftest.py).
 """
-
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sharedprop import evaluate, load_instance
-from sharedprop.manual import manual_plan
+from sharedprop import evaluate
 from sharedprop.models.clock import Clock
 from sharedprop.models.columns import make_column
 from sharedprop.models.master import plan_objective
-from sharedprop.models.problem import problem_from_instance
 from sharedprop.models.regions import grow_region, improve_by_regions, restrict
-from sharedprop.solver import columns_to_plan, plan_to_columns
-
-PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
-
-
-@pytest.fixture(scope="module")
-def pilot():
-    instance = load_instance(PILOT)
-    problem, maps = problem_from_instance(instance)
-    cols = plan_to_columns(problem, maps, instance, manual_plan(instance))
-    assert cols is not None
-    return instance, problem, maps, cols
+from sharedprop.solver import columns_to_plan
 
 
 def test_a_region_keeps_only_what_the_packages_outside_it_leave_free(pilot) -> None:
