@@ -458,7 +458,7 @@ def _improve_by_regions(
         # whole streets, models/joint.py).
         table_pool=0,
         # nor the hub-matching bound: on 60 fixed regions of seeds 1, 3 and 4 the solves took
-        # 23-25 s without it against 29 s with it, for the same plans (docs/formulation.md).
+        # 23-27 s without it against 29-30 s with it, for the same plans (docs/formulation.md).
         hub_matching=False,
     )
     jr.stats["regions"] = out.regions

@@ -34,7 +34,7 @@ class NeighbourhoodBuilder:
         self._cand = [set(int(c) for c in o.candidates) for o in problem.options]
         # The local search asks for the neighbours of nearly the same incumbent round after
         # round, and most moves are rejected by the same rules each time: a package is built
-        # (and checked) once. Region solves spent a third of their time here without it.
+        # (and checked) once. Region solves spent about a sixth of their time here without it.
         self._made: dict[tuple[int, frozenset[int]], list[Column]] = {}
         self._adj = (
             None
@@ -75,7 +75,8 @@ class NeighbourhoodBuilder:
         return out
 
     def _connected(self, members: set[int]) -> bool:
-        """:func:`is_connected` over plain int lists (numpy scalars made it 5× slower)."""
+        """:func:`is_connected` over plain int lists (4.5× faster than over numpy arrays, timed on a
+        plan's packages)."""
         adj = self._adj
         if adj is None or len(members) <= 1:
             return True
