@@ -15,7 +15,7 @@ from collections import defaultdict
 import numpy as np
 
 from sharedprop.models.columns import Column, best_resources, make_column
-from sharedprop.models.problem import Problem
+from sharedprop.models.problem import Problem, is_connected
 
 # Packages remembered by a NeighbourhoodBuilder before it forgets them all (memory: a package
 # is a few hundred bytes).
@@ -36,11 +36,6 @@ class NeighbourhoodBuilder:
         # round, and most moves are rejected by the same rules each time: a package is built
         # (and checked) once. Region solves spent about a sixth of their time here without it.
         self._made: dict[tuple[int, frozenset[int]], list[Column]] = {}
-        self._adj = (
-            None
-            if problem.adjacency is None
-            else [[int(b) for b in nbrs] for nbrs in problem.adjacency]
-        )
 
     def _make(self, o: int, members: set[int]) -> list[Column]:
         """The package (with its best resources, and without any) if it obeys the rules."""
@@ -64,7 +59,7 @@ class NeighbourhoodBuilder:
             return []
         if w < p.package_min_weight or w > p.firm_capacity[opt.firm]:
             return []
-        if not self._connected(members):
+        if not is_connected(p.adjacency, members):
             return []
         base = make_column(p, o, members)
         out = [base]
@@ -73,21 +68,6 @@ class NeighbourhoodBuilder:
         if res:
             out.append(make_column(p, o, base.members, res))
         return out
-
-    def _connected(self, members: set[int]) -> bool:
-        """:func:`is_connected` over plain int lists (4.5× faster than over numpy arrays, timed on a
-        plan's packages)."""
-        adj = self._adj
-        if adj is None or len(members) <= 1:
-            return True
-        start = next(iter(members))
-        seen, stack = {start}, [start]
-        while stack:
-            for b in adj[stack.pop()]:
-                if b in members and b not in seen:
-                    seen.add(b)
-                    stack.append(b)
-        return len(seen) == len(members)
 
     def around(self, cols: list[Column]) -> list[Column]:
         p = self.p

@@ -97,9 +97,9 @@ def is_connected(adjacency: tuple[np.ndarray, ...] | None, members) -> bool:  # 
     start = next(iter(members))
     seen, stack = {start}, [start]
     while stack:
-        a = stack.pop()
-        for b in adjacency[a]:
-            b = int(b)
+        # tolist() gives plain ints at once: converting numpy scalars one by one made this
+        # check 3x slower (timed on the packages of a 120-community plan).
+        for b in adjacency[stack.pop()].tolist():
             if b in members and b not in seen:
                 seen.add(b)
                 stack.append(b)
