@@ -309,11 +309,9 @@ def test_region_search_and_the_bound_without_contiguity_keep_every_rule_and_repe
     monkeypatch.setattr(solver_module, "REGION_TIME", 0.7)
     monkeypatch.setattr(solver_module, "RELAXED_SHARE", 0.1)
     instance = load_instance(street40)
-    # The first solve in a process may compile numba kernels (a cold cache on a fresh
-    # checkout): seconds of wall time that can trip a region solve's wall-clock safety net
-    # (clock.SAFETY), and a run that trips it may differ. So one solve warms up first; the two
-    # compared below are the repeatability claim.
-    solve(instance, time_limit=4, workers=1, seed=2)
+    # The first of these may be the process's first solve, with a cold numba cache on a fresh
+    # checkout: solve compiles its kernels before searching (models/kernels.py), else the
+    # compile could trip a region solve's wall-clock safety net and the runs could differ.
     runs = [solve(instance, time_limit=4, workers=1, seed=2) for _ in range(2)]
     assert runs[0].stats.get("regions", 0) >= 1
     assert "relaxed_bound" in runs[0].stats

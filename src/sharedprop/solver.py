@@ -38,6 +38,7 @@ from sharedprop.models.joint import (
     respects_master_rules,
     solve_joint,
 )
+from sharedprop.models.kernels import warm_up
 from sharedprop.models.master import Duals, plan_objective
 from sharedprop.models.problem import InstanceMaps, Problem, problem_from_instance
 from sharedprop.plan import Package, Plan
@@ -85,6 +86,10 @@ def solve(
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
     t0 = time.monotonic()
     workers = max(1, int(workers))
+    # Compile or load the Numba kernels now, inside the run's time but before any search: a
+    # first call inside a one-worker region solve could trip its wall-clock safety net and
+    # break exact repetition (models/kernels.py).
+    warm_up()
     problem, maps = problem_from_instance(instance)
 
     from sharedprop.feasibility import diagnose
