@@ -14,6 +14,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from sharedprop import Instance, load_instance
+from sharedprop.generate import generate_instance
+from sharedprop.models import relaxed_bound
 from sharedprop.models.bounds import capacity_bound, capacity_relaxation
 from sharedprop.models.clock import Clock
 from sharedprop.models.columns import make_column
@@ -108,6 +110,41 @@ def test_on_the_pilot_capacity_cuts_lift_the_converged_lp_but_not_past_the_optim
     assert with_cuts["lp_bound"] == pytest.approx(without["root_bound"], abs=1.0)
     assert plain is not None and cut is not None
     assert plain + 1_000 < cut <= PILOT_OPTIMUM
+
+
+def test_a_stalled_pricing_adds_the_cuts_the_lp_breaks_before_any_exact_pricing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generated 30-community street (1 street, 4 firms, 3 resources, seed 4), whose
+    λ-pricing stalls on the way to its optimum: when it does, the capacity cuts the LP point
+    breaks join the LP first, and CP-SAT's exact pricing starts only once none is broken."""
+    folder = generate_instance(
+        tmp_path / "street30", communities=30, streets=1, firms=4, resources=3, seed=4
+    )
+    problem, _ = problem_from_instance(load_instance(folder))
+    last: list[tuple[LPMaster, np.ndarray]] = []
+    broken_at_exact: list[int] = []
+    solve_lp, exact_round = LPMaster.solve, relaxed_bound._exact_round
+
+    def remember(self: LPMaster):  # noqa: ANN202
+        out = solve_lp(self)
+        last[:] = [(self, out[2])]
+        return out
+
+    def check(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        lp, values = last[0]
+        broken_at_exact.append(len(lp.violated_weight_cuts(values)))
+        return exact_round(*args, **kwargs)
+
+    monkeypatch.setattr(LPMaster, "solve", remember)
+    monkeypatch.setattr(relaxed_bound, "_exact_round", check)
+    relax = capacity_relaxation(problem)
+    bound, stats = relaxed_lp_bound(
+        problem, time_limit=20, start=relax.duals, branch=False, weight_cuts=True
+    )
+    assert stats["converged"] and stats["weight_cuts"] > 0
+    assert broken_at_exact and not any(broken_at_exact)
+    assert bound is not None and bound >= relax.bound - 1.0
 
 
 def test_without_branching_the_bound_is_the_converged_lp() -> None:

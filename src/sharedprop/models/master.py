@@ -321,11 +321,17 @@ class LPMaster:
                 row.SetCoefficient(x, float(a))
 
     def separate_weight_cuts(self, values: np.ndarray, limit: int = 100) -> int:
-        """Add the firm capacity cuts (:class:`WeightCut`) the LP point ``values`` violates.
+        """Add the firm capacity cuts (:class:`WeightCut`) the LP point ``values`` violates,
+        up to ``limit``, most violated first; how many were added."""
+        found = self.violated_weight_cuts(values)[:limit]
+        for cut in found:
+            self.add_weight_cut(cut)
+        return len(found)
 
-        Per firm, slots = 2 … max_packages (more slots than packages is implied by row (3));
-        most violated first.
-        """
+    def violated_weight_cuts(self, values: np.ndarray) -> list[WeightCut]:
+        """The firm capacity cuts not yet in the LP that the point ``values`` violates, most
+        violated first. Per firm, slots = 2 … max_packages (more slots than packages is
+        implied by row (3))."""
         p = self.problem
         have = set(self.weight_cuts)
         by_firm: dict[int, list[tuple[int, float]]] = {}
@@ -346,9 +352,7 @@ class LPMaster:
                 if lhs > cut.limit + 1e-4 and cut not in have:
                     found.append((lhs - cut.limit, cut))
         found.sort(key=lambda t: -t[0])
-        for _, cut in found[:limit]:
-            self.add_weight_cut(cut)
-        return min(len(found), limit)
+        return [cut for _, cut in found]
 
     def add(self, col: Column) -> None:
         s, p = self.solver, self.problem
