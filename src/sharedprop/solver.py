@@ -278,7 +278,10 @@ def _solve_joint_with_warm_start(
     # connected packages (30-community streets: measured in docs/formulation.md).
     parallel = workers >= 2 and bound_search and BackgroundBound.available()
     want_bound = bound_search and (large or parallel)
-    # Start at the transportation LP's duals, with the plans known so far as columns.
+    # Start at the transportation LP's duals. Not with the plans known so far as columns: a
+    # plan's packages in the first master slowed the root on every 120-community seed (bound
+    # alone, 55 s: seed 4 370,125 against 448,101 yuan; seeds 1 / 3 / 5 converged in 53.3 /
+    # 30.3 / 46.0 s against 45.6 / 24.9 / 41.5 s; docs/formulation.md).
     start = transport.duals if want_bound and transport is not None else None
     background = None
     if parallel:
@@ -287,7 +290,6 @@ def _solve_joint_with_warm_start(
             problem,
             time_limit=max(0.5, time_limit - (time.monotonic() - t0) - 0.5),
             start=start,
-            initial=[c for cols in warm for c in cols],
         )
         progress = _with_bound(progress, background.poll)
 
@@ -370,7 +372,6 @@ def _search_plans(
             clock=Clock(deterministic=workers == 1),
             stop=stop,
             start=start,
-            initial=[c for cols in warm for c in cols],
         )
         if relaxed[0] is not None:
             progress(0.0, ts_obj, relaxed[0], "bound without contiguity")
