@@ -57,6 +57,27 @@ def test_the_knapsack_solves_every_row_as_if_alone(seed: int) -> None:
         assert int(w[chosen[r]].sum()) <= cap
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_with_room_to_spare_or_weightless_items_the_rows_still_find_the_best_subset(
+    seed: int,
+) -> None:
+    """The tables stop each item's pass at the heaviest set so far (knapsack_dp): here the
+    room exceeds every set, or items weigh nothing, so that reach stays below the room."""
+    rng = np.random.default_rng(100 + seed)
+    w = rng.integers(0, 30, 10)
+    w[rng.random(10) < 0.3] = 0
+    cap = int(w.sum()) + int(rng.integers(0, 20)) if seed % 2 else int(rng.integers(0, 60))
+    vals = rng.normal(-2.0, 5.0, (3, 10))
+    pen = np.sort(rng.uniform(0.0, 4.0, cap + 1))
+    mins, chosen = knapsack_rows(vals, w, cap, pen)
+    for r in range(3):
+        best = _best(vals[r], w, cap, pen=pen)
+        assert mins[r] == pytest.approx(best)
+        weight = int(w[chosen[r]].sum())
+        assert weight <= cap
+        assert float(vals[r][chosen[r]].sum()) + float(pen[weight]) == pytest.approx(best)
+
+
 def test_an_item_heavier_than_the_capacity_is_never_chosen() -> None:
     mins, chosen = knapsack_rows(np.array([[-100.0, -1.0]]), np.array([50, 5]), 10)
     assert mins[0] == pytest.approx(-1.0)

@@ -42,22 +42,17 @@ def warm_up() -> float:
     nbr = np.array([2, 1], dtype=np.uint64)  # two neighbours
     sets = package_table.connected_sets(nbr, w, 0, 3, 10)
     package_table.mask_sums(sets, np.array([1.0, 2.0]))
-    out = np.empty(len(sets))
-    for cut_masks, cut_pen in (
-        (np.zeros(0, dtype=np.uint64), np.zeros(0)),
-        (np.array([3], dtype=np.uint64), np.array([1.0])),
-    ):
-        package_table.scan_kernel(
-            sets,
-            np.ones(len(sets)),
-            np.zeros(len(sets)),
-            np.array([1.0, 2.0]),
-            np.zeros(1),
-            np.zeros(1),
-            cut_masks,
-            cut_pen,
-            1.0,
-            out,
-        )
+    package_table.scan_kernel(
+        sets,
+        np.ones(len(sets)),
+        np.zeros(len(sets)),
+        np.array([1.0, 2.0]),
+        np.zeros(1),
+        np.zeros(1),
+        np.array([3], dtype=np.uint64),  # one subset-row cut
+        np.array([1.0]),
+        1.0,
+        np.empty(len(sets)),
+    )
     _done = True
     return time.monotonic() - t
