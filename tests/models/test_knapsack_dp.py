@@ -30,6 +30,20 @@ def _best(
     )
 
 
+def _assert_every_row_finds_its_best_subset(
+    vals: np.ndarray, w: np.ndarray, cap: int, pen: np.ndarray
+) -> None:
+    """knapsack_rows's minimum of each row is the listed best, and its chosen set attains it
+    within ``cap`` (paying the penalty of its own weight)."""
+    mins, chosen = knapsack_rows(vals, w, cap, pen)
+    for r in range(len(vals)):
+        best = _best(vals[r], w, cap, pen=pen)
+        assert mins[r] == pytest.approx(best)
+        weight = int(w[chosen[r]].sum())
+        assert weight <= cap
+        assert float(vals[r][chosen[r]].sum()) + float(pen[weight]) == pytest.approx(best)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_the_knapsack_finds_the_best_subset_within_the_households(seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -69,13 +83,7 @@ def test_with_room_to_spare_or_weightless_items_the_rows_still_find_the_best_sub
     cap = int(w.sum()) + int(rng.integers(0, 20)) if seed % 2 else int(rng.integers(0, 60))
     vals = rng.normal(-2.0, 5.0, (3, 10))
     pen = np.sort(rng.uniform(0.0, 4.0, cap + 1))
-    mins, chosen = knapsack_rows(vals, w, cap, pen)
-    for r in range(3):
-        best = _best(vals[r], w, cap, pen=pen)
-        assert mins[r] == pytest.approx(best)
-        weight = int(w[chosen[r]].sum())
-        assert weight <= cap
-        assert float(vals[r][chosen[r]].sum()) + float(pen[weight]) == pytest.approx(best)
+    _assert_every_row_finds_its_best_subset(vals, w, cap, pen)
 
 
 def test_an_item_heavier_than_the_capacity_is_never_chosen() -> None:
@@ -123,13 +131,7 @@ def test_a_weight_penalty_is_paid_by_the_weight_of_the_set_chosen(seed: int) -> 
     w = rng.integers(5, 60, 10)
     cap = int(rng.integers(60, 250))
     pen = _steps(rng, cap + 1)
-    mins, chosen = knapsack_rows(vals, w, cap, pen)
-    for r in range(3):
-        best = _best(vals[r], w, cap, pen=pen)
-        assert mins[r] == pytest.approx(best)
-        weight = int(w[chosen[r]].sum())
-        assert weight <= cap
-        assert float(vals[r][chosen[r]].sum()) + pen[weight] == pytest.approx(best)
+    _assert_every_row_finds_its_best_subset(vals, w, cap, pen)
 
 
 @pytest.mark.parametrize("seed", range(4))
