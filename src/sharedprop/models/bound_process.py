@@ -20,12 +20,10 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
 from sharedprop.models.clock import Clock
-from sharedprop.models.columns import Column
 from sharedprop.models.master import Duals
 from sharedprop.models.problem import Problem
 
@@ -43,12 +41,11 @@ class BackgroundBound:
         *,
         time_limit: float,
         start: Duals | None = None,
-        initial: Sequence[Column] = (),
     ) -> None:
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe(duplex=True)
         self._proc = ctx.Process(
-            target=_child, args=(problem, time_limit, start, list(initial), child), daemon=True
+            target=_child, args=(problem, time_limit, start, child), daemon=True
         )
         self._proc.start()
         child.close()
@@ -120,7 +117,6 @@ def _child(
     problem: Problem,
     time_limit: float,
     start: Duals | None,
-    initial: list[Column],
     conn: Connection,
 ) -> None:
     # Ctrl-C reaches the whole process group; the parent decides when the child stops.
@@ -139,7 +135,6 @@ def _child(
             stop=conn.poll,  # any word from the parent means stop
             on_bound=lambda b: send("bound", float(b)),
             start=start,
-            initial=initial,
             before_branching=_yield_to_the_search,
         )
         send("done", bound, stats)

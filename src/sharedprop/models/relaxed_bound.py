@@ -39,7 +39,6 @@ import numpy as np
 from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, ColumnPool, best_resources, make_column
 from sharedprop.models.hub_matching import HubMatching
-from sharedprop.models.joint import is_valid_column
 from sharedprop.models.knapsack_dp import knapsack_rows, option_minima
 from sharedprop.models.master import Duals, LPFailure, LPMaster
 from sharedprop.models.pricing import PricingCache, exact_price
@@ -607,7 +606,6 @@ def relaxed_lp_bound(
     stop: Callable[[], bool] | None = None,
     on_bound: Callable[[float], None] | None = None,
     start: Duals | None = None,
-    initial: Sequence[Column] = (),
     branch: bool = True,
     before_branching: Callable[[], None] | None = None,
     weight_cuts: bool | None = None,
@@ -615,8 +613,8 @@ def relaxed_lp_bound(
     """The best bound found within ``time_limit`` (None if none), with statistics.
 
     ``start`` (for example ``capacity_relaxation(p).duals``) is priced first and is the first
-    centre of the smoothing; ``initial`` columns (any plan's: contiguous packages are packages
-    here too) give the master a primal start besides the one-community packages. Once the LP
+    centre of the smoothing; the master starts from the one-community packages only (a plan's
+    packages there slowed the root: docs/formulation.md). Once the LP
     has converged, the time left goes to branching (``branch``; :func:`_branch_and_bound`),
     after a call to ``before_branching`` (the second process lowers its priority there).
     ``weight_cuts``: separate the firm capacity cuts whenever an LP converges or its
@@ -648,9 +646,6 @@ def relaxed_lp_bound(
     for o, opt in enumerate(q.options):
         if ks.ok[o] and q.weight[opt.hub] >= q.package_min_weight:
             pool.offer(make_column(q, o, (opt.hub,)))
-    for c in initial:
-        if is_valid_column(q, c):
-            pool.offer(c)
     best = -np.inf
 
     def note(bound: float) -> None:
