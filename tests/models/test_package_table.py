@@ -17,6 +17,7 @@ from sharedprop.models.enumeration import enumerate_option
 from sharedprop.models.package_table import (
     SCAN_SECONDS_PER_OPTION,
     SCAN_SECONDS_PER_SET,
+    WITHIN_SECONDS_PER_PACKAGE,
     PackageTable,
     connected_sets,
 )
@@ -186,7 +187,8 @@ def test_the_table_adds_up_every_scan_whoever_asks_and_a_repeat_at_the_same_dual
     priced,
 ) -> None:
     """``work`` is what a one-worker caller charges: a ``columns`` or ``within`` call at new
-    duals rescans and adds a scan's cost; at the duals last priced it adds nothing."""
+    duals rescans and adds a scan's cost; at the duals last priced it adds nothing; ``within``
+    adds the packages it costs, every bundle of every set within the gap, kept or not."""
     _, duals, _, table = priced
     other = replace(duals, community=duals.community / 10)
     before = table.work
@@ -195,5 +197,10 @@ def test_the_table_adds_up_every_scan_whoever_asks_and_a_repeat_at_the_same_dual
     assert table.work == pytest.approx(before + one_scan)
     table.columns(other, limit=10)
     assert table.work == pytest.approx(before + one_scan)
-    table.within(duals, 0.0, limit=10**6)
-    assert table.work == pytest.approx(before + one_scan + table.scan_seconds)
+    costed = table.costed
+    kept = table.within(duals, 0.0, limit=10**6)
+    made = table.costed - costed
+    assert kept is not None and made >= len(kept) > 0
+    assert table.work == pytest.approx(
+        before + one_scan + table.scan_seconds + made * WITHIN_SECONDS_PER_PACKAGE
+    )

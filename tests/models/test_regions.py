@@ -114,3 +114,27 @@ def test_a_region_solved_without_the_hub_matching_bound_reaches_the_same_proven_
     assert runs[1].objective == pytest.approx(runs[0].objective, abs=1e-6)
     for r in runs:
         assert r.bound <= r.objective + 1e-6
+
+
+def test_a_short_region_solve_enumerates_no_more_packages_than_its_time_can_use(pilot) -> None:
+    """The ten-community region around community 0 of the pilot's manual plan has more than a
+    thousand packages within its gap. A 0.7-s one-worker solve must cap its enumeration at what
+    0.7 s can cost (it once made 60,000 packages and spent 5 s of wall on them) and end within
+    its work budget, the same way twice."""
+    import re
+
+    from sharedprop.models.joint import ENUMERATED_SECONDS_PER_PACKAGE, solve_joint
+    from sharedprop.models.regions import cut_out
+
+    _, p, _, cols = pilot
+    sub, warm, _ = cut_out(p, cols, grow_region(p, cols, 0, 10))
+    runs = [
+        solve_joint(sub.problem, time_limit=0.7, workers=1, seed=0, initial=[warm])
+        for _ in range(2)
+    ]
+    capped = re.fullmatch(r"more than (\d+) packages within the gap", runs[0].stats["enumeration"])
+    assert capped is not None
+    assert 0 < int(capped.group(1)) <= 0.7 / ENUMERATED_SECONDS_PER_PACKAGE
+    assert runs[0].stats["work"] <= 0.7 + 0.05
+    assert runs[1].stats["work"] == runs[0].stats["work"]
+    assert runs[1].columns == runs[0].columns

@@ -36,7 +36,7 @@ from sharedprop.models.master import (
     solve_integer_master_mip,
 )
 from sharedprop.models.neighbourhood import NeighbourhoodBuilder
-from sharedprop.models.package_table import PackageTable
+from sharedprop.models.package_table import WITHIN_SECONDS_PER_PACKAGE, PackageTable
 from sharedprop.models.pricing import (
     EPS,
     PricingCache,
@@ -51,6 +51,14 @@ ProgressFn = Callable[[float, float | None, float | None, str], None]
 # priced by table (models/package_table.py); beyond, building the table costs more than it saves
 # (400 communities: 11 s for 148 of 5,876 options).
 TABLE_MAX_OPTIONS = 400
+# A one-worker clock's costs of the proof by enumeration, per package, measured in the region
+# search of a 40-community street (one worker) and halved as WITHIN_SECONDS_PER_PACKAGE is:
+# adding one to the pool and the LP (63,267 in 3.6 s), a reduced cost over the pool (184,151
+# in 5.9 s), and all in — costed (about three per package kept), pooled, priced and solved
+# over by SCIP — which caps how many packages a proof may enumerate in the time left.
+POOL_SECONDS_PER_PACKAGE = 3e-5
+REDUCED_COST_SECONDS = 1.6e-5
+ENUMERATED_SECONDS_PER_PACKAGE = 2.5e-4
 # Beyond this many columns in the pool the integer master runs on the columns of least LP
 # reduced cost only (master.lp_ranked_columns), as the streets' recombination does. Measured on
 # the 400-community manual-suite instance (whole solve, 60 s, 2 workers, four runs each): the
@@ -542,12 +550,15 @@ def _close_gap_by_enumeration(  # noqa: ANN001
     gap = ub - lp_value
     if gap <= 0:
         return True
+    # No more packages than the time left can cost, enumerate and prove over: a region's
+    # second-long solve once spent 5 s making 60,000 packages it had no time to use.
+    limit = min(limit, int(max(0.0, deadline - clock.now()) / ENUMERATED_SECONDS_PER_PACKAGE))
     bounds = flat.bounds(duals)
     found = 0
     if table is not None:  # the table's options at once, by scan
         cols = table.within(duals, gap, limit)
         charge_scans()  # a rescan, if the table was last priced at other duals
-        clock.charge(0.01 + 1e-5 * len(cols or ()))
+        clock.charge(0.01 + POOL_SECONDS_PER_PACKAGE * len(cols or ()))
         if cols is None:
             stats["enumeration"] = f"more than {limit} packages within the gap"
             return False
@@ -564,7 +575,9 @@ def _close_gap_by_enumeration(  # noqa: ANN001
                 stats["enumeration"] = "out of time"
                 return False
             cols = enumerate_option(p, duals, int(o), cache, gap, limit - found)
-            clock.charge(0.001 + 1e-5 * len(cols))
+            clock.charge(
+                0.001 + (WITHIN_SECONDS_PER_PACKAGE + POOL_SECONDS_PER_PACKAGE) * len(cols)
+            )
             found += len(cols)
             for c in cols:
                 add(c)
@@ -578,6 +591,7 @@ def _close_gap_by_enumeration(  # noqa: ANN001
         return False
     # Only packages within the gap can be in a better plan: the master needs no others.
     within = [j for j, c in enumerate(pool.columns) if duals.reduced_cost(p, c) <= gap + 1e-6]
+    clock.charge(REDUCED_COST_SECONDS * len(pool.columns))
     return run_master(
         left, "integer master (all packages within the gap)", columns=within, mip=True
     )

@@ -722,6 +722,24 @@ def stop_watch(solver: cp_model.CpSolver, stop: Callable[[], bool] | None) -> It
         t.join(timeout=1.0)
 
 
+# SCIP's work for a repeatable run's clock, fitted on the pilot's enumerated masters (9,067-
+# 10,415 packages, one worker): presolving and building about 1.3e-4 s per package and 6.6e-8 s
+# per LP iteration and package on a machine that ran the pilot's CP-SAT masters at 1.3 s per
+# unit of deterministic time; halved below to the 0.58 s of MASTER_SECONDS_PER_DTIME's
+# unloaded calibration, so every step of one clock is charged in the same seconds.
+MIP_ROOT_CUT_ROUNDS = 2
+MIP_SECONDS_PER_COLUMN = 6.5e-5
+MIP_SECONDS_PER_ITERATION_AND_COLUMN = 3.3e-8
+
+
+def mip_work(columns: int, iterations: int) -> float:
+    """Seconds (work units) a SCIP master over ``columns`` packages that ran ``iterations`` LP
+    iterations is charged on a deterministic clock."""
+    return 0.01 + columns * (
+        MIP_SECONDS_PER_COLUMN + MIP_SECONDS_PER_ITERATION_AND_COLUMN * iterations
+    )
+
+
 def solve_integer_master_mip(
     pool: ColumnPool,
     *,
@@ -748,34 +766,54 @@ def solve_integer_master_mip(
         return MasterSolution("unknown", [], None, None)
     x = [s.BoolVar(f"x{j}") for j in range(len(cols))]
     by_comm, by_firm, by_res = _incidence(p, cols)
+    inf = s.infinity()
+
+    def row(lb: float, ub: float, terms: list[int], coef: Callable[[int], float]) -> None:
+        # Coefficient by coefficient: summing Python expressions cost 4x as long (0.7 s for
+        # 9,067 packages of the pilot against 0.18 s).
+        ct = s.Constraint(lb, ub)
+        for j in terms:
+            ct.SetCoefficient(x[j], coef(j))
+
     for i in range(p.n):
-        terms = [x[j] for j in by_comm[i]]
         if p.must_cover[i]:
-            if not terms:
+            if not by_comm[i]:
                 return MasterSolution("infeasible", [], None, None)
-            s.Add(sum(terms) == 1)
-        elif len(terms) > 1:
-            s.Add(sum(terms) <= 1)
+            row(1, 1, by_comm[i], lambda j: 1.0)
+        elif len(by_comm[i]) > 1:
+            row(-inf, 1, by_comm[i], lambda j: 1.0)
     for f in range(p.m):
         if by_firm[f]:
-            s.Add(sum(cols[j].weight * x[j] for j in by_firm[f]) <= int(p.firm_capacity[f]))
-            s.Add(sum(x[j] for j in by_firm[f]) <= int(p.firm_max_packages[f]))
+            row(-inf, int(p.firm_capacity[f]), by_firm[f], lambda j: float(cols[j].weight))
+            row(-inf, int(p.firm_max_packages[f]), by_firm[f], lambda j: 1.0)
     for r in range(p.k):
         if len(by_res[r]) > 1:
-            s.Add(sum(x[j] for j in by_res[r]) <= 1)
+            row(-inf, 1, by_res[r], lambda j: 1.0)
     unc = p.w_public_money * p.uncovered_cost
     offset = float(unc.sum())
-    s.Minimize(
-        sum((c.objective - float(unc[list(c.members)].sum())) * x[j] for j, c in enumerate(cols))
-    )
+    objective = s.Objective()
+    for j, c in enumerate(cols):
+        objective.SetCoefficient(x[j], c.objective - float(unc[list(c.members)].sum()))
+    objective.SetMinimization()
     if hint:
         where = {jj: k for k, jj in enumerate(keep)}
         hs = {where[j] for j in hint if j in where}
         s.SetHint(x, [1.0 if j in hs else 0.0 for j in range(len(cols))])
+    # Few rounds of root cuts: on the pilot's enumerated masters (9,000-10,400 packages)
+    # SCIP's unlimited rounds took 1.8-13.7 s and two rounds then branching 1.1-1.9 s, with
+    # the same optimum (docs/formulation.md, "Proof over the packages within the gap").
+    scip = f"separating/maxroundsroot = {MIP_ROOT_CUT_ROUNDS}\n"
     deterministic = clock is not None and clock.deterministic
-    # SCIP's limit is wall-clock only: in a repeatable run it gets the safety margin and is
-    # charged a fixed amount of work, so the same run takes the same path.
-    wall_limit = time_limit * (SAFETY if deterministic else 1.0)
+    if deterministic:
+        # A work limit SCIP counts itself, so the run stops at the same node every time:
+        # nodes (across restarts) at about a hundred LP iterations each.
+        per_node = 100 * MIP_SECONDS_PER_ITERATION_AND_COLUMN * max(1, len(cols))
+        scip += f"limits/totalnodes = {max(3, int(time_limit / per_node))}\n"
+    s.SetSolverSpecificParametersAsString(scip)
+    # SCIP's limit is wall-clock only. In a repeatable run it gets the safety margin instead
+    # and is charged the work it did (from its LP iterations), so the same run takes the
+    # same path unless the machine is far slower than the calibration.
+    wall_limit = SAFETY * time_limit + 1.0 if deterministic else time_limit
     s.SetTimeLimit(int(max(0.1, wall_limit) * 1000))
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 1e-9)
@@ -795,11 +833,7 @@ def solve_integer_master_mip(
         done.set()
         t.join(timeout=1.0)
     if clock is not None:
-        clock.charge(
-            min(time_limit, 0.5 + 2e-5 * len(cols))
-            if status == pywraplp.Solver.OPTIMAL
-            else time_limit
-        )
+        clock.charge(mip_work(len(cols), int(s.iterations())))
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return MasterSolution(
             "infeasible" if status == pywraplp.Solver.INFEASIBLE else "unknown", [], None, None

@@ -46,6 +46,11 @@ MAX_SETS = 3_000_000
 SCAN_SECONDS_PER_SET = 1.1e-8
 SCAN_SECONDS_PER_SET_AND_CUT = 1.5e-9
 SCAN_SECONDS_PER_OPTION = 2e-5
+# Costing one package in Python for ``within`` (make_column and its reduced cost): 194,050
+# packages took 17 s in the region search of a 40-community street (one worker) on a machine
+# 2.2 times slower than the unloaded calibration of the rest of the clock (models/master.py,
+# MIP_SECONDS_PER_COLUMN), so half of that.
+WITHIN_SECONDS_PER_PACKAGE = 4.5e-5
 
 
 @njit(cache=True, nogil=True)
@@ -253,6 +258,8 @@ class PackageTable:
         # Every scan's estimated cost so far, whoever asked for it (price, columns, within): a
         # one-worker caller charges its clock the increase, so a rescan is never free.
         self.work = 0.0
+        # Packages ``within`` has costed (kept or not): charged WITHIN_SECONDS_PER_PACKAGE each.
+        self.costed = 0
 
     def __len__(self) -> int:
         return len(self.masks)
@@ -389,17 +396,24 @@ class PackageTable:
             return None
         opt_of = np.searchsorted(self.starts, hit, side="right") - 1
         out: list[Column] = []
-        for s, k in zip(hit, opt_of, strict=True):
-            o = int(self.options[k])
-            d = self.cache.get(o)
-            members = self._members(o, int(self.masks[s]))
-            for row in self._bundles[o]:
-                col = make_column(p, o, members, d.res[np.flatnonzero(row)])
-                if duals.reduced_cost(p, col) <= max_rc + 1e-6:
-                    out.append(col)
-            if len(out) > limit:
-                return None
-        return out
+        made = 0
+        try:
+            for s, k in zip(hit, opt_of, strict=True):
+                o = int(self.options[k])
+                d = self.cache.get(o)
+                members = self._members(o, int(self.masks[s]))
+                for row in self._bundles[o]:
+                    col = make_column(p, o, members, d.res[np.flatnonzero(row)])
+                    made += 1
+                    if duals.reduced_cost(p, col) <= max_rc + 1e-6:
+                        out.append(col)
+                if len(out) > limit:
+                    return None
+            return out
+        finally:
+            # Every package costed, kept or not, is charged (see ``work``).
+            self.costed += made
+            self.work += WITHIN_SECONDS_PER_PACKAGE * made
 
 
 def _bundles(k: int) -> np.ndarray:
