@@ -160,6 +160,24 @@ def test_an_infeasibility_only_search_can_prove_is_reported_not_raised() -> None
     assert result.reasons
 
 
+def test_a_joint_search_with_nothing_left_to_try_stops_before_its_limit() -> None:
+    """The instance above: its column generation converges at once with every package priced,
+    the master over them is infeasible and there is no plan to search around. A second pass or
+    master can change nothing, so the search must stop there; it once re-solved the same
+    infeasible master 8,628 times, until its wall-clock safety net (5x the limit)."""
+    from sharedprop.models.joint import solve_joint
+    from sharedprop.models.problem import problem_from_instance
+
+    base = two_communities(allow_uncovered=False)
+    other = replace(base.communities[1], street="嘉莲街道")
+    problem, _ = problem_from_instance(replace(base, communities=(base.communities[0], other)))
+    result = solve_joint(problem, time_limit=5.0, workers=1, seed=0)
+    assert result.status == "infeasible"
+    assert result.stats["ls_rounds"] <= 2
+    assert result.stats.get("passes", 1) <= 2
+    assert result.stats["work"] < 0.5
+
+
 def lp_regression_instance() -> Instance:
     """Found by hypothesis: four communities, one firm, two resources, coverage forced, total cost
     weighted above public money; brute force gives 105,802.74 yuan."""

@@ -260,7 +260,7 @@ def solve_joint(
         its optimum over those columns. A pool above ``RANKED_MASTER_COLUMNS`` is cut to its
         LP-ranked columns first, so "proved" is over those; the same pool and incumbent rank
         the same way again, which is all the local search's stopping rule needs."""
-        nonlocal best_obj, best_cols, hint, tti
+        nonlocal best_obj, best_cols, hint, tti, master_status
         if mip:
             sol = solve_integer_master_mip(
                 pool, columns=columns, time_limit=limit, hint=hint or None, stop=stop, clock=clock
@@ -286,8 +286,10 @@ def solve_joint(
             hint = list(sol.chosen)
             tti = elapsed()
             report(tag)
+        master_status = sol.status
         return sol.status == "optimal"
 
+    master_status = ""
     neighbours = NeighbourhoodBuilder(p)
 
     def bounds_of(d: Duals) -> np.ndarray:
@@ -490,7 +492,10 @@ def solve_joint(
             )
             stats["ls_rounds"] = stats.get("ls_rounds", 0) + 1
             improved = before is None or (best_obj is not None and best_obj < before - 1e-6)
-            if fresh == 0 and proven and wide:
+            if fresh == 0 and (proven and wide or master_status == "infeasible"):
+                # Nothing new to recombine: the same master would say the same again. (An
+                # infeasible pool without an incumbent gets no neighbours; a one-worker run
+                # once re-solved such a master 8,628 times until its wall-clock safety net.)
                 break
             # Nothing better one move away: widen to two moves until something improves.
             wide = not improved
@@ -499,8 +504,14 @@ def solve_joint(
         remaining = deadline - clock.now()
         if remaining < min(1.0, 0.1 * time_limit) or stop() or stats.get("lp_failure"):
             break
-        if converged and (final is None or enumerated_at == final[0]) and cut_tail == 0.0:
-            break  # nothing left to try
+        if (
+            converged
+            and (final is None or enumerated_at == final[0] or best_obj is None)
+            and cut_tail == 0.0
+        ):
+            # Nothing left to try: without a plan there is nothing to enumerate against and
+            # no neighbourhood to search, and the converged LP prices out nothing new.
+            break
         # Another pass: more column generation and cuts with most of the time left.
         converged, final = False, None
         cut_tail = 0.0
