@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from sharedprop import load_instance
+from sharedprop.models.clock import Clock
 from sharedprop.models.columns import make_column
-from sharedprop.models.hub_matching import HubMatching
+from sharedprop.models.hub_matching import SECONDS_PER_OPTION, HubMatching
 from sharedprop.models.joint import _groups, lagrangian_bound
 from sharedprop.models.master import LPMaster, WeightCut
 from sharedprop.models.problem import PackageOption, Problem, problem_from_instance
@@ -85,3 +86,15 @@ def test_the_bound_at_any_duals_of_the_right_signs_stays_below_the_optimum() -> 
     for tau in (-1e4, -1e5):
         priced = replace(duals, weight_cuts=cuts, weight_cut=np.full(len(cuts), tau))
         assert matching.bound_at(priced, flat.bounds(priced)) <= PILOT_OPTIMUM
+
+
+def test_a_one_worker_clock_is_charged_for_every_bound_and_the_bound_is_unchanged() -> None:
+    # The matching's LP used to run uncharged, so one-worker solves overran their limits
+    # (SECONDS_PER_OPTION in hub_matching.py); a wall clock counts it already.
+    lb = np.array([-10.0, -8.0, -1.0, -9.0, -7.0])
+    problem = three_hubs_two_firms()
+    work = Clock(deterministic=True)
+    charged = HubMatching(problem, work)
+    assert charged.bound(100.0, lb) == HubMatching(problem).bound(100.0, lb)
+    charged.bound(100.0, lb)
+    assert work.now() == 2 * SECONDS_PER_OPTION * len(problem.options)

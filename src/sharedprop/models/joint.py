@@ -59,6 +59,9 @@ TABLE_MAX_OPTIONS = 400
 POOL_SECONDS_PER_PACKAGE = 3e-5
 REDUCED_COST_SECONDS = 1.6e-5
 ENUMERATED_SECONDS_PER_PACKAGE = 2.5e-4
+# ... and of the set-up, per option and per edge of the options' local graphs (solve_joint).
+SETUP_SECONDS_PER_OPTION = 2.5e-5
+SETUP_SECONDS_PER_EDGE = 3.5e-7
 # Beyond this many columns in the pool the integer master runs on the columns of least LP
 # reduced cost only (master.lp_ranked_columns), as the streets' recombination does. Measured on
 # the 400-community manual-suite instance (whole solve, 60 s, 2 workers, four runs each): the
@@ -216,6 +219,12 @@ def solve_joint(
 
     cache = PricingCache(p)
     flat = FlatOptions(p)
+    # The set-up above: the LP with a column per option, and the options' candidates and their
+    # edges laid flat (unloaded: 23-43 µs an option, 0.33 µs an edge, from 30 to 1,414
+    # communities; 1.8 s at 400 communities, where nothing charged it before).
+    clock.charge(
+        SETUP_SECONDS_PER_OPTION * len(p.options) + SETUP_SECONDS_PER_EDGE * len(flat.edge_u)
+    )
     table: PackageTable | None = None
     charged_scans = 0.0
 
@@ -238,7 +247,7 @@ def solve_joint(
     group_of, kappa = _groups(p)
     # hub_matching=False: no hub-matching bound (region search's small solves, where its LP
     # each round cost more time than the proofs it brought forward; docs/formulation.md).
-    matching = HubMatching(p) if hub_matching else None
+    matching = HubMatching(p, clock) if hub_matching else None
     n_opt = len(p.options)
     if master_share is None:
         # Where column generation can converge (street-sized option sets) the bound deserves

@@ -58,6 +58,22 @@ MAX_NEW_PER_N = 2  # columns added per pricing call, per community
 # on the 30-community streets (120 options) the branching, which is what lifts the bound
 # there, slowed down with them (seed 4, 60-s solve: 76,234 against 99,594 yuan without).
 WEIGHT_CUTS_MIN_OPTIONS = 400
+# What one worker's deterministic clock charges for the work below, in seconds. Measured on an
+# unloaded 2-core machine in one-worker 60-s solves, where the bound's 21-s share took 33 s of
+# wall before these (120-community street seed 2) and 31 s (400 communities, seed 0):
+# - the master LP (GLOP), per row × column: 0.99e-7 at 120 (92 calls, 149 rows × 6,171
+#   columns on average), 1.1e-7 at 400 (24 calls, 478 × 14,316);
+# - the all-options coarse programme, per cell: 1.6–2.0 s of wall for 1.4 units at 2e-9 (120),
+#   3.2 s for 5.4 units (400);
+# - one option's exact λ-knapsacks and set estimates, fixed and per (λ, candidate, household
+#   of room) cell: 39,354 calls at 120, mean 0.23 ms, fit 5.9e-5 + 5.3e-9·k·(room + 1) for
+#   the three λ (the flat 1.5e-4 charged before was 0.64 of it);
+# - building and offering a priced column (1.0 + 0.33 s for about 13,000 at 120).
+LP_SECONDS_PER_CELL = 1.2e-7
+COARSE_SECONDS_PER_CELL = 2.5e-9
+EXACT_OPTION_SECONDS = 6e-5
+EXACT_SECONDS_PER_CELL = 1.8e-9
+COLUMN_SECONDS = 9e-5
 SMOOTHING = 0.5  # weight of the best-bound duals in the smoothed point (Wentges 1997)
 
 
@@ -292,7 +308,7 @@ class _Pricer:
         la, lbb = a0 + ks.coarse(a, pen), b0 + ks.coarse(b, pen)
         price = ks.subset_prices(duals)
         lb = np.where(ks.ok & ~self.off, ks.combine(la, lbb, price), np.inf)
-        self.clock.charge(2e-9 * ks.n_opt * (ks.C + 1) * max(ks.L, 1))
+        self.clock.charge(COARSE_SECONDS_PER_CELL * ks.n_opt * (ks.C + 1) * max(ks.L, 1))
         # (option, mask over its items) of negative reduced cost; :meth:`columns` builds the
         # best of them.
         found: list[tuple[int, np.ndarray]] = []
@@ -311,7 +327,10 @@ class _Pricer:
                     seen.add(key)
                     found.append((o, row))
             lb[o] = max(lb[o], ks.combine_one(o, mins, price, LAMBDAS))
-            self.clock.charge(1.5e-4)  # the knapsacks and the set estimates (measured)
+            # The knapsacks and the set estimates: a table of (room + 1) cells per candidate
+            # and λ, then a pass over the sets.
+            cells = len(LAMBDAS) * int(ks.mask[o].sum()) * (int(ks.room[o]) + 1)
+            self.clock.charge(EXACT_OPTION_SECONDS + EXACT_SECONDS_PER_CELL * cells)
         return lb, found
 
     def columns(
@@ -449,7 +468,7 @@ class _ColumnGeneration:
         self.q, self.ks, self.lp, self.pool = q, ks, lp, pool
         self.clock, self.stop, self.stats = clock, stop, stats
         self.pricer = _Pricer(q, ks, clock, per_round=max(60, q.n))
-        self.matching = HubMatching(q)
+        self.matching = HubMatching(q, clock)
         self.cache = PricingCache(q)
         self.per_call = 1.0  # seconds of exact pricing per option
         self.weight_cuts = weight_cuts  # separate the firm capacity cuts (a stall, convergence)
@@ -487,6 +506,8 @@ class _ColumnGeneration:
         self.pricer.off = off
 
     def offer(self, cols: list[Column], duals: Duals) -> int:
+        # Building the columns (Pricer.columns) and pricing them here.
+        self.clock.charge(COLUMN_SECONDS * len(cols))
         # The 2·n most negative only: the master LP's time grows with its columns, and on the
         # 120-community streets this gave more rounds and better bounds in 60 s (seed 4:
         # 0.353–0.356 of manual against 0.340 adding all; seed 1 converged at 55 s).
@@ -510,7 +531,6 @@ class _ColumnGeneration:
         row's right-hand side.
         """
         q, lp, clock, stats = self.q, self.lp, self.clock, self.stats
-        matching = self.matching
         best = floor
         values = np.zeros(0)
 
@@ -526,15 +546,17 @@ class _ColumnGeneration:
         while clock.now() < deadline and not self.stop():
             stats["rounds"] += 1
             try:
-                # GLOP on this master: about 70 ms at 3,000–6,000 columns (120-community
-                # street), so one worker's deterministic budget stays near the wall clock.
-                clock.charge(0.01 + 1.5e-5 * len(self.pool))
+                # GLOP on this master, by rows × columns (so one worker's deterministic budget
+                # stays near the wall clock).
+                clock.charge(
+                    0.01 + LP_SECONDS_PER_CELL * lp.solver.NumConstraints() * len(self.pool)
+                )
                 z, duals, values = lp.solve()
             except LPFailure:
                 stats["lp_failure"] = True
                 return best, False, values
             lb, found = self.pricer.price(duals)
-            bound = matching.bound(z, finite(lb))
+            bound = self.matching.bound(z, finite(lb))
             if not (lb < -1e-6).any():
                 raise_to(max(bound, z))
                 return best, True, values
@@ -546,7 +568,7 @@ class _ColumnGeneration:
                 # twice the rounds to converge on the 120-community streets.)
                 mid = _mix(centre, duals, SMOOTHING)
                 lb_m, found_m = self.pricer.price(mid)
-                b_m = matching.bound_at(mid, finite(lb_m))
+                b_m = self.matching.bound_at(mid, finite(lb_m))
                 if b_m > centre_bound:
                     centre, centre_bound = mid, b_m
                 bound = max(bound, b_m)
@@ -584,7 +606,7 @@ class _ColumnGeneration:
                 )
                 added = sum(self.pool.offer(c) for c in exact_cols)
                 stats["exact_calls"] += len(exact_cols)
-                raise_to(matching.bound(z, finite(lb)))
+                raise_to(self.matching.bound(z, finite(lb)))
                 if complete and added == 0:
                     # Every option is decided and none prices out: the LP is at its optimum.
                     # The bound keeps the exact pricing's rounding slack (about a yuan per
