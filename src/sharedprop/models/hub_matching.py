@@ -27,7 +27,8 @@ from sharedprop.models.master import Duals
 from sharedprop.models.problem import Problem
 
 # What one worker's deterministic clock charges a bound, per option: HiGHS's LP and the
-# weak-duality check took 4.4 ms a call at 745 options (120-community street, unloaded).
+# weak-duality check took 4.4 ms a call at 745 options (120-community street; the machine of
+# relaxed_bound.LP_SECONDS_PER_CELL).
 SECONDS_PER_OPTION = 6e-6
 
 

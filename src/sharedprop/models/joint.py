@@ -220,8 +220,9 @@ def solve_joint(
     cache = PricingCache(p)
     flat = FlatOptions(p)
     # The set-up above: the LP with a column per option, and the options' candidates and their
-    # edges laid flat (unloaded: 23-43 µs an option, 0.33 µs an edge, from 30 to 1,414
-    # communities; 1.8 s at 400 communities, where nothing charged it before).
+    # edges laid flat: 23-43 µs an option and 0.33 µs an edge from 30 to 1,414 communities,
+    # 1.8 s at 400, where nothing charged it before (the machine of
+    # relaxed_bound.LP_SECONDS_PER_CELL).
     clock.charge(
         SETUP_SECONDS_PER_OPTION * len(p.options) + SETUP_SECONDS_PER_EDGE * len(flat.edge_u)
     )
