@@ -61,8 +61,8 @@ WEIGHT_CUTS_MIN_OPTIONS = 400
 # What one worker's deterministic clock charges for the work below, in seconds. Measured on a
 # 2-core machine with no other load but slower than the clock's calibration (it proved the
 # pilot with two workers in 15.6-20.0 s, against 13 s), not scaled, in one-worker 60-s solves
-# where the bound's 21-s share took 33 s of wall before these (120-community street seed 2)
-# and 31 s (400 communities, seed 0):
+# where the bound's 21-s share took 28-33 s of wall before these (120-community street seed 2)
+# and 65-70 s (400 communities):
 # - the master LP (GLOP), per row × column: 0.99e-7 at 120 (92 calls, 149 rows × 6,171
 #   columns on average), 1.1e-7 at 400 (24 calls, 478 × 14,316);
 # - the all-options coarse programme, per cell: 1.6–2.0 s of wall for 1.4 units at 2e-9 (120),
