@@ -299,6 +299,10 @@ class _Pricer:
     def __init__(self, q: Problem, ks: _Knapsacks, clock: Clock, per_round: int) -> None:
         self.q, self.ks, self.clock, self.per_round = q, ks, clock, per_round
         self.off = np.zeros(ks.n_opt, dtype=bool)  # options a branch leaves unused
+        # What pricing one option exactly is charged: its λ-knapsack tables have (room + 1)
+        # cells per candidate and λ, then a pass over the sets. Fixed per option, so once here.
+        cells = len(LAMBDAS) * ks.mask.sum(axis=1) * (ks.room + 1)
+        self.exact_charge = EXACT_OPTION_SECONDS + EXACT_SECONDS_PER_CELL * cells
 
     def price(self, duals: Duals) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
         """Valid lb per option (coarse for all, exact for the most promising) and the exact
@@ -329,10 +333,7 @@ class _Pricer:
                     seen.add(key)
                     found.append((o, row))
             lb[o] = max(lb[o], ks.combine_one(o, mins, price, LAMBDAS))
-            # The knapsacks and the set estimates: a table of (room + 1) cells per candidate
-            # and λ, then a pass over the sets.
-            cells = len(LAMBDAS) * int(ks.mask[o].sum()) * (int(ks.room[o]) + 1)
-            self.clock.charge(EXACT_OPTION_SECONDS + EXACT_SECONDS_PER_CELL * cells)
+            self.clock.charge(float(self.exact_charge[o]))
         return lb, found
 
     def columns(
