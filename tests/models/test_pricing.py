@@ -136,3 +136,28 @@ def test_cpsat_pricing_charges_the_capacity_cuts_by_the_slots_a_package_fills(pr
         assert cp.lower_bound <= best + 1e-6
         changed += plain.column is not None and plain.column.key != cp.column.key
     assert changed
+
+
+def test_a_one_worker_clock_is_charged_for_every_node_the_search_visits(priced) -> None:
+    """Stop 22: the search was charged a flat 4 ms per call and ran 40-70 ms at 30 communities.
+    Stopped at its limit it is charged limit + 1 nodes; run to the end, a whole number of
+    nodes, at least one; and the clock never changes what it finds."""
+    from sharedprop.models.clock import Clock
+    from sharedprop.models.enumeration import SEARCH_SECONDS_PER_NODE, SearchLimit
+
+    problem, duals = priced
+    cache = PricingCache(problem)
+    stopped = 0
+    for o in range(0, len(problem.options), 3):
+        clock = Clock(deterministic=True)
+        found = best_by_search(problem, duals, o, cache, node_limit=200_000, clock=clock)
+        assert found == best_by_search(problem, duals, o, cache, node_limit=200_000)
+        nodes = clock.now() / SEARCH_SECONDS_PER_NODE
+        assert nodes >= 1 and nodes == pytest.approx(round(nodes))
+        if nodes > 6:
+            short = Clock(deterministic=True)
+            with pytest.raises(SearchLimit, match="more than 5 nodes"):
+                best_by_search(problem, duals, o, cache, node_limit=5, clock=short)
+            assert short.now() == pytest.approx(6 * SEARCH_SECONDS_PER_NODE)
+            stopped += 1
+    assert stopped  # some option needs more than a handful of nodes

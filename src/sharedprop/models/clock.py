@@ -24,7 +24,7 @@ SAFETY = 5.0
 # units (30-community streets, seeds 4 and 3); the clustering search below the incumbent
 # 1.7 / 2.1 / 3.6 s for 1.2 / 1.8 / 1.9 units; the whole contiguous clustering model,
 # presolve and flows, 12.1 s for 2.4 units (400 communities).
-MASTER_SECONDS_PER_DTIME = 0.4
+MASTER_SECONDS_PER_DTIME = 0.7
 # ... and per column of the master: the 1,414-community recombination (74,068 columns) took
 # about 14 s for 18 units, twice the small masters' rate.
 MASTER_COLUMNS_DOUBLING = 75_000
@@ -33,6 +33,10 @@ MASTER_COLUMNS_DOUBLING = 75_000
 # took 32.8 s for 32 units at 1,414 communities (one worker, unloaded).
 RANKED_MASTER_SECONDS_PER_DTIME = 1.0
 PRICING_SECONDS_PER_DTIME = 1.0
+# ... but a pricing model with the contiguity flow runs slower per unit: 48 such models took
+# 31.7 s for 17.4 units and 43 took 19.9 s for 16.6 (30-community streets, seeds 5 and 4, one
+# worker, stop 22, on a machine about 1.15 times slower than the calibration above).
+FLOW_PRICING_SECONDS_PER_DTIME = 1.5
 CLUSTERING_SECONDS_PER_DTIME = 1.5
 FLOW_MODEL_SECONDS_PER_DTIME = 5.0
 # Building a CP-SAT model in Python, per variable: 3.0 s for the 306,286 variables of the

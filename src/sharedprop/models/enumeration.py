@@ -20,10 +20,16 @@ from itertools import combinations
 
 import numpy as np
 
+from sharedprop.models.clock import Clock
 from sharedprop.models.columns import Column, make_column
 from sharedprop.models.master import Duals
 from sharedprop.models.pricing import PricingCache, linear_pieces
 from sharedprop.models.problem import Problem
+
+# Wall seconds per node of best_by_search on a one-worker clock: 60 searches stopped at their
+# 4,000-node limit took 4.22 s (17.6 µs a node) in a one-worker solve of a 30-community street,
+# where 202 searches (9.9 s of wall) had been charged 4 ms each.
+SEARCH_SECONDS_PER_NODE = 1.8e-5
 
 
 class EnumerationLimit(Exception):
@@ -125,14 +131,32 @@ class SearchLimit(Exception):
 
 
 def best_by_search(
-    p: Problem, duals: Duals, o: int, cache: PricingCache, node_limit: int
+    p: Problem,
+    duals: Duals,
+    o: int,
+    cache: PricingCache,
+    node_limit: int,
+    clock: Clock | None = None,
 ) -> tuple[tuple[int, ...], tuple[int, ...], float] | None:
     """Exact pricing by branch and bound over connected packages (small neighbourhoods).
 
     Returns (member positions, resources, reduced cost) of the best package, or None if the
     option has no package at all. Raises :class:`SearchLimit` past ``node_limit`` nodes, in
-    which case the caller falls back to the CP-SAT pricing model.
+    which case the caller falls back to the CP-SAT pricing model. ``clock`` is charged for
+    the nodes visited, whether the search ends or hits its limit.
     """
+    nodes = [0]
+    try:
+        return _search(p, duals, o, cache, node_limit, nodes)
+    finally:
+        if clock is not None:
+            clock.charge(SEARCH_SECONDS_PER_NODE * nodes[0])
+
+
+def _search(
+    p: Problem, duals: Duals, o: int, cache: PricingCache, node_limit: int, nodes: list[int]
+) -> tuple[tuple[int, ...], tuple[int, ...], float] | None:
+    """:func:`best_by_search`'s branch and bound; ``nodes[0]`` counts the nodes visited."""
     d = cache.get(o)
     opt = p.options[o]
     pc = linear_pieces(p, duals, o, d)
@@ -158,7 +182,6 @@ def best_by_search(
     order_b = _ratio_order(b, d.w)
     min_w, max_w = p.package_min_weight, d.max_w
     best: list = [np.inf, None, None]
-    nodes = [0]
 
     def value(S_set: set[int], cost: float, rev: float, vv: float) -> tuple[float, int]:
         deficit = (1 + mg) * cost - rev

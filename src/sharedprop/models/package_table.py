@@ -43,8 +43,12 @@ MAX_SETS = 3_000_000
 # What a scan costs, for one worker's deterministic clock: a least-squares fit over 12,450 scans
 # of one-worker solves of a 30-community street (2 cores, unloaded). Subset-row cuts dominate
 # once there are a few dozen: each cut among an option's candidates is tested on every set.
+# Stop 22 re-measured the cut term (239 scans of 1.6 million sets, 30-community street seed 2,
+# a machine about 1.15 times slower than that calibration): scans with up to 20 cuts took 1.08
+# times their charge, those with 21-60 and 61-85 cuts 1.64 and 1.80 times; so the cut term,
+# 1.5e-9 until then, is 1.75 times that.
 SCAN_SECONDS_PER_SET = 1.1e-8
-SCAN_SECONDS_PER_SET_AND_CUT = 1.5e-9
+SCAN_SECONDS_PER_SET_AND_CUT = 2.6e-9
 SCAN_SECONDS_PER_OPTION = 2e-5
 # Costing one package in Python for ``within`` (make_column and its reduced cost): 194,050
 # packages took 17 s in the region search of a 40-community street (one worker) on a machine

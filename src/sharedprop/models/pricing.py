@@ -29,7 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from sharedprop.models.clock import PRICING_SECONDS_PER_DTIME, Clock
+from sharedprop.models.clock import (
+    FLOW_PRICING_SECONDS_PER_DTIME,
+    PRICING_SECONDS_PER_DTIME,
+    Clock,
+)
 from sharedprop.models.columns import Column, best_resources, make_column
 from sharedprop.models.master import FEN, Duals
 from sharedprop.models.problem import Problem
@@ -369,7 +373,7 @@ def exact_price(
         return ExactPricing(col, rc, rc, True)
     try:
         found = best_by_search(
-            p, duals, o, cache, node_limit=0 if exclude or weighed else search_nodes
+            p, duals, o, cache, node_limit=0 if exclude or weighed else search_nodes, clock=clock
         )
     except SearchLimit:
         found = False
@@ -402,7 +406,8 @@ def exact_price(
     m.Add(wsum <= d.max_w)
     if p.package_min_weight > 0:
         m.Add(wsum >= int(p.package_min_weight))
-    if d.local_adj is not None and d.hub_pos >= 0 and n_c > 1:
+    flow = d.local_adj is not None and d.hub_pos >= 0 and n_c > 1
+    if flow:
         big = n_c - 1
         flow_out: list[list] = [[] for _ in range(n_c)]
         flow_in: list[list] = [[] for _ in range(n_c)]
@@ -477,16 +482,17 @@ def exact_price(
     # OR-Tools would install its own SIGINT handler and reset ours after each solve;
     # the CLI's handler must survive so Ctrl-C keeps the best plan.
     s.parameters.catch_sigint_signal = False
+    per_dtime = FLOW_PRICING_SECONDS_PER_DTIME if flow else PRICING_SECONDS_PER_DTIME
     if clock is not None:
         time_limit = clock.charge_build(m, time_limit)
-        clock.set_limit(s.parameters, time_limit, PRICING_SECONDS_PER_DTIME)
+        clock.set_limit(s.parameters, time_limit, per_dtime)
     else:
         s.parameters.max_time_in_seconds = max(0.01, time_limit)
     s.parameters.num_workers = 1
     s.parameters.random_seed = seed
     status = s.Solve(m)
     if clock is not None:
-        clock.charge_cpsat(s, PRICING_SECONDS_PER_DTIME)
+        clock.charge_cpsat(s, per_dtime)
     bound = (s.BestObjectiveBound() + const - slack) / (K * FEN)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if status == cp_model.INFEASIBLE:
