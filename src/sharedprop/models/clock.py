@@ -24,6 +24,9 @@ SAFETY = 5.0
 # units (30-community streets, seeds 4 and 3); the clustering search below the incumbent
 # 1.7 / 2.1 / 3.6 s for 1.2 / 1.8 / 1.9 units; the whole contiguous clustering model,
 # presolve and flows, 12.1 s for 2.4 units (400 communities).
+# Stop 22: those masters ran 0.44-1.59 s per unit in one-worker solves of 30- and 120-community
+# streets (0.84 weighted over six instances at stop 21), and a 30-community solve's 51-s joint
+# share took 77-86 s of wall at 0.4 a unit; 0.7 since.
 MASTER_SECONDS_PER_DTIME = 0.7
 # ... and per column of the master: the 1,414-community recombination (74,068 columns) took
 # about 14 s for 18 units, twice the small masters' rate.

@@ -731,7 +731,8 @@ def stop_watch(solver: cp_model.CpSolver, stop: Callable[[], bool] | None) -> It
 # 10,415 packages, one worker): presolving and building about 1.3e-4 s per package and 6.6e-8 s
 # per LP iteration and package on a machine that ran the pilot's CP-SAT masters at 1.3 s per
 # unit of deterministic time; halved below to the 0.58 s of MASTER_SECONDS_PER_DTIME's
-# unloaded calibration, so every step of one clock is charged in the same seconds.
+# unloaded calibration then (stop 20; the masters are charged 0.7 s a unit since stop 22),
+# so every step of one clock is charged in the same seconds.
 MIP_ROOT_CUT_ROUNDS = 2
 MASTER_CALL_SECONDS = 5e-4
 MIP_SECONDS_PER_COLUMN = 6.5e-5
