@@ -219,12 +219,51 @@ def _bound_share(r: dict[str, str]) -> str:
         return "—"
 
 
+def lower_bounds_block(rows: list[dict[str, str]]) -> str:
+    out_of_reach = [r["instance"] for r in rows if r["target_reachable"] == "no"]
+    seconds = {r["relaxed_seconds"] for r in rows} - {""}
+    first = rows[0]
+    head = (
+        f"The 60 % target is **out of reach** on {len(out_of_reach)} of {len(rows)} instances"
+        + (f" ({', '.join(out_of_reach)})" if out_of_reach else "")
+        + ": a lower bound exceeds 0.60 of the manual plan's public money. Bound without "
+        + "contiguity: "
+        + (f"{', '.join(sorted(seconds))} s per instance, alone" if seconds else "not run")
+        + f"; machine: {first['machine']}."
+    )
+    lines = [
+        [
+            r["instance"],
+            r["n"],
+            _fmt(r["manual_public_money"], 2),
+            _fmt(r["bound"], 2),
+            _fmt(r["bound_over_manual"], 3),
+            _fmt(r["relaxed_bound"], 2),
+            _fmt(r["relaxed_over_manual"], 3),
+            "out of reach" if r["target_reachable"] == "no" else "open",
+        ]
+        for r in rows
+    ]
+    header = [
+        "instance",
+        "n",
+        "manual public money",
+        "transportation LP bound",
+        "/ manual",
+        "bound without contiguity",
+        "/ manual",
+        "60 % target",
+    ]
+    return head + "\n\n" + _table(header, lines)
+
+
 BLOCKS: dict[str, Callable[[list[dict[str, str]]], str]] = {
     "gap": gap_block,
     "cpmp": cpmp_block,
     "sscflp": sscflp_block,
     "peer": peer_block,
     "manual": manual_block,
+    "lower_bounds": lower_bounds_block,
 }
 
 

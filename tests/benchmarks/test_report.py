@@ -27,3 +27,25 @@ def test_a_results_file_fills_its_block_and_a_second_run_changes_nothing(tmp_pat
     assert "| gap1-1 | 15 | 5 | 261 | 261 | 261 | optimal |" in once
     assert "No committed `cpmp.csv` yet." in once and "old" not in once
     assert render(once, tmp_path) == once
+
+
+def test_the_lower_bounds_block_names_the_instances_whose_target_is_out_of_reach(tmp_path):
+    rows = [
+        {"instance": "street-a", "n": "120", "seed": "2", "manual_public_money": "1000.0",
+         "bound": "630.0", "bound_over_manual": "0.63", "relaxed_bound": "",
+         "relaxed_over_manual": "", "relaxed_seconds": "", "target_reachable": "no",
+         "seconds": "0.03", "machine": "Linux x86_64 2 cpu"},
+        {"instance": "street-b", "n": "120", "seed": "1", "manual_public_money": "1000.0",
+         "bound": "310.0", "bound_over_manual": "0.31", "relaxed_bound": "",
+         "relaxed_over_manual": "", "relaxed_seconds": "", "target_reachable": "open",
+         "seconds": "0.03", "machine": "Linux x86_64 2 cpu"},
+    ]  # fmt: skip
+    with (tmp_path / "lower_bounds.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    text = render("<!-- BEGIN lower_bounds -->\n<!-- END lower_bounds -->\n", tmp_path)
+    assert "out of reach** on 1 of 2 instances (street-a)" in text
+    assert "Bound without contiguity: not run" in text
+    assert "| street-a | 120 | 1000 | 630 | 0.630 | — | — | out of reach |" in text
+    assert "| street-b | 120 | 1000 | 310 | 0.310 | — | — | open |" in text

@@ -1,0 +1,27 @@
+"""The street-scale runner scores its plans with ``evaluate`` and reports bounds that hold.
+
+Fixture: one generated street of 20 communities, 2 firms and 2 resources, solved for 3 s with
+one worker (repeatable), so the test runs in seconds; the acceptance run's quality is measured
+by the benchmark itself, not here.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from benchmarks import street_scale
+
+
+def test_a_small_run_writes_rows_whose_bounds_stay_below_their_evaluated_plans(tmp_path) -> None:
+    rows = street_scale.run([3], 3.0, 1, tmp_path, 20, 1, 2, 2, "auto")
+    (row,) = rows
+    (written,) = csv.DictReader((tmp_path / "street_scale_n20.csv").open(encoding="utf-8"))
+    assert written["seed"] == "3" and written["workers"] == "1"
+    assert row["broken"] == 0
+    # The solver's objective is the evaluator's, to the yuan.
+    assert abs(row["objective"] - row["evaluated"]) < 0.5
+    assert row["bound"] <= row["evaluated"] + 0.01
+    if row["bound_without_contiguity"] != "":
+        assert row["bound_without_contiguity"] <= row["evaluated"] + 0.01
+    assert row["bound_note"] == ""
+    assert row["ratio_to_manual"] == round(row["public_money"] / row["manual_public_money"], 4)
