@@ -8,7 +8,7 @@ plan and the generated manual plan with ``evaluate`` and writes one row per seed
         --out benchmarks/results
 
 Columns: instance, n, seed, strategy, status, objective, evaluated, bound,
-bound_without_contiguity, bound_note (the second process's error, if any), gap, broken,
+bound_without_contiguity, bound_note (how far that bound got, or its error), gap, broken,
 public_money, manual_public_money, ratio_to_manual, seconds (time to the final incumbent),
 runtime_s, time_limit, workers, machine. Generated instances go to a temporary folder.
 """
@@ -73,7 +73,7 @@ def run(
                 # The bound without contiguity alone, and why it may be missing (its second
                 # process failed or sent nothing): the bound above is the best of all bounds.
                 "bound_without_contiguity": _r(res.stats.get("relaxed_bound")),
-                "bound_note": res.stats.get("relaxed_error") or "",
+                "bound_note": _bound_note(res.stats),
                 "gap": _r(res.gap, 4),
                 "broken": len(ev.broken) if ev else "",
                 "public_money": _r(ev.public_money if ev else None),
@@ -105,6 +105,20 @@ def run(
         f"{statistics.median(tti) if tti else '—'} s; written {path}"
     )
     return rows
+
+
+def _bound_note(stats: dict) -> str:
+    """How far the bound without contiguity got (as of the last bound its process sent), or
+    why it failed."""
+    if stats.get("relaxed_error"):
+        return f"error: {stats['relaxed_error']}"
+    if stats.get("relaxed_rounds") is None:
+        return ""
+    root = "converged" if stats.get("relaxed_converged") else "not converged"
+    return (
+        f"{stats['relaxed_rounds']} rounds, root {root}, "
+        f"{stats.get('relaxed_branches') or 0} branches"
+    )
 
 
 def _r(v: float | None, digits: int = 2) -> float | str:

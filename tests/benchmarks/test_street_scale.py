@@ -23,5 +23,5 @@ def test_a_small_run_writes_rows_whose_bounds_stay_below_their_evaluated_plans(t
     assert row["bound"] <= row["evaluated"] + 0.01
     if row["bound_without_contiguity"] != "":
         assert row["bound_without_contiguity"] <= row["evaluated"] + 0.01
-    assert row["bound_note"] == ""
+    assert not row["bound_note"].startswith("error")
     assert row["ratio_to_manual"] == round(row["public_money"] / row["manual_public_money"], 4)

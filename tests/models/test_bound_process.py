@@ -6,6 +6,7 @@ tested in ``tests/test_solver.py`` (region search section).
 """
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,19 @@ def test_finishing_early_stops_the_child_and_keeps_its_bound_so_far() -> None:
 
     assert not background._proc.is_alive()
     assert bound is None or bound <= PILOT_OPTIMUM
+
+
+def test_each_bound_arrives_with_the_childs_statistics_so_far() -> None:
+    """A parent that cannot wait for the child's last word (a round of pricing can outlast
+    the half second it waits) still learns how many rounds led to the bound it got."""
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    background = BackgroundBound(problem, time_limit=600)
+    deadline = time.monotonic() + 60
+    while background.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    bound = background.bound
+    stats = dict(background.stats)
+    background.finish(timeout=5)
+
+    assert bound is not None and bound <= PILOT_OPTIMUM
+    assert stats["rounds"] >= 0 and "columns" in stats and "weight_cuts" in stats

@@ -55,7 +55,8 @@ class BackgroundBound:
         self._done = False
 
     def poll(self) -> float | None:
-        """The best bound the child has reported so far (None before the first)."""
+        """The best bound the child has reported so far (None before the first); ``stats``
+        holds the child's statistics as of that report."""
         while not self._done and self._receive(0.0):
             pass
         return self.bound
@@ -91,6 +92,8 @@ class BackgroundBound:
         kind = msg[0]
         if kind in ("bound", "done") and msg[1] is not None:
             self.bound = msg[1] if self.bound is None else max(self.bound, msg[1])
+        if kind == "bound" and len(msg) > 2:
+            self.stats = msg[2]  # the child's statistics when it sent this bound
         if kind == "done":
             self.stats = msg[2]
             self._done = True
@@ -127,15 +130,19 @@ def _child(
         with contextlib.suppress(BrokenPipeError, OSError):  # the parent has gone
             conn.send(msg)
 
+    # Filled as the run goes and sent with every bound: a parent that cannot wait for the
+    # last word (a round of pricing can outlast its half second) still knows how far it got.
+    so_far: dict = {}
     try:
         bound, stats = relaxed_lp_bound(
             problem,
             time_limit=time_limit,
             clock=Clock(deterministic=False),
             stop=conn.poll,  # any word from the parent means stop
-            on_bound=lambda b: send("bound", float(b)),
+            on_bound=lambda b: send("bound", float(b), dict(so_far)),
             start=start,
             before_branching=_yield_to_the_search,
+            stats=so_far,
         )
         send("done", bound, stats)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which goes on without it

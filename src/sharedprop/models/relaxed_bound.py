@@ -634,8 +634,12 @@ def relaxed_lp_bound(
     branch: bool = True,
     before_branching: Callable[[], None] | None = None,
     weight_cuts: bool | None = None,
+    stats: dict | None = None,
 ) -> tuple[float | None, dict]:
     """The best bound found within ``time_limit`` (None if none), with statistics.
+
+    ``stats``: a dict to fill with the statistics as the run goes (the one returned), so a
+    caller can read them mid-run, from ``on_bound``.
 
     ``start`` (for example ``capacity_relaxation(p).duals``) is priced first and is the first
     centre of the smoothing; the master starts from the one-community packages only (a plan's
@@ -645,7 +649,8 @@ def relaxed_lp_bound(
     ``weight_cuts``: separate the firm capacity cuts whenever an LP converges or its
     λ-pricing stalls (None: on problems of more than ``WEIGHT_CUTS_MIN_OPTIONS`` options).
     """
-    stats: dict = {
+    stats = {} if stats is None else stats
+    stats |= {
         "rounds": 0,
         "columns": 0,
         "converged": False,
