@@ -31,14 +31,13 @@ transportation LP's), machine.
 from __future__ import annotations
 
 import argparse
-import csv
 import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from benchmarks.run import GENERATED
-from benchmarks.street_scale import machine
+from benchmarks.street_scale import machine, write_rows
 from sharedprop import evaluate, load_instance, read_plan
 from sharedprop.generate import generate_instance
 from sharedprop.models.bounds import capacity_relaxation
@@ -126,12 +125,7 @@ def run(cases: Iterable[Case], out: Path, relaxed_seconds: float = 0.0) -> list[
                 f"{'out of reach' if row['target_reachable'] == 'no' else 'open'}",
                 flush=True,
             )
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "lower_bounds.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    path = write_rows(out / "lower_bounds.csv", rows)
     print(f"written {path}")
     return rows
 

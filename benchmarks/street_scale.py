@@ -92,12 +92,7 @@ def run(
                 f"ratio to manual {row['ratio_to_manual']} incumbent at {row['seconds']} s",
                 flush=True,
             )
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"street_scale_n{n}.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    path = write_rows(out / f"street_scale_n{n}.csv", rows)
     gaps = [r["gap"] for r in rows if r["gap"] not in (None, "")]
     tti = [r["seconds"] for r in rows if r["seconds"] not in (None, "")]
     print(
@@ -105,6 +100,16 @@ def run(
         f"{statistics.median(tti) if tti else '—'} s; written {path}"
     )
     return rows
+
+
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    """``rows`` as a CSV file at ``path`` (its folder made if needed), columns in row order."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path
 
 
 def _bound_note(stats: dict) -> str:
