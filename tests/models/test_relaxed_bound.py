@@ -257,3 +257,23 @@ def test_the_fine_lambda_pricing_never_claims_more_than_cpsat_proves() -> None:
                 assert d.reduced_cost(q, col) < -1e-6
             proven_clear += lb >= -1e-6
     assert offered and proven_clear
+
+
+def test_building_columns_charges_the_clock_for_each_set_it_builds() -> None:
+    """Pilot, duals of the LP over one-community packages raised by half, so many sets price
+    out. The columns priced at the start of a bound go straight to the pool, so ``columns``
+    itself must charge them (stop 22; they were free before)."""
+    from sharedprop.models.relaxed_bound import COLUMN_SECONDS
+
+    lp, _ = _singleton_lp()
+    q = lp.problem
+    _, duals, _ = lp.solve()
+    high = replace(duals, community=duals.community * 1.5)
+    clock = Clock(deterministic=True)
+    pricer = _Pricer(q, _Knapsacks(q), clock, per_round=len(q.options))
+    _, found = pricer.price(high)
+    assert len(found) > 3
+    before = clock.now()
+    cols = pricer.columns(found, high, 3)
+    assert 0 < len(cols) <= 3
+    assert clock.now() - before == pytest.approx(3 * COLUMN_SECONDS)
