@@ -74,3 +74,20 @@ def test_each_bound_arrives_with_the_childs_statistics_so_far() -> None:
 
     assert bound is not None and bound <= PILOT_OPTIMUM
     assert stats["rounds"] >= 0 and "columns" in stats and "weight_cuts" in stats
+
+
+def test_once_the_root_is_settled_the_parent_hears_so_before_the_child_ends() -> None:
+    """The pilot's root converges in a second or two; the child then branches for the rest of
+    its 600 s. Its reports must say the root converged, not wait for the last word."""
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    background = BackgroundBound(problem, time_limit=600)
+    deadline = time.monotonic() + 60
+    while "root_bound" not in background.stats and time.monotonic() < deadline:
+        background.poll()
+        time.sleep(0.05)
+    stats = dict(background.stats)
+    still_running = background._proc.is_alive()
+    background.finish(timeout=5)
+
+    assert still_running
+    assert stats["converged"] and stats["root_bound"] <= PILOT_OPTIMUM

@@ -277,3 +277,23 @@ def test_building_columns_charges_the_clock_for_each_set_it_builds() -> None:
     cols = pricer.columns(found, high, 3)
     assert 0 < len(cols) <= 3
     assert clock.now() - before == pytest.approx(3 * COLUMN_SECONDS)
+
+
+def test_the_last_report_of_a_run_without_branching_says_how_the_root_ended() -> None:
+    """Pilot, no branching: the bound stops rising inside the root, so without one more
+    report after it a reader of the statistics (the second process's parent) never learns
+    that the root converged."""
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    so_far: dict = {}
+    heard: list[tuple[float, dict]] = []
+    bound, stats = relaxed_lp_bound(
+        problem,
+        time_limit=20,
+        branch=False,
+        stats=so_far,
+        on_bound=lambda b: heard.append((b, dict(so_far))),
+    )
+    assert stats is so_far and stats["converged"]
+    last_bound, last_stats = heard[-1]
+    assert last_bound == bound
+    assert last_stats["converged"] and last_stats["root_bound"] == stats["root_bound"]

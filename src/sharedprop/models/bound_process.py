@@ -56,7 +56,8 @@ class BackgroundBound:
 
     def poll(self) -> float | None:
         """The best bound the child has reported so far (None before the first); ``stats``
-        holds the child's statistics as of that report."""
+        holds the child's statistics as of the last report that carried them (at most
+        ``STATS_EVERY_SECONDS`` old when the bound last rose)."""
         while not self._done and self._receive(0.0):
             pass
         return self.bound
@@ -130,16 +131,29 @@ def _child(
         with contextlib.suppress(BrokenPipeError, OSError):  # the parent has gone
             conn.send(msg)
 
-    # Filled as the run goes and sent with every bound: a parent that cannot wait for the
-    # last word (a round of pricing can outlast its half second) still knows how far it got.
+    # Filled as the run goes and sent with a bound now and then: a parent that cannot wait for
+    # the last word (a round of pricing can outlast its half second) still knows how far it
+    # got. Not with every bound: a bound alone pickles to 31 bytes, with the statistics to about
+    # 210, and the parent reads the pipe only when its search reports progress.
     so_far: dict = {}
+    last_stats: list = [-STATS_EVERY_SECONDS, None]  # when sent, and the root's state then
+
+    def on_bound(bound: float) -> None:
+        now = time.monotonic()
+        root = so_far.get("root_bound")
+        if now - last_stats[0] >= STATS_EVERY_SECONDS or root != last_stats[1]:
+            last_stats[:] = [now, root]
+            send("bound", float(bound), dict(so_far))
+        else:
+            send("bound", float(bound))
+
     try:
         bound, stats = relaxed_lp_bound(
             problem,
             time_limit=time_limit,
             clock=Clock(deterministic=False),
             stop=conn.poll,  # any word from the parent means stop
-            on_bound=lambda b: send("bound", float(b), dict(so_far)),
+            on_bound=on_bound,
             start=start,
             before_branching=_yield_to_the_search,
             stats=so_far,
@@ -152,6 +166,7 @@ def _child(
 
 
 BRANCHING_NICENESS = 10
+STATS_EVERY_SECONDS = 2.0
 
 
 def _yield_to_the_search() -> None:

@@ -641,7 +641,8 @@ def relaxed_lp_bound(
     """The best bound found within ``time_limit`` (None if none), with statistics.
 
     ``stats``: a dict to fill with the statistics as the run goes (the one returned), so a
-    caller can read them mid-run, from ``on_bound``.
+    caller can read them mid-run, from ``on_bound``. ``on_bound`` is called with the best
+    bound whenever it rises, and once more when the root LP is settled.
 
     ``start`` (for example ``capacity_relaxation(p).duals``) is priced first and is the first
     centre of the smoothing; the master starts from the one-community packages only (a plan's
@@ -705,6 +706,8 @@ def relaxed_lp_bound(
     root, converged, values = cg.with_cuts(first, deadline, note, smooth=True)
     stats["converged"] = converged
     stats["root_bound"] = float(root) if np.isfinite(root) else None
+    if on_bound is not None and np.isfinite(best):
+        on_bound(best)  # once more, so a reader of ``stats`` learns the root is settled
     if converged and branch:
         if before_branching is not None:
             before_branching()
