@@ -36,8 +36,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from benchmarks.run import GENERATED
-from benchmarks.street_scale import machine, write_rows
+from benchmarks.run import GENERATED, _wanted
+from benchmarks.street_scale import csv_value, machine, write_rows
 from sharedprop import evaluate, load_instance, read_plan
 from sharedprop.generate import generate_instance
 from sharedprop.models.bounds import capacity_relaxation
@@ -83,19 +83,15 @@ def bound_row(name: str, folder: Path, seed: int, relaxed_seconds: float = 0.0) 
         "n": problem.n,
         "seed": seed,
         "manual_public_money": round(manual, 2),
-        "bound": _r(bound),
+        "bound": csv_value(bound),
         "bound_over_manual": _ratio(bound, manual),
-        "relaxed_bound": _r(relaxed),
+        "relaxed_bound": csv_value(relaxed),
         "relaxed_over_manual": _ratio(relaxed, manual),
         "relaxed_seconds": relaxed_seconds or "",
         "target_reachable": "no" if best is not None and best > TARGET * manual else "open",
         "seconds": round(seconds, 3),
         "machine": machine(),
     }
-
-
-def _r(v: float | None) -> float | str:
-    return "" if v is None else round(v, 2)
 
 
 def _ratio(bound: float | None, manual: float) -> float | str:
@@ -138,7 +134,7 @@ def main() -> None:
         "--only", nargs="+", help="instance names (or their communities: 120, 400, 1414)"
     )
     a = ap.parse_args()
-    cases = [c for c in default_cases() if not a.only or c[0] in a.only or str(c[1][0]) in a.only]
+    cases = [c for c in default_cases() if _wanted(a, c[0], str(c[1][0]))]
     run(cases, a.out, a.relaxed_seconds)
 
 

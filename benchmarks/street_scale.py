@@ -67,20 +67,22 @@ def run(
                 "seed": seed,
                 "strategy": res.strategy,
                 "status": res.status,
-                "objective": _r(res.objective),
-                "evaluated": _r(ev.objective if ev else None),
-                "bound": _r(res.best_bound),
+                "objective": csv_value(res.objective),
+                "evaluated": csv_value(ev.objective if ev else None),
+                "bound": csv_value(res.best_bound),
                 # The bound without contiguity alone, and why it may be missing (its second
                 # process failed or sent nothing): the bound above is the best of all bounds.
-                "bound_without_contiguity": _r(res.stats.get("relaxed_bound")),
+                "bound_without_contiguity": csv_value(res.stats.get("relaxed_bound")),
                 "bound_note": _bound_note(res.stats),
-                "gap": _r(res.gap, 4),
+                "gap": csv_value(res.gap, 4),
                 "broken": len(ev.broken) if ev else "",
-                "public_money": _r(ev.public_money if ev else None),
-                "manual_public_money": _r(manual.public_money),
-                "ratio_to_manual": _r(ev.public_money / manual.public_money if ev else None, 4),
-                "seconds": _r(res.time_to_incumbent_s, 1),
-                "runtime_s": _r(res.runtime_s, 1),
+                "public_money": csv_value(ev.public_money if ev else None),
+                "manual_public_money": csv_value(manual.public_money),
+                "ratio_to_manual": csv_value(
+                    ev.public_money / manual.public_money if ev else None, 4
+                ),
+                "seconds": csv_value(res.time_to_incumbent_s, 1),
+                "runtime_s": csv_value(res.runtime_s, 1),
                 "time_limit": time_limit,
                 "workers": workers,
                 "machine": machine(),
@@ -126,7 +128,8 @@ def _bound_note(stats: dict) -> str:
     )
 
 
-def _r(v: float | None, digits: int = 2) -> float | str:
+def csv_value(v: float | None, digits: int = 2) -> float | str:
+    """A number rounded for a results file, or an empty cell for None."""
     return "" if v is None else round(float(v), digits)
 
 

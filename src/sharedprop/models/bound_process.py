@@ -136,13 +136,15 @@ def _child(
     # got. Not with every bound: a bound alone pickles to 31 bytes, with the statistics to about
     # 210, and the parent reads the pipe only when its search reports progress.
     so_far: dict = {}
-    last_stats: list = [-STATS_EVERY_SECONDS, None]  # when sent, and the root's state then
+    # When the statistics were last sent, and the root's bound they held then.
+    sent_at, sent_root = -STATS_EVERY_SECONDS, None
 
     def on_bound(bound: float) -> None:
+        nonlocal sent_at, sent_root
         now = time.monotonic()
         root = so_far.get("root_bound")
-        if now - last_stats[0] >= STATS_EVERY_SECONDS or root != last_stats[1]:
-            last_stats[:] = [now, root]
+        if now - sent_at >= STATS_EVERY_SECONDS or root != sent_root:
+            sent_at, sent_root = now, root
             send("bound", float(bound), dict(so_far))
         else:
             send("bound", float(bound))
