@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from sharedprop.data import Community
-from sharedprop.diagnostics import describe
+from sharedprop.feasibility import describe
 from sharedprop.graph import build_proximity_graph
 from sharedprop.io.instances import load_instance
 

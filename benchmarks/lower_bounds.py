@@ -40,9 +40,9 @@ from benchmarks.run import GENERATED, _wanted
 from benchmarks.street_scale import csv_value, machine, write_rows
 from sharedprop import evaluate, load_instance, read_plan
 from sharedprop.generate import generate_instance
-from sharedprop.models.bounds import capacity_relaxation
-from sharedprop.models.problem import problem_from_instance
-from sharedprop.models.relaxed_bound import relaxed_lp_bound
+from sharedprop.models.bounds.transport import capacity_relaxation
+from sharedprop.models.bounds.without_contiguity import relaxed_lp_bound
+from sharedprop.models.core.problem import problem_from_instance
 
 TARGET = 0.60
 STREET_SCALE = (120, 2, 8, 10)

@@ -2,8 +2,10 @@
 
 Suites (each solves every instance file under ``DATA/<family>/``, through sharedprop's models):
 
-* ``gap``    generalized assignment (``gap/``) → :func:`sharedprop.models.assignment.solve_assignment`
-* ``cpmp``   capacitated p-median (``cpmp/``) → :func:`sharedprop.models.clustering.solve_clustering`
+* ``gap``    generalized assignment (``gap/``) →
+:func:`sharedprop.models.classic.assignment.solve_assignment`
+* ``cpmp``   capacitated p-median (``cpmp/``) →
+:func:`sharedprop.models.classic.clustering.solve_clustering`
   with contiguity off, exactly p clusters, capacity Q, cost ⌊Euclidean distance⌋
 * ``sscflp`` single-source facility location (``sscflp/``) → the engine's joint model
 * ``peer``   the ``cpmp/`` instances with PySAL spopt's capacitated p-median (PuLP + CBC) next
@@ -121,7 +123,7 @@ def _wanted(options: argparse.Namespace, *names: str) -> bool:
 
 
 def run_gap(options: argparse.Namespace) -> Iterator[Row]:
-    from sharedprop.models.assignment import solve_assignment
+    from sharedprop.models.classic.assignment import solve_assignment
 
     known = orlib.read_known(Path(options.data) / "gap", "gap")
     for path in _files(options, "gap"):
@@ -155,7 +157,7 @@ def run_gap(options: argparse.Namespace) -> Iterator[Row]:
 
 def cpmp_input(problem: orlib.CpmpInstance) -> Any:
     """The capacitated p-median as a clustering problem: exactly p clusters, capacity Q."""
-    from sharedprop.models.clustering import ClusteringInput
+    from sharedprop.models.classic.clustering import ClusteringInput
 
     return ClusteringInput(
         cost=problem.distances(),
@@ -173,7 +175,7 @@ def _cpmp_problems(options: argparse.Namespace) -> Iterator[tuple[Path, orlib.Cp
 
 
 def _solve_cpmp(problem: orlib.CpmpInstance, options: argparse.Namespace) -> tuple[Any, float]:
-    from sharedprop.models.clustering import solve_clustering
+    from sharedprop.models.classic.clustering import solve_clustering
 
     started = time.perf_counter()
     result = solve_clustering(
@@ -215,7 +217,7 @@ def sscflp_problem(problem: orlib.SscflpInstance) -> Any:
     weight d_i, no revenue, all must be covered. With no revenue the subsidy is the package cost,
     so the engine's objective is Σ f_j y_j + Σ c_ji x_ji, the SSCFLP objective.
     """
-    from sharedprop.models.problem import PackageOption, Problem
+    from sharedprop.models.core.problem import PackageOption, Problem
 
     everyone = np.arange(problem.n, dtype=np.int64)
     options = tuple(
@@ -248,11 +250,12 @@ def solve_sscflp_via_joint(
 ) -> Any:
     """Single-source facility location through the engine's joint model (facilities = firms).
 
-    Uses the engine's own entry point (``sharedprop.models.facility``, which adds a first plan
+    Uses the engine's own entry point (``sharedprop.models.classic.facility``, which adds a first
+    plan
     from the assignment model) when it exists, else :func:`sscflp_problem` and the joint model.
     """
     try:
-        from sharedprop.models.facility import solve_facility_location
+        from sharedprop.models.classic.facility import solve_facility_location
     except ImportError:
         solve_facility_location = None
     if solve_facility_location is not None:
@@ -266,9 +269,11 @@ def solve_sscflp_via_joint(
             seed=seed,
         )
     try:
-        from sharedprop.models.joint import solve_joint
+        from sharedprop.models.colgen.joint import solve_joint
     except ImportError as exc:
-        raise NotImplementedError(f"sharedprop.models.joint is not available: {exc}") from exc
+        raise NotImplementedError(
+            f"sharedprop.models.colgen.joint is not available: {exc}"
+        ) from exc
     return solve_joint(sscflp_problem(problem), time_limit=time_limit, workers=workers, seed=seed)
 
 

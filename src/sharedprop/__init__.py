@@ -32,28 +32,29 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+src"
 
 
-def load_instance(path, *, graph=None):  # noqa: ANN001 - re-exported, documented in io.instances
-    """Read an instance folder (CSV or XLSX files); see :func:`sharedprop.io.instances.load_instance`."""
+def load_instance(path, *, graph=None):
+    """Read an instance folder (CSV or XLSX files); see
+    :func:`sharedprop.io.instances.load_instance`."""
     from sharedprop.io.instances import load_instance as _load
 
     return _load(path, graph=graph)
 
 
-def solve(instance, **kwargs):  # noqa: ANN001
+def solve(instance, **kwargs):
     """Optimise ``instance``; see :func:`sharedprop.solver.solve`."""
     from sharedprop.solver import solve as _solve
 
     return _solve(instance, **kwargs)
 
 
-def read_plan(path, instance=None):  # noqa: ANN001
+def read_plan(path, instance=None):
     """Read a plan CSV/XLSX (and its ``_resources`` companion); see :mod:`sharedprop.io.plans`."""
     from sharedprop.io.plans import read_plan as _read
 
     return _read(path, instance)
 
 
-def write_plan(plan, path):  # noqa: ANN001
+def write_plan(plan, path):
     """Write ``plan`` as the contract's plan CSV plus ``<plan>_resources.csv``."""
     from sharedprop.io.plans import write_plan as _write
 

@@ -91,7 +91,8 @@ def _fmt(v: Any) -> str:
 
 
 def field_problems(values: Mapping[str, Any], rules: Mapping[str, Rule]) -> list[tuple[str, str]]:
-    """Check ``values`` against ``rules``; return ``(field, "field must be ..., got ...")`` pairs."""
+    """Check ``values`` against ``rules``; return ``(field, "field must be ..., got ...")``
+    pairs."""
     out = []
     for name, (ok, wanted) in rules.items():
         if name in values and values[name] is not None and not ok(values[name]):

@@ -27,6 +27,9 @@ import numpy as np
 import pandas as pd
 
 from sharedprop.geo import EARTH_RADIUS_M
+from sharedprop.io.instances import load_instance
+from sharedprop.io.plans import write_plan
+from sharedprop.manual import manual_plan
 
 CENTRE_LAT = 24.48
 CENTRE_LON = 118.10
@@ -371,8 +374,5 @@ def generate_instance(
 def _write_manual_plan(out: Path) -> None:
     # The plan is made from the instance exactly as a user will load it, so that it is checked
     # against the same proximity graph and the same parsed numbers.
-    from sharedprop.io.instances import load_instance
-    from sharedprop.io.plans import write_plan
-    from sharedprop.manual import manual_plan
 
     write_plan(manual_plan(load_instance(out)), out / "plans" / "manual.csv")

@@ -20,6 +20,9 @@ from typing import Any
 from sharedprop.data import Instance
 from sharedprop.evaluate import Evaluation, evaluate
 from sharedprop.plan import Plan
+from sharedprop.report.geojson import geojson_text
+from sharedprop.report.html import render_report
+from sharedprop.report.workbook import workbook_bytes
 from sharedprop.result import Result
 
 XLSX = "plan.xlsx"
@@ -110,9 +113,6 @@ def write_outputs(
     ``plans`` are manual plans to compare with (name → plan); one that names unknown
     communities or firms is noted in the report rather than failing the run.
     """
-    from sharedprop.report.geojson import geojson_text
-    from sharedprop.report.html import render_report
-    from sharedprop.report.workbook import workbook_bytes
 
     out = Path(out_dir)
     plan = result.plan

@@ -1,4 +1,5 @@
-"""Progress a person can watch while ``solve`` runs: elapsed against the limit, objective, bound, gap.
+"""Progress a person can watch while ``solve`` runs: elapsed against the limit, objective, bound,
+gap.
 
 :class:`ProgressPrinter` is the ``on_progress`` callback. On a terminal it keeps one live line
 (rich) whose clock and bar move even between solver reports; elsewhere (a log file, CI, a pipe)

@@ -4,14 +4,16 @@ Strategies
 ----------
 ``joint``      column generation over whole packages (firm, hub, members, resources) with an
                exact LP/Lagrangian lower bound and a CP-SAT integer master
-               (:mod:`sharedprop.models.joint`). Warm-started from the two-stage plan, the manual
+               (:mod:`sharedprop.models.colgen.joint`). Warm-started from the two-stage plan, the
+               manual
                plan shipped with the instance and the caller's ``initial_plan``.
 ``two-stage``  stage 1 clusters communities into packages (CP-SAT, exact contiguity), stage 2
                assigns packages to firms (CP-SAT generalized assignment), then resources are
-               bundled (:mod:`sharedprop.models.two_stage`). Fast; no bound on the whole problem.
+               bundled (:mod:`sharedprop.models.classic.two_stage`). Fast; no bound on the whole
+               problem.
 ``streets``    streets solved in turn by ``joint``, each with the firm capacity, packages and
                resources the earlier ones left, then recombined by one master
-               (:mod:`sharedprop.models.blocks`); no bound of its own. Needs two or more
+               (:mod:`sharedprop.models.decompose.streets`); no bound of its own. Needs two or more
                streets that no package may cross.
 ``auto``       ``joint`` (which runs the two-stage model first as its warm start) up to
                ``AUTO_JOINT_MAX`` communities; beyond that ``streets`` when the instance has
@@ -20,6 +22,7 @@ Strategies
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -27,20 +30,21 @@ import numpy as np
 
 from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
-from sharedprop.models.blocks import solve_by_blocks, street_blocks
-from sharedprop.models.bound_process import BackgroundBound
-from sharedprop.models.bounds import CapacityRelaxation, capacity_relaxation
-from sharedprop.models.clock import Clock
-from sharedprop.models.columns import Column, make_column
-from sharedprop.models.joint import (
-    JointResult,
-    is_valid_column,
-    respects_master_rules,
-    solve_joint,
-)
+from sharedprop.feasibility import diagnose, explain_infeasible
+from sharedprop.manual import manual_plan
+from sharedprop.models.bounds.background import BackgroundBound
+from sharedprop.models.bounds.transport import CapacityRelaxation, capacity_relaxation
+from sharedprop.models.bounds.without_contiguity import relaxed_lp_bound
+from sharedprop.models.classic.two_stage import solve_two_stage
+from sharedprop.models.colgen.joint import is_valid_column, respects_master_rules, solve_joint
+from sharedprop.models.core.clock import Clock
+from sharedprop.models.core.columns import Column, make_column, plan_objective
+from sharedprop.models.core.duals import Duals
+from sharedprop.models.core.problem import InstanceMaps, Problem, problem_from_instance
+from sharedprop.models.core.result import JointResult
+from sharedprop.models.decompose.regions import improve_by_regions
+from sharedprop.models.decompose.streets import solve_by_blocks, street_blocks
 from sharedprop.models.kernels import warm_up
-from sharedprop.models.master import Duals, plan_objective
-from sharedprop.models.problem import InstanceMaps, Problem, problem_from_instance
 from sharedprop.plan import Package, Plan
 from sharedprop.result import ProgressPoint, Result
 
@@ -92,8 +96,6 @@ def solve(
     warm_up()
     problem, maps = problem_from_instance(instance)
 
-    from sharedprop.feasibility import diagnose
-
     reasons = diagnose(instance, problem, maps)
     if reasons:
         return Result(
@@ -110,7 +112,8 @@ def solve(
         )
 
     trace: list[ProgressPoint] = []
-    # A bound at every size, in about a second: models/bounds.py. The search's own bound takes
+    # A bound at every size, in about a second: models/bounds/transport.py. The search's own bound
+    # takes
     # over when it is stronger (a converged column generation always is).
     relaxed = capacity_relaxation(problem)
     floor = None if relaxed is None else relaxed.bound
@@ -193,8 +196,6 @@ def solve(
             guide=relaxed,
         )
     elif chosen == "two-stage":
-        from sharedprop.models.two_stage import solve_two_stage
-
         jr = solve_two_stage(
             problem,
             maps,
@@ -230,8 +231,6 @@ def solve(
     )
     reasons_out: tuple[str, ...] = ()
     if plan is None and jr.status == "infeasible":
-        from sharedprop.feasibility import explain_infeasible
-
         reasons_out = tuple(explain_infeasible(instance, time_limit=min(30.0, time_limit)))
     return Result(
         status=jr.status,  # type: ignore[arg-type]
@@ -285,7 +284,7 @@ def _solve_joint_with_warm_start(
     start = transport.duals if want_bound and transport is not None else None
     background = None
     if parallel:
-        # The bound takes a core of its own for the whole limit (models/bound_process.py).
+        # The bound takes a core of its own for the whole limit (models/bounds/background.py).
         background = BackgroundBound(
             problem,
             time_limit=max(0.5, time_limit - (time.monotonic() - t0) - 0.5),
@@ -340,13 +339,9 @@ def _search_plans(
     """Two-stage warm start, the bound without contiguity if ``bound_first``, the joint model
     and region search; returns the joint result and (the bound, its statistics)."""
     # A short two-stage run gives the joint model a good first incumbent (and its columns).
-    try:
-        from sharedprop.models.two_stage import solve_two_stage
-    except ImportError:  # pragma: no cover - two-stage module not built
-        solve_two_stage = None  # type: ignore[assignment]
     ts_budget = min(0.15 * time_limit, 20.0)
     ts_obj: float | None = None
-    if solve_two_stage is not None and problem.options:
+    if problem.options:
         ts = solve_two_stage(
             problem,
             maps,
@@ -364,8 +359,6 @@ def _search_plans(
     relaxed: tuple[float | None, dict] = (None, {})
     rb_budget = RELAXED_SHARE * time_limit if bound_first else 0.0
     if rb_budget > 0:
-        from sharedprop.models.relaxed_bound import relaxed_lp_bound
-
         relaxed = relaxed_lp_bound(
             problem,
             time_limit=rb_budget,
@@ -431,7 +424,6 @@ def _improve_by_regions(
     stop: Callable[[], bool] | None,
 ) -> None:
     """Large-neighbourhood search by regions on the joint model's plan; updates ``jr``."""
-    from sharedprop.models.regions import improve_by_regions
 
     deterministic = workers == 1
     budget = left - joint_limit if deterministic else left - (time.monotonic() - t_joint)
@@ -461,7 +453,7 @@ def _improve_by_regions(
         clock=clock,
         exact_pricing=False,
         # Region solves are a second each: no enrichment of their pools (measured only on
-        # whole streets, models/joint.py).
+        # whole streets, models/colgen/joint.py).
         table_pool=0,
         # nor the hub-matching bound: on 60 fixed regions of seeds 1, 3 and 4 the solves took
         # 23-27 s without it against 29-30 s with it, for the same plans (docs/formulation.md).
@@ -525,12 +517,9 @@ def _hint_objective(problem: Problem, cols: list[Column]) -> float | None:
 
 def _hint_plans(instance: Instance, initial_plan: Plan | None) -> list[Plan]:
     plans = [initial_plan] if initial_plan is not None else []
-    try:
-        from sharedprop.manual import manual_plan
-
+    # A baseline that fails is simply not used as a hint.
+    with contextlib.suppress(Exception):
         plans.append(manual_plan(instance))
-    except Exception:  # noqa: BLE001 - a baseline that fails is simply not used as a hint
-        pass
     return plans
 
 

@@ -34,19 +34,19 @@ class Case:
 # -- corruptions ---------------------------------------------------------------------------------
 
 
-def nothing(files) -> None:  # noqa: ANN001
+def nothing(files) -> None:
     """The files stay valid; the case corrupts the folder after writing."""
 
 
 def cell(table: str, row: int, column: str, value: object) -> Callable[..., None]:
-    def corrupt(files) -> None:  # noqa: ANN001
+    def corrupt(files) -> None:
         files.set(table, row, column, value)
 
     return corrupt
 
 
 def cells(*changes: tuple[str, int, str, object]) -> Callable[..., None]:
-    def corrupt(files) -> None:  # noqa: ANN001
+    def corrupt(files) -> None:
         for table, row, column, value in changes:
             files.set(table, row, column, value)
 
@@ -74,14 +74,14 @@ def add_table(table: str, rows: list[dict[str, object]]) -> Callable[..., None]:
 
 
 def toml(old: str, new: str) -> Callable[..., None]:
-    def corrupt(files) -> None:  # noqa: ANN001
+    def corrupt(files) -> None:
         assert old in files.toml
         files.toml = files.toml.replace(old, new, 1)
 
     return corrupt
 
 
-def no_toml(files) -> None:  # noqa: ANN001
+def no_toml(files) -> None:
     files.toml = None
 
 

@@ -250,7 +250,7 @@ def test_a_command_whose_reader_went_away_returns_141_in_process(monkeypatch, ca
     """capsys gives stdout without a file descriptor, so the test's own output stays intact."""
     from sharedprop.cli import validate
 
-    def broken(args) -> int:  # noqa: ANN001
+    def broken(args) -> int:
         raise BrokenPipeError(32, "Broken pipe")
 
     monkeypatch.setattr(validate, "run", broken)

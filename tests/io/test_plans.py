@@ -1,4 +1,5 @@
-"""read_plan / write_plan: the plan CSV, its _resources companion, and what makes a plan bad input."""
+"""read_plan / write_plan: the plan CSV, its _resources companion, and what makes a plan bad
+input."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def _subsets(items: Sequence[int]) -> Iterator[tuple[int, ...]]:
         yield from itertools.combinations(items, size)
 
 
-def _package(instance: Instance, members, firm: int, hub: int, resources, pid: str) -> Package:  # noqa: ANN001
+def _package(instance: Instance, members, firm: int, hub: int, resources, pid: str) -> Package:
     return Package(
         id=pid,
         firm_id=instance.firms[firm].id,

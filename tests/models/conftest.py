@@ -12,7 +12,7 @@ import pytest
 
 from sharedprop import load_instance
 from sharedprop.manual import manual_plan
-from sharedprop.models.problem import problem_from_instance
+from sharedprop.models.core.problem import problem_from_instance
 from sharedprop.solver import plan_to_columns
 
 PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"

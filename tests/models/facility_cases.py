@@ -1,5 +1,5 @@
 """Tiny facility-location problems and their brute-force optimum, shared by the tests of
-``models/knapsack_master.py`` and ``models/facility.py``.
+``models/colgen/knapsack_closing.py`` and ``models/classic/facility.py``.
 
 Each problem has 3 facilities and 8 customers with random integer costs (5–39), fixed costs
 (20–79), demands 1–6 and every capacity at 55 % of the total demand, so at least two facilities

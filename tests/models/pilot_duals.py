@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from sharedprop import load_instance
-from sharedprop.models.columns import make_column
-from sharedprop.models.master import Duals, LPMaster
-from sharedprop.models.problem import Problem, problem_from_instance
+from sharedprop.models.colgen.master import LPMaster
+from sharedprop.models.core.columns import make_column
+from sharedprop.models.core.duals import Duals
+from sharedprop.models.core.problem import Problem, problem_from_instance
 
 PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
 

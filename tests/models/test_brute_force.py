@@ -7,7 +7,6 @@ against a hand-computed example and against literally scoring every whole plan.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import replace
 
 import networkx as nx
@@ -165,8 +164,8 @@ def test_a_joint_search_with_nothing_left_to_try_stops_before_its_limit() -> Non
     the master over them is infeasible and there is no plan to search around. A second pass or
     master can change nothing, so the search must stop there; it once re-solved the same
     infeasible master 8,628 times, until its wall-clock safety net (5x the limit)."""
-    from sharedprop.models.joint import solve_joint
-    from sharedprop.models.problem import problem_from_instance
+    from sharedprop.models.colgen.joint import solve_joint
+    from sharedprop.models.core.problem import problem_from_instance
 
     base = two_communities(allow_uncovered=False)
     other = replace(base.communities[1], street="嘉莲街道")
@@ -226,34 +225,33 @@ def test_a_feasible_instance_with_total_cost_weighted_gets_its_optimum() -> None
     assert result.objective == pytest.approx(best.objective, abs=MONEY_TOLERANCE)
 
 
-if importlib.util.find_spec("sharedprop.models.two_stage") is not None:
+@settings(PROPERTY_SETTINGS, max_examples=15)
+@given(instances())
+def test_two_stage_plans_obey_every_rule_and_never_beat_brute_force(
+    instance: Instance,
+) -> None:
+    best = brute_force(instance)
+    result = solve(instance, time_limit=2, workers=1, strategy="two-stage")
+    if best.objective is None:
+        assert result.plan is None
+        assert result.status in {"infeasible", "unknown"}
+        return
+    assert result.status != "infeasible", "two-stage calls a feasible instance infeasible"
+    assert result.plan is not None
+    ev = evaluate(instance, result.plan)
+    assert not ev.broken
+    assert result.objective == pytest.approx(ev.objective, abs=YUAN)
+    assert ev.objective >= best.objective - MONEY_TOLERANCE
 
-    @settings(PROPERTY_SETTINGS, max_examples=15)
-    @given(instances())
-    def test_two_stage_plans_obey_every_rule_and_never_beat_brute_force(
-        instance: Instance,
-    ) -> None:
-        best = brute_force(instance)
-        result = solve(instance, time_limit=2, workers=1, strategy="two-stage")
-        if best.objective is None:
-            assert result.plan is None
-            assert result.status in {"infeasible", "unknown"}
-            return
-        assert result.status != "infeasible", "two-stage calls a feasible instance infeasible"
-        assert result.plan is not None
-        ev = evaluate(instance, result.plan)
-        assert not ev.broken
-        assert result.objective == pytest.approx(ev.objective, abs=YUAN)
-        assert ev.objective >= best.objective - MONEY_TOLERANCE
 
-    def test_two_stage_without_any_possible_package_returns_the_all_uncovered_plan() -> None:
-        """The firm may run no package; leaving both communities uncovered (16,000) is the
-        only plan, and a feasible one."""
-        base = two_communities()
-        instance = replace(base, firms=(replace(base.firms[0], max_packages=0),))
-        assert brute_force(instance).objective == pytest.approx(16_000.0)
+def test_two_stage_without_any_possible_package_returns_the_all_uncovered_plan() -> None:
+    """The firm may run no package; leaving both communities uncovered (16,000) is the
+    only plan, and a feasible one."""
+    base = two_communities()
+    instance = replace(base, firms=(replace(base.firms[0], max_packages=0),))
+    assert brute_force(instance).objective == pytest.approx(16_000.0)
 
-        result = solve(instance, time_limit=2, workers=1, strategy="two-stage")
+    result = solve(instance, time_limit=2, workers=1, strategy="two-stage")
 
-        assert result.plan is not None and result.plan.packages == ()
-        assert result.objective == pytest.approx(16_000.0, abs=MONEY_TOLERANCE)
+    assert result.plan is not None and result.plan.packages == ()
+    assert result.objective == pytest.approx(16_000.0, abs=MONEY_TOLERANCE)

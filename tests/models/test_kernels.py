@@ -18,10 +18,12 @@ PILOT = Path(__file__).resolve().parents[2] / "instances" / "xiamen-pilot"
 SCRIPT = """
 import json, sys
 from sharedprop import load_instance, solve
-from sharedprop.models import kernels, knapsack_dp, package_table
+from sharedprop.models import kernels
+from sharedprop.models.bounds import knapsack_tables as knapsack_dp
+from sharedprop.models.colgen import package_table
 from sharedprop.models.bounds import capacity_relaxation
-from sharedprop.models.problem import problem_from_instance
-from sharedprop.models.relaxed_bound import relaxed_lp_bound
+from sharedprop.models.core.problem import problem_from_instance
+from sharedprop.models.bounds.without_contiguity import relaxed_lp_bound
 
 kernels.warm_up()
 ds = {

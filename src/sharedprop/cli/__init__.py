@@ -3,7 +3,8 @@
 Exit codes: 0 success; 1 the plan breaks rules or no feasible plan was found; 2 bad input;
 130 interrupted; 141 the reader of stdout went away (``sharedprop … | head``): no traceback,
 the shell's 128 + SIGPIPE. Every subcommand lives in its own module here and registers itself
-with ``register(subparsers)``; errors the user can cause are :class:`SharedpropError` and are printed
+with ``register(subparsers)``; errors the user can cause are :class:`SharedpropError` and are
+printed
 as a message, never a traceback.
 """
 

@@ -54,7 +54,7 @@ def plan_names(paths: list[Path]) -> list[str]:
     return out
 
 
-def _rich_table(cmp) -> Table:  # noqa: ANN001 - a Comparison
+def _rich_table(cmp) -> Table:
     table = Table(title=f"Plans for {cmp.instance_name} (yuan per year)", title_justify="left")
     table.add_column("")
     for n in cmp.names:

@@ -52,7 +52,7 @@ def _money(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _text(ev) -> list[str]:  # noqa: ANN001 - an Evaluation
+def _text(ev) -> list[str]:
     lines = [
         f"plan {ev.plan_name}: {'feasible' if ev.feasible else 'BREAKS RULES'}",
         f"  objective      {_money(ev.objective):>14}",

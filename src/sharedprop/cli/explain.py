@@ -1,4 +1,5 @@
-"""``sharedprop explain INSTANCE --plan PLAN --community ID``: why this community sits where it does.
+"""``sharedprop explain INSTANCE --plan PLAN --community ID``: why this community sits where it
+does.
 
 Prints its package, firm and service point, its share of the package's cost and revenue, the
 package's subsidy with and without it, the cheapest allowed alternative (another package,

@@ -59,7 +59,7 @@ def _ortools_version() -> str:
         from importlib.metadata import version
 
         return version("ortools")
-    except Exception:  # noqa: BLE001 - informational only
+    except Exception:
         return "unknown"
 
 
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
     interrupted = threading.Event()
 
-    def on_sigint(signum, frame) -> None:  # noqa: ANN001
+    def on_sigint(signum, frame) -> None:
         if interrupted.is_set():
             raise KeyboardInterrupt
         interrupted.set()
@@ -146,7 +146,7 @@ def _yuan(v: float | None) -> str:
     return "—" if v is None else f"{v:,.0f} yuan"
 
 
-def _print_summary(result, evaluation, manual_plans, instance, out_dir) -> None:  # noqa: ANN001
+def _print_summary(result, evaluation, manual_plans, instance, out_dir) -> None:
     from sharedprop import evaluate
 
     lines = [
@@ -172,7 +172,7 @@ def _print_summary(result, evaluation, manual_plans, instance, out_dir) -> None:
         for name, plan in manual_plans.items():
             try:
                 ev = evaluate(instance, plan)
-            except Exception:  # noqa: BLE001 - already warned about when read
+            except Exception:
                 continue
             if ev.public_money > 0:
                 change = evaluation.public_money / ev.public_money - 1

@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sharedprop.diagnostics import describe
+    from sharedprop.feasibility import describe
     from sharedprop.io.instances import list_plan_files, load_instance
     from sharedprop.io.plans import read_plan
 

@@ -5,7 +5,7 @@ written for the same signature. That first call costs seconds after an install (
 the package's folder is read-only, so no cache can be written) and a fraction of a second from
 the cache. Inside a search it lands in whichever step called the kernel first — a region solve
 of a one-worker run, say — and can trip that step's wall-clock safety net
-(:mod:`sharedprop.models.clock`), after which the run no longer repeats exactly. ``solve``
+(:mod:`sharedprop.models.core.clock`), after which the run no longer repeats exactly. ``solve``
 therefore calls :func:`warm_up` first.
 
 The calls below use the argument types of the real call sites (``knapsack_dp``'s wrappers fix
@@ -20,6 +20,9 @@ import time
 
 import numpy as np
 
+from sharedprop.models.bounds import knapsack_tables as knapsack_dp
+from sharedprop.models.colgen import package_table
+
 _done = False
 
 
@@ -29,7 +32,6 @@ def warm_up() -> float:
     if _done:
         return 0.0
     t = time.monotonic()
-    from sharedprop.models import knapsack_dp, package_table
 
     vals = np.array([[-1.0, 2.0], [0.5, -3.0]])
     w = np.array([1, 2], dtype=np.int64)

@@ -36,7 +36,8 @@ body { margin:0; background:var(--bg); color:var(--ink); line-height:1.5;
     "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; }
 main { max-width: 1160px; margin: 0 auto; padding: 24px 20px 48px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 19px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
+h2 { font-size: 19px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid
+var(--line); }
 h2 .zh, h1 .zh { color: var(--muted); font-weight: 500; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 .sub { color: var(--muted); margin: 0; }
@@ -66,7 +67,8 @@ svg .halo { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoi
   margin-right:5px; }
 .tablebox { overflow-x: auto; }
 table { border-collapse: collapse; width:100%; background:#fff; font-size:13.5px; }
-th, td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:left; vertical-align: top; }
+th, td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:left; vertical-align:
+top; }
 th { background:#eef1f6; font-weight:600; white-space: nowrap; }
 table.sortable th { cursor: pointer; }
 th[data-dir="asc"]::after { content:" ▲"; } th[data-dir="desc"]::after { content:" ▼"; }
@@ -92,7 +94,8 @@ document.querySelectorAll('table.sortable th').forEach(function (th) {
     table.querySelectorAll('th').forEach(function (h) { delete h.dataset.dir; });
     th.dataset.dir = asc ? 'asc' : 'desc';
     var key = function (row) {
-      var c = row.cells[i]; return c.hasAttribute('data-v') ? c.getAttribute('data-v') : c.textContent;
+      var c = row.cells[i]; return c.hasAttribute('data-v') ? c.getAttribute('data-v') :
+      c.textContent;
     };
     Array.from(body.rows).sort(function (a, b) {
       var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);

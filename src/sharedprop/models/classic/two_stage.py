@@ -1,0 +1,212 @@
+"""The two-stage strategy: cluster, then assign, then bundle.
+
+Stage 1 (:func:`sharedprop.models.classic.clustering.solve_clustering`) groups communities into
+packages around hubs with every package-level rule — household limits, radius, one street,
+contiguity (exact flow formulation) — at a *firm-averaged* cost: the subsidy is replaced by its
+linear part, the deficit (1 + m̄)·cost − revenue with the firms' mean margin and rates, and the
+hub pays the fixed cost plus the travel from the nearest firm that may serve it.
+
+Stage 2 (:func:`sharedprop.models.classic.assignment.solve_assignment`) gives each package to a
+firm —
+a generalized assignment (jobs = packages, agents = firms) with each firm's own exact package
+objective, its capacity, max_packages, service radius and the locks.
+
+Stage 3 bundles resources: every package gets one variant per subset of the resources that
+may reach its hub, and the set-partitioning master picks the best variant per package with
+each resource used once. The plan obeys every rule; there is no bound on the whole problem.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from itertools import combinations
+
+import numpy as np
+
+from sharedprop.models.classic.assignment import solve_assignment
+from sharedprop.models.classic.clustering import ClusteringInput, solve_clustering
+from sharedprop.models.colgen.master import solve_integer_master
+from sharedprop.models.core.clock import Clock
+from sharedprop.models.core.columns import Column, ColumnPool, make_column, plan_objective
+from sharedprop.models.core.duals import FEN
+from sharedprop.models.core.problem import InstanceMaps, Problem
+from sharedprop.models.core.result import JointResult
+
+BIG = 10**12  # fen: the cost of leaving a must-cover community out (never chosen if avoidable)
+
+
+def _stage1_input(problem: Problem, maps: InstanceMaps) -> ClusteringInput:
+    p = problem
+    n = p.n
+    hub_ok = np.zeros(n, dtype=bool)
+    allowed = np.zeros((n, n), dtype=bool)
+    hub_fixed = np.full(n, np.inf)
+    margins: list[float] = []
+    firm_seen: set[int] = set()
+    for o in p.options:
+        hub_ok[o.hub] = True
+        allowed[o.candidates, o.hub] = True
+        hub_fixed[o.hub] = min(hub_fixed[o.hub], o.fixed * (1 + o.margin))
+        if o.firm not in firm_seen:
+            firm_seen.add(o.firm)
+            margins.append(o.margin)
+    if not firm_seen:
+        margins = [0.0]
+    mean_margin = float(np.mean(margins))
+    # Firm-averaged member cost: mean over options at that hub of each firm's member cost.
+    cost = np.zeros((n, n))
+    count = np.zeros((n, n))
+    for o in p.options:
+        cost[o.candidates, o.hub] += o.member_cost
+        count[o.candidates, o.hub] += 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_cost = np.where(count > 0, cost / np.maximum(count, 1), 0.0)
+    deficit = (1 + mean_margin) * mean_cost - p.revenue[:, None]
+    cost_fen = np.round(p.w_public_money * FEN * deficit).astype(np.int64)
+    hub_cost = np.where(np.isfinite(hub_fixed), hub_fixed, 0.0)
+    hub_fen = np.round(p.w_public_money * FEN * hub_cost).astype(np.int64)
+    unc = np.round(p.w_public_money * FEN * p.uncovered_cost).astype(np.int64)
+    unc[p.must_cover] = BIG
+    np.fill_diagonal(allowed, hub_ok)
+    return ClusteringInput(
+        cost=cost_fen,
+        weight=p.weight.astype(np.int64),
+        max_weight=p.package_max_weight,
+        min_weight=int(p.package_min_weight),
+        allowed=allowed,
+        hub_cost=hub_fen,
+        can_be_hub=hub_ok,
+        uncovered_cost=unc,
+        adjacency=[list(map(int, a)) for a in p.adjacency] if p.adjacency is not None else None,
+    )
+
+
+def solve_two_stage(
+    problem: Problem,
+    maps: InstanceMaps,
+    *,
+    time_limit: float,
+    workers: int = 2,
+    seed: int = 0,
+    initial: list[list[Column]] | None = None,
+    on_progress: Callable[[float, float | None, float | None, str], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> JointResult:
+    t0 = time.monotonic()
+    p = problem
+    stats: dict = {"strategy": "two-stage"}
+    if not p.options:
+        return JointResult("unknown", [], None, None, [], None, stats)
+    hint = None
+    if initial:
+        hint = np.full(p.n, -1, dtype=np.int64)
+        for c in initial[0]:
+            h = p.options[c.option].hub
+            hint[list(c.members)] = h
+    inp = _stage1_input(p, maps)
+    s1 = solve_clustering(
+        inp, time_limit=max(0.2, 0.5 * time_limit), workers=workers, seed=seed, hint=hint
+    )
+    stats["stage1"] = s1.status
+    if s1.objective is None:
+        return JointResult(
+            "infeasible" if s1.status == "infeasible" else "unknown",
+            [],
+            None,
+            None,
+            [],
+            None,
+            stats,
+        )
+    hubs = sorted({int(h) for h in s1.hub_of if h >= 0})
+    groups = [tuple(int(i) for i in np.flatnonzero(s1.hub_of == h)) for h in hubs]
+
+    # Stage 2: package k → firm f at that firm's exact package objective.
+    by_pair = {(o.firm, o.hub): j for j, o in enumerate(p.options)}
+    m, k = p.m, len(groups)
+    cost = np.zeros((m, k), dtype=np.int64)
+    allowed = np.zeros((m, k), dtype=bool)
+    weight = np.zeros((m, k), dtype=np.int64)
+    cols: dict[tuple[int, int], Column] = {}
+    cand_sets = [set(map(int, o.candidates)) for o in p.options]
+    for kk, (h, members) in enumerate(zip(hubs, groups, strict=True)):
+        weight[:, kk] = int(p.weight[list(members)].sum())
+        for f in range(m):
+            o = by_pair.get((f, h))
+            if o is None or not set(members) <= cand_sets[o]:
+                continue
+            col = make_column(p, o, members)
+            cols[(f, kk)] = col
+            allowed[f, kk] = True
+            cost[f, kk] = round(FEN * col.objective)
+    unassigned = np.array(
+        [
+            BIG
+            if p.must_cover[list(g)].any()
+            else round(FEN * p.w_public_money * float(p.uncovered_cost[list(g)].sum()))
+            for g in groups
+        ],
+        dtype=np.int64,
+    )
+    # One worker: fixed shares of the limit (the stages count deterministic work), so the same
+    # seed takes the same path; otherwise what the clock leaves.
+    deterministic = workers == 1
+    left = (
+        0.35 * time_limit if deterministic else max(0.2, time_limit - (time.monotonic() - t0)) * 0.7
+    )
+    s2 = solve_assignment(
+        cost,
+        weight,
+        p.firm_capacity.astype(np.int64),
+        max_jobs=p.firm_max_packages.astype(np.int64),
+        allowed=allowed,
+        unassigned_cost=unassigned,
+        time_limit=left,
+        workers=workers,
+        seed=seed,
+    )
+    stats["stage2"] = s2.status
+    if s2.objective is None:
+        return JointResult(
+            "infeasible" if s2.status == "infeasible" else "unknown",
+            [],
+            None,
+            None,
+            [],
+            None,
+            stats,
+        )
+    chosen = [cols[(int(f), kk)] for kk, f in enumerate(s2.agent_of) if f >= 0]
+
+    # Stage 3: resources — every subset that may reach each hub, chosen by the master.
+    pool = ColumnPool(p)
+    for c in chosen:
+        opt = p.options[c.option]
+        res = [int(r) for r in opt.resources]
+        for size in range(min(len(res), 3) + 1):
+            for combo in combinations(res, size):
+                pool.add(make_column(p, c.option, c.members, combo))
+    base_hint = [pool.index_of(c) for c in chosen]
+    left = 0.15 * time_limit if deterministic else max(0.2, time_limit - (time.monotonic() - t0))
+    sol = solve_integer_master(
+        pool,
+        time_limit=left,
+        workers=workers,
+        seed=seed,
+        hint=[j for j in base_hint if j is not None],
+        stop=stop,
+        clock=Clock(deterministic=deterministic),
+    )
+    final = [pool.columns[j] for j in sol.chosen] if sol.objective is not None else chosen
+    if p.must_cover.any():
+        covered = np.zeros(p.n, dtype=bool)
+        for c in final:
+            covered[list(c.members)] = True
+        if not covered[p.must_cover].all():
+            return JointResult("unknown", [], None, None, [], None, stats)
+    obj = plan_objective(p, final)
+    trace = [(time.monotonic() - t0, obj, None, "two-stage plan")]
+    if on_progress is not None:
+        on_progress(time.monotonic() - t0, obj, None, "two-stage plan")
+    return JointResult("feasible", final, obj, None, trace, time.monotonic() - t0, stats)

@@ -1,0 +1,287 @@
+"""The array-level problem the optimisation layer sees: no files, no pandas, no ids.
+
+A *package option* is a (firm, hub) pair a package may be built on: it carries the option's fixed
+cost, the cost each candidate member adds, and which members and resources are allowed at all
+(radius, street, service radius, locks). Everything the optimiser needs to price a package is
+here, so the same column-generation machinery solves the street-office problem and the standard
+facility-location benchmarks (where the hub is a facility site, not a member).
+
+Costs follow the contract (``DESIGN.md``) for an option (f, h):
+
+    cost(S)    = fixed_o + Σ_{i∈S} member_cost_o[i]
+                 fixed_o = f.package_fixed_cost + f.travel_cost_per_km · d(f, h) / 1000
+                 member_cost_o[i] = f.cost_per_household · households_i + f.travel_cost_per_km ·
+                 d(i, h) / 1000
+    revenue    = Σ_{i∈S} fee_revenue_i + Σ_{r∈R} income_r
+    subsidy    = max(0, (1 + margin_f) · cost − revenue)
+    objective  = w_pm · subsidy + w_tc · cost            (per package)
+               + w_pm · uncovered_cost_i                 (per community in no package)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sharedprop.data import Instance
+from sharedprop.geo import distance_matrix
+
+
+@dataclass(frozen=True)
+class PackageOption:
+    """A (firm, hub) pair a package can be built on."""
+
+    firm: int
+    hub: int  # community index that must be a member; -1 = a site that is not a member
+    fixed: float
+    candidates: np.ndarray  # community indices allowed in the package (hub included)
+    member_cost: np.ndarray  # cost each candidate adds, aligned with ``candidates``
+    margin: float
+    resources: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The optimisation view of one instance (or of a standard benchmark)."""
+
+    weight: np.ndarray  # households per community (int)
+    revenue: np.ndarray  # fee revenue per community, yuan/yr
+    uncovered_cost: np.ndarray  # public money if the community is in no package (yuan/yr)
+    must_cover: np.ndarray  # bool: the community must be in a package
+    firm_capacity: np.ndarray  # int
+    firm_max_packages: np.ndarray  # int
+    options: tuple[PackageOption, ...]
+    resource_income: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    package_max_weight: int | None = None
+    package_min_weight: int = 0
+    adjacency: tuple[np.ndarray, ...] | None = None  # None = no contiguity rule
+    w_public_money: float = 1.0
+    w_total_cost: float = 0.0
+    street: np.ndarray | None = None  # int code per community, for decomposition and reports
+
+    @property
+    def n(self) -> int:
+        return len(self.weight)
+
+    @property
+    def m(self) -> int:
+        return len(self.firm_capacity)
+
+    @property
+    def k(self) -> int:
+        return len(self.resource_income)
+
+    def column_cost(self, o: int, members: tuple[int, ...]) -> float:
+        opt = self.options[o]
+        pos = np.searchsorted(opt.candidates, members)
+        return float(opt.fixed + opt.member_cost[pos].sum())
+
+    def column_value(
+        self, o: int, members: tuple[int, ...], resources: tuple[int, ...] = ()
+    ) -> tuple[float, float, float]:
+        """(objective, cost, subsidy) of a package: the solver's own costing, in yuan."""
+        opt = self.options[o]
+        cost = self.column_cost(o, members)
+        rev = float(self.revenue[list(members)].sum()) + float(
+            self.resource_income[list(resources)].sum() if resources else 0.0
+        )
+        subsidy = max(0.0, (1.0 + opt.margin) * cost - rev)
+        return self.w_public_money * subsidy + self.w_total_cost * cost, cost, subsidy
+
+
+def is_connected(adjacency: tuple[np.ndarray, ...] | None, members) -> bool:
+    """Do ``members`` induce a connected subgraph (always true without a contiguity rule)?"""
+    members = set(int(i) for i in members)
+    if adjacency is None or len(members) <= 1:
+        return True
+    start = next(iter(members))
+    seen, stack = {start}, [start]
+    while stack:
+        # tolist() gives plain ints at once: converting numpy scalars one by one made this
+        # check 3x slower (timed on the packages of a 120-community plan).
+        for b in adjacency[stack.pop()].tolist():
+            if b in members and b not in seen:
+                seen.add(b)
+                stack.append(b)
+    return len(seen) == len(members)
+
+
+@dataclass(frozen=True)
+class InstanceMaps:
+    """How the arrays map back to the instance's ids."""
+
+    community_ids: tuple[str, ...]
+    firm_ids: tuple[str, ...]
+    resource_ids: tuple[str, ...]
+    d_cc: np.ndarray
+    d_fc: np.ndarray
+    d_rc: np.ndarray
+
+
+def _coords(items) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        np.array([it.lon for it in items], dtype=float),
+        np.array([it.lat for it in items], dtype=float),
+    )
+
+
+def problem_from_instance(instance: Instance) -> tuple[Problem, InstanceMaps]:
+    """Build the array view of ``instance``: options, candidates, costs, locks, graph."""
+    comms, firms, res = instance.communities, instance.firms, instance.resources
+    pol, kind = instance.policy, instance.distance
+    n, m, k = len(comms), len(firms), len(res)
+    clon, clat = _coords(comms)
+    flon, flat = _coords(firms)
+    d_cc = distance_matrix(kind, clon, clat, clon, clat)
+    d_fc = distance_matrix(kind, flon, flat, clon, clat) if m else np.zeros((0, n))
+    if k:
+        rlon, rlat = _coords(res)
+        d_rc = distance_matrix(kind, rlon, rlat, clon, clat)
+    else:
+        d_rc = np.zeros((0, n))
+
+    hh = np.array([c.households for c in comms], dtype=np.int64)
+    rev = np.array([c.annual_fee_income for c in comms], dtype=float)
+    streets = sorted({c.street for c in comms})
+    street_code = np.array([streets.index(c.street) for c in comms], dtype=np.int64)
+
+    cidx, fidx = instance.community_index, instance.firm_index
+    allowed = np.ones((m, n), dtype=bool)  # firm f may serve community i (locks)
+    must_firm = np.full(n, -1, dtype=np.int64)
+    for lk in instance.locks:
+        i, f = cidx[lk.community_id], fidx[lk.firm_id]
+        if lk.rule == "forbid":
+            allowed[f, i] = False
+        else:
+            if must_firm[i] >= 0 and must_firm[i] != f:
+                allowed[:, i] = False  # two different 'must' firms: nobody can satisfy both
+            else:
+                must_firm[i] = f
+    for i in np.flatnonzero(must_firm >= 0):
+        keep = allowed[must_firm[i], i]
+        allowed[:, i] = False
+        allowed[must_firm[i], i] = keep
+
+    in_radius = (
+        d_cc <= pol.package_max_radius_m
+        if pol.package_max_radius_m is not None
+        else np.ones((n, n), dtype=bool)
+    )
+    if not pol.cross_streets:
+        in_radius &= street_code[:, None] == street_code[None, :]
+    fits = (
+        hh <= pol.package_max_households
+        if pol.package_max_households is not None
+        else np.ones(n, dtype=bool)
+    )
+
+    options: list[PackageOption] = []
+    for f, firm in enumerate(firms):
+        if firm.max_packages <= 0 or firm.capacity_households <= 0:
+            continue
+        for h in range(n):
+            if d_fc[f, h] > firm.service_radius_m or not allowed[f, h] or not fits[h]:
+                continue
+            cand = np.flatnonzero(in_radius[h] & allowed[f] & fits)
+            member_cost = (
+                firm.cost_per_household * hh[cand]
+                + firm.travel_cost_per_km * d_cc[cand, h] / 1000.0
+            )
+            eligible_res = (
+                np.flatnonzero(d_rc[:, h] <= np.array([r.max_distance_m for r in res]))
+                if k
+                else np.zeros(0, dtype=np.int64)
+            )
+            options.append(
+                PackageOption(
+                    firm=f,
+                    hub=h,
+                    fixed=firm.package_fixed_cost + firm.travel_cost_per_km * d_fc[f, h] / 1000.0,
+                    candidates=cand.astype(np.int64),
+                    member_cost=member_cost.astype(float),
+                    margin=firm.min_margin,
+                    resources=eligible_res.astype(np.int64),
+                )
+            )
+
+    adjacency = None
+    if pol.require_contiguity:
+        adj: list[list[int]] = [[] for _ in range(n)]
+        for a, b in instance.graph.edges():
+            if a == b:
+                continue
+            ia, ib = cidx[a], cidx[b]
+            adj[ia].append(ib)
+            adj[ib].append(ia)
+        adjacency = tuple(np.array(sorted(set(x)), dtype=np.int64) for x in adj)
+
+    must_cover = np.zeros(n, dtype=bool)
+    if not pol.allow_uncovered:
+        must_cover[:] = True
+    must_cover[must_firm >= 0] = True
+
+    problem = Problem(
+        weight=hh,
+        revenue=rev,
+        uncovered_cost=pol.fallback_cost_per_household * hh.astype(float),
+        must_cover=must_cover,
+        firm_capacity=np.array([f.capacity_households for f in firms], dtype=np.int64),
+        firm_max_packages=np.array([f.max_packages for f in firms], dtype=np.int64),
+        options=tuple(options),
+        resource_income=np.array([r.annual_income for r in res], dtype=float),
+        package_max_weight=pol.package_max_households,
+        package_min_weight=pol.package_min_households,
+        adjacency=adjacency,
+        w_public_money=instance.objective.weight_public_money,
+        w_total_cost=instance.objective.weight_total_cost,
+        street=street_code,
+    )
+    maps = InstanceMaps(
+        community_ids=tuple(c.id for c in comms),
+        firm_ids=tuple(f.id for f in firms),
+        resource_ids=tuple(r.id for r in res),
+        d_cc=d_cc,
+        d_fc=d_fc,
+        d_rc=d_rc,
+    )
+    return problem, maps
+
+
+def problem_from_facility_location(
+    fixed: np.ndarray, capacity: np.ndarray, demand: np.ndarray, cost: np.ndarray
+) -> Problem:
+    """The single-source capacitated facility-location problem as a sharedprop problem.
+
+    Facilities become firms that may run one package each, from a site that is not a member
+    (hub = -1), with the facility's fixed cost and capacity; customers become communities that
+    must be covered, weighted by demand; ``cost[j, i]`` (facility-major) is what customer i adds
+    to facility j's package. No margin, no revenue, no contiguity: the joint model's objective is
+    then exactly Σ fixed + Σ assignment cost.
+    """
+    fixed = np.asarray(fixed, dtype=float)
+    capacity = np.asarray(capacity, dtype=np.int64)
+    demand = np.asarray(demand, dtype=np.int64)
+    cost = np.asarray(cost, dtype=float)
+    m, n = cost.shape
+    allc = np.arange(n, dtype=np.int64)
+    options = tuple(
+        PackageOption(
+            firm=j,
+            hub=-1,
+            fixed=float(fixed[j]),
+            candidates=allc,
+            member_cost=cost[j].copy(),
+            margin=0.0,
+        )
+        for j in range(m)
+    )
+    return Problem(
+        weight=demand,
+        revenue=np.zeros(n),
+        uncovered_cost=np.zeros(n),
+        must_cover=np.ones(n, dtype=bool),
+        firm_capacity=capacity,
+        firm_max_packages=np.ones(m, dtype=np.int64),
+        options=options,
+    )
