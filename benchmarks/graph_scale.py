@@ -12,15 +12,13 @@ measures, each best of ``--repeat`` runs:
 
 and the peak memory of one ``load_instance`` + ``describe`` (Python allocations by tracemalloc,
 and the process's peak resident set from ``resource``). Prints a table and writes
-``benchmarks/results/graph_scale.json``. Run: ``python benchmarks/graph_scale.py``.
+``benchmarks/results/graph_scale.json``. Run: ``python -m benchmarks.graph_scale``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import sys
 import tempfile
@@ -32,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks._common import machine
 from sharedprop.data import Community
 from sharedprop.feasibility import describe
 from sharedprop.graph import build_proximity_graph
@@ -148,15 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak resident set of the whole run: {rss:.0f} MB")
     report = {
         "benchmark": "graph_scale",
-        "command": "python benchmarks/graph_scale.py"
+        "command": "python -m benchmarks.graph_scale"
         + (f" --n {args.n}" if args.n != 20_000 else "")
         + (f" --seed {args.seed}" if args.seed else ""),
-        "machine": {
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "processor": platform.processor() or platform.machine(),
-            "cpu_count": os.cpu_count(),
-        },
+        "machine": machine(),
         "seed": args.seed,
         "n": args.n,
         "link_max_m": LINK_MAX_M,

@@ -3,7 +3,7 @@
 The acceptance targets of the optimisation core and of the manual suite ask for an optimised
 plan whose public money is at most 60 % of the generated manual plan's. On some instances no
 plan can do that, and this script proves which, in seconds, without solving anything: it
-computes the transportation-LP lower bound of ``sharedprop.models.bounds`` (the floor every
+computes the transportation-LP lower bound of ``sharedprop.models.bounds.transport`` (the floor every
 ``solve`` result's ``best_bound`` carries; ``docs/formulation.md``, "A bound at every size"),
 scores the manual plan with ``evaluate`` and writes one row per instance:
 
@@ -36,8 +36,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from benchmarks.run import GENERATED, _wanted
-from benchmarks.street_scale import csv_value, machine, write_rows
+from benchmarks._common import csv_value, machine, wanted, write_rows
+from benchmarks.run import GENERATED
 from sharedprop import evaluate, load_instance, read_plan
 from sharedprop.generate import generate_instance
 from sharedprop.models.bounds.transport import capacity_relaxation
@@ -134,7 +134,7 @@ def main() -> None:
         "--only", nargs="+", help="instance names (or their communities: 120, 400, 1414)"
     )
     a = ap.parse_args()
-    cases = [c for c in default_cases() if _wanted(a, c[0], str(c[1][0]))]
+    cases = [c for c in default_cases() if wanted(a.only, c[0], str(c[1][0]))]
     run(cases, a.out, a.relaxed_seconds)
 
 

@@ -1,4 +1,4 @@
-"""Street-scale benchmark of the optimisation core (issue 3's acceptance run).
+"""Street-scale benchmark of the optimisation core: generated streets, solved and scored.
 
 Generates ``sharedprop generate OUT --communities 120 --streets 2 --firms 8 --resources 10
 --seed K`` for each seed, solves it with ``solve(time_limit, workers)``, scores both the optimised
@@ -16,23 +16,13 @@ runtime_s, time_limit, workers, machine. Generated instances go to a temporary f
 from __future__ import annotations
 
 import argparse
-import csv
-import os
-import platform
 import statistics
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
+from benchmarks._common import csv_value, machine, write_rows
 from sharedprop import evaluate, load_instance, read_plan, solve
 from sharedprop.generate import generate_instance
-
-
-def machine() -> str:
-    return (
-        f"{platform.system()} {platform.machine()} {os.cpu_count()} cpu; python "
-        f"{platform.python_version()}; ortools {version('ortools')}"
-    )
 
 
 def run(
@@ -104,16 +94,6 @@ def run(
     return rows
 
 
-def write_rows(path: Path, rows: list[dict]) -> Path:
-    """``rows`` as a CSV file at ``path`` (its folder made if needed), columns in row order."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return path
-
-
 def _bound_note(stats: dict) -> str:
     """How far the bound without contiguity got (as of the last bound its process sent), or
     why it failed."""
@@ -126,11 +106,6 @@ def _bound_note(stats: dict) -> str:
         f"{stats['relaxed_rounds']} rounds, root {root}, "
         f"{stats.get('relaxed_branches') or 0} branches"
     )
-
-
-def csv_value(v: float | None, digits: int = 2) -> float | str:
-    """A number rounded for a results file, or an empty cell for None."""
-    return "" if v is None else round(float(v), digits)
 
 
 def main() -> None:
