@@ -1,6 +1,9 @@
-"""Readers for the OR-Library families in ``../shared/benchmarks/orlib`` and their ``KNOWN.md``.
+"""Readers for the OR-Library families, where to find their files, and their known values.
 
-Each family's ``KNOWN.md`` is the format contract; the readers follow it literally:
+The files live outside the repository (they are never committed), in the first of
+:data:`DATA_DIRS` that holds the family: ``../shared/benchmarks/orlib`` beside the checkout, or
+``benchmarks/data/orlib``, where ``python -m benchmarks.fetch`` downloads them. Each family's
+format, as the readers follow it literally:
 
 * ``gap/``: one stream of integers. OR-Library files start with the number of blocks P, type E
   files hold one block without it. A block is ``m n``, the m×n cost matrix, the m×n weight
@@ -11,23 +14,52 @@ Each family's ``KNOWN.md`` is the format contract; the readers follow it literal
   ``2 + 2m + n + m·n`` tokens are read and anything after them is ignored (``p47`` has junk).
 
 Every reader reports a malformed file with :class:`~sharedprop.errors.InstanceError` naming the
-file and the token position, and the ``KNOWN.md`` tables are parsed (never hard-coded) so that
-a value added there shows up in the results.
+file and the token position. Known values come from the family's ``KNOWN.md`` tables when the
+folder has one (parsed, never hard-coded, so that a value added there shows up in the results),
+else from ``benchmarks/known.csv``, the same values with their sources.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks._common import ROOT
 from sharedprop.errors import InstanceError
 
 FAMILIES = ("gap", "cpmp", "sscflp")
+SHARED_DATA = ROOT.parent / "shared" / "benchmarks" / "orlib"
+FETCHED_DATA = ROOT / "benchmarks" / "data" / "orlib"
+DATA_DIRS = (SHARED_DATA, FETCHED_DATA)
+KNOWN_CSV = ROOT / "benchmarks" / "known.csv"
+HOW_TO_GET = (
+    "run `python -m benchmarks.fetch` to download them into benchmarks/data/orlib, "
+    "or pass --data FOLDER (a folder holding gap/, cpmp/ and sscflp/)"
+)
+
+
+class MissingData(InstanceError):
+    """No folder holds a family's OR-Library files; the message says how to get them."""
+
+
+def family_dir(family: str, data: Path | None = None, dirs: Sequence[Path] | None = None) -> Path:
+    """The folder of ``family``'s files: ``data/family`` if ``data`` is given, else the first of
+    ``dirs`` (default :data:`DATA_DIRS`) that holds the family.
+
+    Raises :class:`MissingData`, whose message says how to get the files, when there is none.
+    """
+    candidates = [Path(data)] if data is not None else list(DATA_DIRS if dirs is None else dirs)
+    for folder in candidates:
+        if (folder / family).is_dir():
+            return folder / family
+    where = " or ".join(str(folder / family) for folder in candidates)
+    raise MissingData(f"no OR-Library {family} files in {where}: {HOW_TO_GET}")
 
 
 # -- tokens ---------------------------------------------------------------------------------------
@@ -275,14 +307,14 @@ def read_sscflp(path: Path) -> SscflpInstance:
 
 
 # -- which files --------------------------------------------------------------------------------
-def instance_files(family_dir: Path) -> list[Path]:
+def instance_files(folder: Path) -> list[Path]:
     """Every instance file in a family folder: all regular files but Markdown and hidden ones."""
-    family_dir = Path(family_dir)
-    if not family_dir.is_dir():
-        raise InstanceError(f"{family_dir}: no such benchmark folder")
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InstanceError(f"{folder}: no such benchmark folder")
     files = [
         f
-        for f in family_dir.iterdir()
+        for f in folder.iterdir()
         if f.is_file() and not f.name.startswith(".") and f.suffix.lower() != ".md"
     ]
     return sorted(files, key=lambda f: _natural_key(f.name))
@@ -384,8 +416,17 @@ def _known_gap(columns: list[str], rows: list[dict[str, str]]) -> dict[str, Know
     return out
 
 
-def read_known(family_dir: Path, family: str) -> dict[str, Known]:
-    path = Path(family_dir) / "KNOWN.md"
-    if not path.is_file():
+def read_known(folder: Path, family: str, fallback: Path = KNOWN_CSV) -> dict[str, Known]:
+    """Known values by instance name: the folder's ``KNOWN.md`` if it has one, else the rows of
+    ``fallback`` (columns family, instance, value, proven, source) for ``family``."""
+    path = Path(folder) / "KNOWN.md"
+    if path.is_file():
+        return parse_known(family, path.read_text(encoding="utf-8"))
+    if not fallback.is_file():
         return {}
-    return parse_known(family, path.read_text(encoding="utf-8"))
+    with fallback.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["instance"]: Known(int(row["value"]), row["proven"] == "True")
+            for row in csv.DictReader(handle)
+            if row["family"] == family
+        }

@@ -20,10 +20,7 @@ status is optimal). ``known`` comes from the family's ``KNOWN.md`` (empty when n
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import os
-import platform
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -34,9 +31,8 @@ from typing import Any
 import numpy as np
 
 from benchmarks import orlib
+from benchmarks._common import ROOT, machine, wanted, write_rows
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "orlib"
 SUITES = ("gap", "cpmp", "sscflp", "peer", "manual")
 COLUMNS = [
     "instance",
@@ -57,17 +53,6 @@ COLUMNS = [
     "machine",
     "notes",
 ]
-
-
-def machine() -> str:
-    """Where a result was measured: platform, CPU count, Python and OR-Tools versions."""
-    import ortools
-
-    cpus = os.cpu_count() or 0
-    return (
-        f"{platform.system()} {platform.machine()}; {cpus} cpu; "
-        f"python {platform.python_version()}; ortools {ortools.__version__}"
-    )
 
 
 @dataclass
@@ -114,18 +99,58 @@ class Row:
 
 
 # -- suites ---------------------------------------------------------------------------------------
+def _folder(options: argparse.Namespace, family: str) -> Path:
+    """The family's folder: under ``--data`` if given, else the first default folder holding it."""
+    return orlib.family_dir(family, options.data)
+
+
 def _files(options: argparse.Namespace, family: str) -> Iterator[Path]:
-    yield from orlib.instance_files(Path(options.data) / family)
+    yield from orlib.instance_files(_folder(options, family))
+
+
+def _known(options: argparse.Namespace, family: str) -> dict[str, orlib.Known]:
+    return orlib.read_known(_folder(options, family), family)
 
 
 def _wanted(options: argparse.Namespace, *names: str) -> bool:
-    return not options.only or any(name in options.only for name in names)
+    return wanted(options.only, *names)
+
+
+def _row(
+    name: str,
+    path: Path,
+    n: int,
+    m: int,
+    ref: orlib.Known | None,
+    result: Any,
+    wall: float,
+    **fields: Any,
+) -> Row:
+    """A standard family's row: the known value from ``ref``; objective, bound, status and the
+    time to the final incumbent from ``result`` unless ``fields`` give them."""
+    values = {
+        "objective": result.objective,
+        "bound": result.bound,
+        "status": result.status,
+        "seconds": result.time_to_incumbent,
+    }
+    values.update(fields)
+    return Row(
+        name,
+        path.name,
+        n,
+        m,
+        None if ref is None else ref.value,
+        None if ref is None else ref.proven,
+        wall_seconds=wall,
+        **values,
+    )
 
 
 def run_gap(options: argparse.Namespace) -> Iterator[Row]:
     from sharedprop.models.classic.assignment import solve_assignment
 
-    known = orlib.read_known(Path(options.data) / "gap", "gap")
+    known = _known(options, "gap")
     for path in _files(options, "gap"):
         for block in orlib.read_gap(path):
             if not _wanted(options, block.name, path.name, path.stem):
@@ -139,20 +164,8 @@ def run_gap(options: argparse.Namespace) -> Iterator[Row]:
                 workers=options.workers,
                 seed=options.seed,
             )
-            ref = known.get(block.name)
-            yield Row(
-                block.name,
-                path.name,
-                block.n,
-                block.m,
-                None if ref is None else ref.value,
-                None if ref is None else ref.proven,
-                result.objective,
-                result.bound,
-                result.status,
-                result.time_to_incumbent,
-                time.perf_counter() - started,
-            )
+            wall = time.perf_counter() - started
+            yield _row(block.name, path, block.n, block.m, known.get(block.name), result, wall)
 
 
 def cpmp_input(problem: orlib.CpmpInstance) -> Any:
@@ -188,24 +201,11 @@ def _solve_cpmp(problem: orlib.CpmpInstance, options: argparse.Namespace) -> tup
 
 
 def run_cpmp(options: argparse.Namespace) -> Iterator[Row]:
-    known = orlib.read_known(Path(options.data) / "cpmp", "cpmp")
+    known = _known(options, "cpmp")
     for path, problem in _cpmp_problems(options):
         result, wall = _solve_cpmp(problem, options)
         ref = known.get(problem.name)
-        yield Row(
-            problem.name,
-            path.name,
-            problem.n,
-            problem.p,
-            None if ref is None else ref.value,
-            None if ref is None else ref.proven,
-            result.objective,
-            result.bound,
-            result.status,
-            result.time_to_incumbent,
-            wall,
-            notes=result.stats,
-        )
+        yield _row(problem.name, path, problem.n, problem.p, ref, result, wall, notes=result.stats)
 
 
 def sscflp_problem(problem: orlib.SscflpInstance) -> Any:
@@ -278,7 +278,7 @@ def solve_sscflp_via_joint(
 
 
 def run_sscflp(options: argparse.Namespace) -> Iterator[Row]:
-    known = orlib.read_known(Path(options.data) / "sscflp", "sscflp")
+    known = _known(options, "sscflp")
     for path in _files(options, "sscflp"):
         problem = orlib.read_sscflp(path)
         if not _wanted(options, problem.name, path.name):
@@ -287,19 +287,16 @@ def run_sscflp(options: argparse.Namespace) -> Iterator[Row]:
         result = solve_sscflp_via_joint(
             problem, time_limit=options.time_limit, workers=options.workers, seed=options.seed
         )
-        ref = known.get(problem.name)
-        yield Row(
+        yield _row(
             problem.name,
-            path.name,
+            path,
             problem.n,
             problem.m,
-            None if ref is None else ref.value,
-            None if ref is None else ref.proven,
-            _whole(result.objective),
-            _whole(result.bound, up=True),
-            result.status,
-            result.time_to_incumbent,
+            known.get(problem.name),
+            result,
             time.perf_counter() - started,
+            objective=_whole(result.objective),
+            bound=_whole(result.bound, up=True),
             notes={k: v for k, v in result.stats.items() if isinstance(v, int | float | str)},
         )
 
@@ -359,7 +356,7 @@ def run_peer(options: argparse.Namespace) -> Iterator[Row]:
         raise SystemExit(
             f"peer suite: spopt is not installed ({exc}); pip install -e '.[bench]'"
         ) from exc
-    known = orlib.read_known(Path(options.data) / "cpmp", "cpmp")
+    known = _known(options, "cpmp")
     for path, problem in _cpmp_problems(options):
         ours, ours_wall = _solve_cpmp(problem, options)
         peer_status, peer_value, peer_wall = solve_with_spopt(
@@ -371,18 +368,13 @@ def run_peer(options: argparse.Namespace) -> Iterator[Row]:
             and peer_value is not None
             and abs(peer_value - ours.objective) < 1e-6
         )
-        ref = known.get(problem.name)
-        yield Row(
+        yield _row(
             problem.name,
-            path.name,
+            path,
             problem.n,
             problem.p,
-            None if ref is None else ref.value,
-            None if ref is None else ref.proven,
-            ours.objective,
-            ours.bound,
-            ours.status,
-            ours.time_to_incumbent,
+            known.get(problem.name),
+            ours,
             ours_wall,
             extra={
                 "peer": "spopt PMedian + CBC",
@@ -505,7 +497,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of families")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="folder holding gap/, cpmp/ and sscflp/ (default: the first of "
+        + " and ".join(str(d) for d in orlib.DATA_DIRS)
+        + " that holds the suite's family)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--only", nargs="+", help="instance or file names to run (default all)")
     parser.add_argument(
@@ -534,22 +533,13 @@ def main(argv: list[str] | None = None) -> int:
                     columns.append(key)
             rows.append(record)
             _print_row(shown, record)
-            _write(target, columns, rows)  # after every instance: a long run can be read live
-    except NotImplementedError as exc:
+            write_rows(target, rows, columns)  # after every instance: a long run can be read live
+    except (NotImplementedError, orlib.MissingData) as exc:
         print(f"{options.suite}: {exc}", file=sys.stderr)
         return 2
-    _write(target, columns, rows)
+    write_rows(target, rows, columns)
     print(f"wrote {target} ({len(rows)} instances)", flush=True)
     return 0
-
-
-def _write(target: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
-    partial = target.with_suffix(".csv.part")
-    with partial.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    partial.replace(target)
 
 
 if __name__ == "__main__":

@@ -1,31 +1,21 @@
-"""The OR-Library readers: the real files in ``../shared/benchmarks/orlib`` and tiny strings.
+"""The OR-Library readers: the real files (``orlib_family``) and tiny strings.
 
-The real files are read-only references outside the repository (never copied into it). The
-synthetic strings reproduce each byte-level quirk ``KNOWN.md`` documents: CRLF line endings, an
-optional leading problem count, NUL padding, numbers with a trailing dot, junk after the data.
+The real files are read-only references outside the repository (never copied into it); the
+tests that read them skip, with how to get them, where they are absent. The synthetic strings
+reproduce each byte-level quirk ``KNOWN.md`` documents: CRLF line endings, an optional leading
+problem count, NUL padding, numbers with a trailing dot, junk after the data.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from benchmarks import orlib
-from benchmarks.run import DEFAULT_DATA
 from sharedprop.errors import InstanceError
 
-DATA = DEFAULT_DATA
 
-
-def _family(name: str) -> Path:
-    folder = DATA / name
-    assert folder.is_dir(), f"the shared benchmark folder {folder} is missing"
-    return folder
-
-
-def test_every_gap_file_parses_to_the_sizes_known_md_lists():
-    folder = _family("gap")
+def test_every_gap_file_parses_to_the_sizes_known_md_lists(orlib_family):
+    folder = orlib_family("gap")
     sizes = {}
     for path in orlib.instance_files(folder):
         blocks = orlib.read_gap(path)
@@ -42,8 +32,8 @@ def test_every_gap_file_parses_to_the_sizes_known_md_lists():
     assert len(sizes) == 22
 
 
-def test_every_cpmp_file_holds_one_problem_of_the_size_known_md_lists():
-    problems = [p for f in orlib.instance_files(_family("cpmp")) for p in orlib.read_cpmp(f)]
+def test_every_cpmp_file_holds_one_problem_of_the_size_known_md_lists(orlib_family):
+    problems = [p for f in orlib.instance_files(orlib_family("cpmp")) for p in orlib.read_cpmp(f)]
     assert [p.name for p in problems] == [f"pmedcap{k:02d}" for k in range(1, 21)]
     assert {(p.n, p.p, p.capacity) for p in problems[:10]} == {(50, 5, 120)}
     assert {(p.n, p.p, p.capacity) for p in problems[10:]} == {(100, 10, 120)}
@@ -52,8 +42,8 @@ def test_every_cpmp_file_holds_one_problem_of_the_size_known_md_lists():
     assert min(demand[10:]) >= 1017 and max(demand[10:]) <= 1124
 
 
-def test_every_sscflp_file_reads_exactly_its_token_count():
-    folder = _family("sscflp")
+def test_every_sscflp_file_reads_exactly_its_token_count(orlib_family):
+    folder = orlib_family("sscflp")
     sizes = {}
     for path in orlib.instance_files(folder):
         problem = orlib.read_sscflp(path)
@@ -66,17 +56,53 @@ def test_every_sscflp_file_reads_exactly_its_token_count():
     assert len(sizes) == 20
 
 
-def test_known_values_are_read_from_the_known_md_tables():
-    gap = orlib.read_known(_family("gap"), "gap")
+def test_known_values_are_read_where_the_files_are(orlib_family):
+    """From the folder's KNOWN.md beside ../shared, from benchmarks/known.csv after a fetch."""
+    gap = orlib.read_known(orlib_family("gap"), "gap")
     assert gap["gap1-1"] == orlib.Known(261, True)  # the minimisation value, not 336
     assert gap["gap12-5"] == orlib.Known(945, True)
     assert gap["gapd-3"] == orlib.Known(6348, False)  # open in the source: a best-known value
     assert gap["e05200"] == orlib.Known(24930, True)
     assert len([k for k in gap if k.startswith("gap") and k[3].isdigit()]) == 60
-    cpmp = orlib.read_known(_family("cpmp"), "cpmp")
+    cpmp = orlib.read_known(orlib_family("cpmp"), "cpmp")
     assert cpmp["pmedcap08"].value == 820 and len(cpmp) == 20
-    sscflp = orlib.read_known(_family("sscflp"), "sscflp")
+    sscflp = orlib.read_known(orlib_family("sscflp"), "sscflp")
     assert sscflp["p71"].value == 25540 and len(sscflp) == 71
+
+
+@pytest.mark.parametrize("family", orlib.FAMILIES)
+def test_known_csv_holds_the_values_of_every_known_md_table(orlib_family, tmp_path, family):
+    """The fallback for fetched files says what ../shared's KNOWN.md says, value by value."""
+    known_md = orlib_family(family) / "KNOWN.md"
+    if not known_md.is_file():
+        pytest.skip(f"{known_md} is absent: KNOWN.md comes only with ../shared/benchmarks/orlib")
+    from_md = orlib.parse_known(family, known_md.read_text(encoding="utf-8"))
+    assert orlib.read_known(tmp_path, family) == from_md
+
+
+def test_without_known_md_the_known_values_come_from_known_csv(tmp_path):
+    gap = orlib.read_known(tmp_path, "gap")
+    assert gap["gap1-1"] == orlib.Known(261, True)
+    assert gap["gapd-3"] == orlib.Known(6348, False)
+    assert len(gap) == 90
+    assert orlib.read_known(tmp_path, "cpmp")["pmedcap20"] == orlib.Known(1005, True)
+    assert orlib.read_known(tmp_path, "gap", fallback=tmp_path / "none.csv") == {}
+
+
+def test_the_first_folder_holding_a_family_is_where_its_files_are_read(tmp_path):
+    first, second = tmp_path / "shared", tmp_path / "fetched"
+    (second / "gap").mkdir(parents=True)
+    assert orlib.family_dir("gap", dirs=(first, second)) == second / "gap"
+    (first / "gap").mkdir(parents=True)
+    assert orlib.family_dir("gap", dirs=(first, second)) == first / "gap"
+    assert orlib.family_dir("gap", data=second) == second / "gap"
+
+
+def test_a_family_in_no_folder_says_how_to_get_its_files(tmp_path):
+    with pytest.raises(
+        orlib.MissingData, match=r"no OR-Library cpmp files in .*python -m benchmarks\.fetch"
+    ):
+        orlib.family_dir("cpmp", dirs=(tmp_path / "a", tmp_path / "b"))
 
 
 def test_truncated_euclidean_distances_floor_each_distance():

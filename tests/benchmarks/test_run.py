@@ -7,16 +7,16 @@ import shutil
 
 import pytest
 
-from benchmarks import run
-from benchmarks.run import DEFAULT_DATA
+from benchmarks import orlib, run
 
 
-def test_gap1_instance_1_through_the_runner_writes_the_known_optimum(tmp_path, capsys):
+def test_gap1_instance_1_through_the_runner_writes_the_known_optimum(
+    tmp_path, capsys, orlib_family
+):
     """gap1.txt holds five blocks; ``--only gap1-1`` solves the first (5 agents × 15 jobs)."""
     data = tmp_path / "data"
     (data / "gap").mkdir(parents=True)
-    shutil.copy(DEFAULT_DATA / "gap" / "gap1.txt", data / "gap" / "gap1.txt")
-    shutil.copy(DEFAULT_DATA / "gap" / "KNOWN.md", data / "gap" / "KNOWN.md")
+    shutil.copy(orlib_family("gap") / "gap1.txt", data / "gap" / "gap1.txt")
     out = tmp_path / "out"
     code = run.main(
         [
@@ -114,6 +114,13 @@ def test_the_manual_suite_scores_the_shipped_pilots_manual_plan_with_evaluate(tm
     assert row["manual_packages"] == str(len(manual.packages))
     for column in ("optimized_public_money", "optimized_broken", "public_money_ratio"):
         assert column in row
+
+
+def test_a_suite_without_its_files_exits_2_saying_how_to_get_them(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(orlib, "DATA_DIRS", (tmp_path / "shared", tmp_path / "fetched"))
+    assert run.main(["sscflp", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "no OR-Library sscflp files in" in err and "python -m benchmarks.fetch" in err
 
 
 def test_an_unknown_suite_is_refused_by_argparse():
