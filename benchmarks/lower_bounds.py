@@ -1,19 +1,20 @@
 """Which "60 % of the manual plan" targets no plan can meet: a lower bound against each target.
 
-The acceptance targets of the optimisation core and of the manual suite ask for an optimised
-plan whose public money is at most 60 % of the generated manual plan's. On some instances no
-plan can do that, and this script proves which, in seconds, without solving anything: it
-computes the transportation-LP lower bound of ``sharedprop.models.bounds.transport`` (the floor every
-``solve`` result's ``best_bound`` carries; ``docs/formulation.md``, "A bound at every size"),
-scores the manual plan with ``evaluate`` and writes one row per instance:
+Some targets ask for an optimised plan whose public money is at most 60 % of the generated
+manual plan's. On some instances no plan can do that, and this script proves which, in seconds,
+without solving anything: it computes the transportation-LP lower bound of
+``sharedprop.models.bounds.transport`` (the floor every ``solve`` result's ``best_bound``
+carries; ``docs/formulation.md``, "How each lower bound is proven"), scores the manual plan
+with ``evaluate`` and writes one row per instance:
 
     python -m benchmarks.lower_bounds --out benchmarks/results
     python -m benchmarks.lower_bounds --relaxed-seconds 60 --out benchmarks/results
 
 ``--relaxed-seconds S`` also runs the bound without contiguity (``relaxed_lp_bound``: column
-generation with capacity cuts, then branching; "Street scale" in the formulation) for S seconds
-of wall clock per instance, from the transportation LP's duals, as a 2-worker ``solve`` does in
-its second process; the row's verdict takes the better of the two bounds.
+generation with capacity cuts, then branching; "The bound without contiguity" in the
+formulation) for S seconds of wall clock per instance, from the transportation LP's duals, as a
+2-worker ``solve`` does in its second process; the row's verdict takes the better of the two
+bounds.
 
 Instances: the street-scale seeds (``sharedprop generate`` with 120 communities, 2 streets,
 8 firms, 10 resources, seeds 1-5, as ``benchmarks.street_scale``) and the manual suite's
