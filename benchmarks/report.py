@@ -1,14 +1,17 @@
 """Regenerate the tables in ``benchmarks/README.md`` from the committed results files.
 
-``python -m benchmarks.report`` replaces the text between ``<!-- BEGIN suite -->`` and
-``<!-- END suite -->`` with a summary and a table made from ``benchmarks/results/suite.csv``;
-nothing in those blocks is written by hand.
+``python -m benchmarks.report`` replaces the text between ``<!-- BEGIN NAME -->`` and
+``<!-- END NAME -->`` with a summary and a table made from ``benchmarks/results/NAME.csv``
+(``NAME`` may name a subfolder: ``long_runs/manual``); the file's base name says which table
+(``gap``, ``cpmp``, ``sscflp``, ``peer``, ``manual``, ``lower_bounds``, ``street_scale_n…``),
+and ``graph_scale`` reads ``graph_scale.json``. Nothing in those blocks is written by hand.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import re
 import statistics
 from collections.abc import Callable
@@ -257,6 +260,96 @@ def lower_bounds_block(rows: list[dict[str, str]]) -> str:
     return head + "\n\n" + _table(header, lines)
 
 
+def _percent(text: str) -> str:
+    value = _num(text)
+    return "—" if value is None else f"{100 * value:.1f} %"
+
+
+def street_scale_block(rows: list[dict[str, str]]) -> str:
+    """One row per seed of a ``benchmarks.street_scale`` run: plan, bound and gap."""
+    broken = {r["broken"] for r in rows}
+    gaps = [_num(r["gap"]) for r in rows if _num(r["gap"]) is not None]
+    found = [_num(r["seconds"]) for r in rows if _num(r["seconds"]) is not None]
+    first = rows[0]
+    summary = (
+        f"{len(rows)} seeds; rules broken: "
+        + ("0 on every seed" if broken == {"0"} else ", ".join(r["broken"] for r in rows))
+        + (f"; median proven gap {100 * statistics.median(gaps):.1f} %" if gaps else "")
+        + (
+            f"; median time to the final incumbent {statistics.median(found):.1f} s"
+            if found
+            else ""
+        )
+        + f". Time limit {first['time_limit']} s, {first['workers']} worker(s); machine: "
+        + f"{first['machine']}."
+    )
+    lines = [
+        [
+            r["seed"],
+            r["status"],
+            _fmt(r["public_money"], 2),
+            _fmt(r["manual_public_money"], 2),
+            _fmt(r["ratio_to_manual"], 3),
+            _fmt(r["bound"], 2),
+            _percent(r["gap"]),
+            r.get("bound_note") or "—",
+            _fmt(r["seconds"]),
+            _fmt(r["runtime_s"]),
+        ]
+        for r in rows
+    ]
+    header = [
+        "seed",
+        "status",
+        "public money",
+        "manual plan",
+        "/ manual",
+        "proven bound",
+        "gap",
+        "bound without contiguity",
+        "final incumbent s",
+        "run s",
+    ]
+    return summary + "\n\n" + _table(header, lines)
+
+
+def graph_scale_block(report: dict) -> str:
+    """Validation and proximity-graph building at scale (``benchmarks.graph_scale``)."""
+    where = report["machine"]
+    if isinstance(where, dict):
+        where = "; ".join(f"{key} {value}" for key, value in where.items())
+    summary = (
+        f"`{report['command']}`: {report['n']:,} communities, {report['firms']} firms, "
+        f"{report['resources']} resources, seed {report['seed']}; {report['timing']} "
+        f"({report['repeat']} runs); peak resident set of the whole run "
+        f"{report['peak_rss_mb']:.0f} MB; machine: {where}."
+    )
+    lines = [
+        [
+            r["variant"],
+            f"{r['edges']:,}",
+            str(r["components"]),
+            f"{r['load_instance_s']:.2f}",
+            f"{r['graph_build_s']:.2f}",
+            f"{r['describe_s']:.2f}",
+            f"{r['validate_total_s']:.2f}",
+            f"{r['peak_python_alloc_mb']:.0f}",
+        ]
+        for r in report["results"]
+    ]
+    header = [
+        "geometry",
+        "edges",
+        "components",
+        "load_instance s",
+        "graph alone s",
+        "describe s",
+        "validate s",
+        "peak Python MB",
+    ]
+    return summary + "\n\n" + _table(header, lines)
+
+
 BLOCKS: dict[str, Callable[[list[dict[str, str]]], str]] = {
     "gap": gap_block,
     "cpmp": cpmp_block,
@@ -265,19 +358,33 @@ BLOCKS: dict[str, Callable[[list[dict[str, str]]], str]] = {
     "manual": manual_block,
     "lower_bounds": lower_bounds_block,
 }
+JSON_BLOCKS: dict[str, Callable[[dict], str]] = {"graph_scale": graph_scale_block}
+MARKER = re.compile(r"(<!-- BEGIN ([\w./-]+) -->).*?(<!-- END \2 -->)", re.DOTALL)
+
+
+def _body(name: str, results: Path) -> str | None:
+    """The block for results file ``name`` (no suffix), or None for a marker of no known kind."""
+    base = Path(name).name
+    if base in JSON_BLOCKS:
+        path = results / f"{name}.json"
+        if not path.is_file():
+            return f"No committed `{name}.json` yet."
+        return JSON_BLOCKS[base](json.loads(path.read_text(encoding="utf-8")))
+    block = street_scale_block if base.startswith("street_scale") else BLOCKS.get(base)
+    if block is None:
+        return None
+    path = results / f"{name}.csv"
+    return block(_rows(path)) if path.is_file() else f"No committed `{name}.csv` yet."
 
 
 def render(readme: str, results: Path) -> str:
-    for suite, block in BLOCKS.items():
-        path = results / f"{suite}.csv"
-        pattern = re.compile(rf"(<!-- BEGIN {suite} -->).*?(<!-- END {suite} -->)", re.DOTALL)
-        if not pattern.search(readme):
-            continue
-        body = block(_rows(path)) if path.is_file() else f"No committed `{path.name}` yet."
-        readme = pattern.sub(
-            lambda m, body=body: m.group(1) + "\n" + body + "\n" + m.group(2), readme
-        )
-    return readme
+    def fill(match: re.Match[str]) -> str:
+        body = _body(match.group(2), results)
+        if body is None:
+            return match.group(0)
+        return f"{match.group(1)}\n{body}\n{match.group(3)}"
+
+    return MARKER.sub(fill, readme)
 
 
 def main(argv: list[str] | None = None) -> int:
