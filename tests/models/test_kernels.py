@@ -1,6 +1,6 @@
 """The warm-up readies every compiled kernel with the argument types the solver uses.
 
-Checked in a fresh process, because the other tests of a pytest session may already have
+Checked in a fresh process, because the other tests of the same pytest run may already have
 compiled the same kernels: there, the warm-up must leave every kernel with a signature, and a
 one-worker solve of the shipped pilot, plus the bound without contiguity with its capacity cuts
 (the knapsack kernels' callers), must compile nothing more.

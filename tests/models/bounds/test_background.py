@@ -37,7 +37,7 @@ def test_the_child_reports_the_same_converged_bound_as_the_same_run_in_process()
 
 def test_a_child_that_fails_says_why_and_gives_no_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object, **kwargs: object) -> None:
-        raise ValueError("no duals today")
+        raise ValueError("no duals at all")
 
     # The child is forked, so it inherits the patched function.
     monkeypatch.setattr(background_module, "relaxed_lp_bound", broken)
@@ -47,7 +47,7 @@ def test_a_child_that_fails_says_why_and_gives_no_bound(monkeypatch: pytest.Monk
     bound, stats = background.join(timeout=10)
 
     assert bound is None and stats == {}
-    assert background.error == "ValueError: no duals today"
+    assert background.error == "ValueError: no duals at all"
 
 
 def test_finishing_early_stops_the_child_and_keeps_its_bound_so_far() -> None:
