@@ -14,7 +14,10 @@ Suites (each solves every instance file under ``DATA/<family>/``, through shared
 
 Each run prints a table and writes ``OUT/SUITE.csv``. ``seconds`` is the time at which the
 final incumbent was found; ``wall_seconds`` is the whole call (the time to a proof when the
-status is optimal). ``known`` comes from the family's ``KNOWN.md`` (empty when not listed).
+status is optimal). ``known`` comes from the family's ``KNOWN.md``, or ``benchmarks/known.csv``
+where the folder has none (empty when not listed). The instance files are read from ``--data``
+or, by default, the first of ``../shared/benchmarks/orlib`` and ``benchmarks/data/orlib`` that
+holds the family (``python -m benchmarks.fetch`` fills the second).
 """
 
 from __future__ import annotations
