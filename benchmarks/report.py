@@ -319,7 +319,7 @@ def graph_scale_block(report: dict) -> str:
     if isinstance(where, dict):
         where = "; ".join(f"{key} {value}" for key, value in where.items())
     summary = (
-        f"`{report['command']}`: {report['n']:,} communities, {report['firms']} firms, "
+        f"{report['n']:,} communities, {report['firms']} firms, "
         f"{report['resources']} resources, seed {report['seed']}; {report['timing']} "
         f"({report['repeat']} runs); peak resident set of the whole run "
         f"{report['peak_rss_mb']:.0f} MB; machine: {where}."
