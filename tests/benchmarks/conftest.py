@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -28,6 +29,18 @@ from benchmarks import orlib  # noqa: E402  (needs the root on sys.path first)
 REQUIRE_ORLIB = "SHAREDPROP_REQUIRE_ORLIB"
 
 
+def _skip_or_fail(reason: str) -> NoReturn:
+    if os.environ.get(REQUIRE_ORLIB) == "1":
+        pytest.fail(f"{reason} ({REQUIRE_ORLIB}=1 asks for these files)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def missing_orlib() -> Callable[[str], NoReturn]:
+    """``missing_orlib(reason)``: skip the test, or fail it under CI's setting."""
+    return _skip_or_fail
+
+
 @pytest.fixture
 def orlib_family() -> Callable[[str], Path]:
     """``orlib_family("gap")``: that family's folder, or a skip (a failure under CI's setting)."""
@@ -36,8 +49,6 @@ def orlib_family() -> Callable[[str], Path]:
         try:
             return orlib.family_dir(family)
         except orlib.MissingData as exc:
-            if os.environ.get(REQUIRE_ORLIB) == "1":
-                pytest.fail(f"{exc} ({REQUIRE_ORLIB}=1 asks for these files)")
-            pytest.skip(str(exc))
+            _skip_or_fail(str(exc))
 
     return find
