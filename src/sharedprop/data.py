@@ -177,12 +177,18 @@ class Resource:
     lat: float
     annual_income: float
     max_distance_m: float
+    # False: a candidate the bureau could bring in but has not; no plan may bundle it.
+    available: bool = True
 
     def __post_init__(self) -> None:
         probs = field_problems(
             {f: getattr(self, f) for f in RESOURCE_FIELD_RULES}, RESOURCE_FIELD_RULES
         )
         probs += field_problems({"lon": self.lon, "lat": self.lat}, PLANAR_RULES)
+        if not isinstance(self.available, bool):
+            probs.append(
+                ("available", f"available must be true or false, got {_fmt(self.available)}")
+            )
         if not self.id:
             probs.append(("id", "id must not be empty"))
         _raise_if("resource", self.id, probs)
@@ -204,6 +210,51 @@ class Lock:
             )
 
 
+def policy_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Range problems of ``[policy]`` values: ``(key, "key must be ..., got ...")`` pairs.
+
+    Only the keys present are checked, so a loader can name the place of each key.
+    """
+    out = []
+    for name in ("package_max_households", "package_max_radius_m"):
+        v = values.get(name)
+        if v is not None and not _non_negative(v):
+            out.append((name, f"{name} must be >= 0, got {_fmt(v)}"))
+    for name in ("package_min_households", "link_max_m", "fallback_cost_per_household"):
+        if name in values and not _non_negative(values[name]):
+            out.append((name, f"{name} must be >= 0, got {_fmt(values[name])}"))
+    if "min_coverage" in values and not _unit(values["min_coverage"]):
+        out.append(
+            (
+                "min_coverage",
+                f"min_coverage must be between 0 and 1, got {_fmt(values['min_coverage'])}",
+            )
+        )
+    low, high = values.get("package_min_households"), values.get("package_max_households")
+    if (
+        high is not None
+        and low is not None
+        and _non_negative(low)
+        and _non_negative(high)
+        and low > high
+    ):
+        out.append((
+            "package_min_households",
+            "package_min_households must be <= package_max_households, got "
+            f"{_fmt(low)} > {_fmt(high)}",
+        ))  # fmt: skip
+    return out
+
+
+def objective_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Range problems of ``[objective]`` values, as :func:`policy_problems`."""
+    return [
+        (name, f"{name} must be >= 0, got {_fmt(values[name])}")
+        for name in ("weight_public_money", "weight_total_cost")
+        if name in values and not _non_negative(values[name])
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """The ``[policy]`` table of ``instance.toml``; ``None`` means "no limit"."""
@@ -216,26 +267,12 @@ class Policy:
     cross_streets: bool = False
     allow_uncovered: bool = True
     fallback_cost_per_household: float = 0.0
+    # The share of all households, 0 to 1, that a plan must put in packages.
+    min_coverage: float = 0.0
 
     def __post_init__(self) -> None:
-        probs = []
-        for name in ("package_max_households", "package_max_radius_m"):
-            v = getattr(self, name)
-            if v is not None and not _non_negative(v):
-                probs.append(f"policy: {name} must be >= 0, got {_fmt(v)}")
-        for name in ("package_min_households", "link_max_m", "fallback_cost_per_household"):
-            v = getattr(self, name)
-            if not _non_negative(v):
-                probs.append(f"policy: {name} must be >= 0, got {_fmt(v)}")
-        if (
-            self.package_max_households is not None
-            and _non_negative(self.package_min_households)
-            and self.package_min_households > self.package_max_households
-        ):
-            probs.append(
-                "policy: package_min_households must be <= package_max_households, got "
-                f"{_fmt(self.package_min_households)} > {_fmt(self.package_max_households)}"
-            )
+        values = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        probs = [f"policy: {msg}" for _, msg in policy_problems(values)]
         if probs:
             raise InstanceError(probs)
 
@@ -248,11 +285,8 @@ class ObjectiveWeights:
     weight_total_cost: float = 0.0
 
     def __post_init__(self) -> None:
-        probs = []
-        for name in ("weight_public_money", "weight_total_cost"):
-            v = getattr(self, name)
-            if not _non_negative(v):
-                probs.append(f"objective: {name} must be >= 0, got {_fmt(v)}")
+        values = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        probs = [f"objective: {msg}" for _, msg in objective_problems(values)]
         if probs:
             raise InstanceError(probs)
 

@@ -53,13 +53,23 @@ _SAVE_AS_UTF8 = "in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)', or
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One data row: its spreadsheet row number and its cells as trimmed text by column name."""
+    """One data row: its spreadsheet row number and its cells as trimmed text by column name.
+
+    ``label`` replaces ``row <number>`` in messages where rows are not spreadsheet rows (a
+    DataFrame's rows are named by their index: ``index 7``).
+    """
 
     number: int
     cells: Mapping[str, str]
+    label: str = ""
 
     def get(self, column: str) -> str:
         return self.cells.get(column, "")
+
+    @property
+    def ref(self) -> str:
+        """``row 14`` (or the row's own label): how messages name this row."""
+        return self.label or f"row {self.number}"
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,7 @@ class Table:
 
     name: str
     file: str
-    path: Path
+    path: Path | None
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
 
@@ -77,7 +87,7 @@ class Table:
 
     def where(self, row: Row, ident: str | None = None) -> str:
         """``communities.csv row 14 (id C013)`` — the start of every message about a row."""
-        label = f"{self.file} row {row.number}"
+        label = f"{self.file} {row.ref}"
         return f"{label} (id {ident})" if ident else label
 
 
@@ -211,7 +221,7 @@ def read_table_file(
         return None
     if allow_empty and not any(any(c.strip() for c in rec) for _, rec in records):
         return Table(name=name, file=display, path=path, columns=(), rows=())
-    return _to_table(records, name, path, display, required_columns, problems)
+    return records_to_table(records, name, path, display, required_columns, problems)
 
 
 # -- CSV -----------------------------------------------------------------------------------------
@@ -298,12 +308,32 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def workbook_sheets(
+    path: Path, display: str, problems: list[str]
+) -> dict[str, list[list[Any]]] | None:
+    """Every sheet of the workbook at ``path`` as rows of cell values, by sheet title."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        problems.append(
+            f"{display} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); open it in "
+            "Excel or WPS and save it again as .xlsx"
+        )
+        return None
+    try:
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
 def _header_of(rows: Iterable[Sequence[Any]]) -> set[str]:
     out: set[str] = set()
     for i, row in enumerate(rows):
         if i >= _HEADER_SEARCH_ROWS:
             break
-        out.update(_norm_header(cell_text(v)) for v in row)
+        out.update(norm_header(cell_text(v)) for v in row)
     return out
 
 
@@ -364,11 +394,12 @@ def _xlsx_records(
 # -- records to a table --------------------------------------------------------------------------
 
 
-def _norm_header(text: str) -> str:
+def norm_header(text: str) -> str:
+    """A header cell as matched: NFKC-normalised, without BOM and spaces, lower case."""
     return unicodedata.normalize("NFKC", text).replace("\ufeff", "").strip().lower()
 
 
-def _to_table(
+def records_to_table(
     records: list[tuple[int, list[str]]],
     name: str,
     path: Path,
@@ -376,6 +407,7 @@ def _to_table(
     required_columns: Sequence[str],
     problems: list[str],
 ) -> Table | None:
+    """Find the header among ``records`` (numbered text rows) and make the table below it."""
     records = [(n, [c.strip() for c in rec]) for n, rec in records]
     non_empty = [(n, rec) for n, rec in records if any(rec)]
     if not non_empty:
@@ -384,15 +416,15 @@ def _to_table(
         )
         return None
     header_at = 0
-    first_missing = set(required_columns) - {_norm_header(c) for c in non_empty[0][1]}
+    first_missing = set(required_columns) - {norm_header(c) for c in non_empty[0][1]}
     if first_missing:
         # A title line above the header ("厦门市无物业小区名单") is common; look a little further.
         for k, (_, rec) in enumerate(non_empty[:_HEADER_SEARCH_ROWS]):
-            if not set(required_columns) - {_norm_header(c) for c in rec}:
+            if not set(required_columns) - {norm_header(c) for c in rec}:
                 header_at = k
                 break
     header_number, raw_header = non_empty[header_at]
-    header = [_norm_header(c) for c in raw_header]
+    header = [norm_header(c) for c in raw_header]
     missing = [c for c in required_columns if c not in header]
     if missing:
         problems.append(
@@ -446,6 +478,16 @@ class Cells:
             self.add(f"{column} is empty; fill in {what}")
         return value
 
+    def flag(self, column: str, *, default: bool = True) -> bool | None:
+        """The cell as true/false (``default`` when empty), or ``None`` with a problem."""
+        raw = self.row.get(column)
+        if not raw:
+            return default
+        value = parse_flag(raw)
+        if value is None:
+            self.add(f"{column} must be true or false (or {FLAG_WORDS}), got {raw!r}")
+        return value
+
     def number(
         self, column: str, *, whole: bool = False, required: bool = True
     ) -> float | int | None:
@@ -473,6 +515,24 @@ class Cells:
                 return None
             return int(value)
         return value
+
+
+_TRUE = frozenset({"true", "1", "yes", "y", "是", "真"})
+_FALSE = frozenset({"false", "0", "no", "n", "否", "假"})
+FLAG_WORDS = "1/0, yes/no, 是/否"
+
+
+def parse_flag(raw: str) -> bool | None:
+    """``raw`` as a yes/no value (:data:`FLAG_WORDS`, any case), or ``None`` when it is not one."""
+    text = unicodedata.normalize("NFKC", raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    number = parse_number(text) if text else None
+    if number in (0.0, 1.0):  # 1.0 and 0.0 from a spreadsheet's number cells
+        return bool(number)
+    return None
 
 
 def parse_number(raw: str) -> float | None:
