@@ -205,6 +205,8 @@ def load_instance(path: str | Path, *, graph: nx.Graph | None = None) -> Instanc
 def list_plan_files(instance_or_path: Instance | str | Path) -> list[Path]:
     """The manual plans in ``<instance>/plans/`` (``*.csv``, ``*.xlsx``), sorted by name.
 
+    A workbook instance has none.
+
     ``*_resources.csv|xlsx`` companions, hidden files and Excel's ``~$`` lock files are left out;
     so is anything that resolves outside the instance folder.
     """
@@ -212,8 +214,12 @@ def list_plan_files(instance_or_path: Instance | str | Path) -> list[Path]:
         if instance_or_path.path is None:
             return []
         root = Path(instance_or_path.path)
+    elif Path(instance_or_path).suffix.lower() == WORKBOOK_SUFFIX:
+        return []  # a workbook instance has no plans folder
     else:
         root = _resolve_root(instance_or_path)
+    if not root.is_dir():
+        return []
     plans = root / PLANS_DIR
     if not plans.is_dir():
         return []
