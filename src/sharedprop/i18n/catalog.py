@@ -87,5 +87,6 @@ def tr(message: str, /, **values: Any) -> str:
 
 
 def trn(singular: str, plural: str, n: int, /, **values: Any) -> str:
-    """:func:`tr` for a message with a count: ``{n}`` is filled with ``n`` (and ``values``)."""
-    return translations(language()).ngettext(singular, plural, n).format(n=n, **values)
+    """:func:`tr` for a message with a count: ``{n}`` is ``n`` unless ``values`` give it
+    (formatted, ``1,234``)."""
+    return translations(language()).ngettext(singular, plural, n).format(**({"n": n} | values))

@@ -33,6 +33,11 @@ def share(value: float | None, digits: int = 1) -> str:
     return text if language() == "en" else text.replace(" %", "%")
 
 
+def percent(value: float, digits: int = 1) -> str:
+    """``12.3%`` in both languages (Python's ``%`` format, as the command line prints)."""
+    return f"{value:.{digits}%}"
+
+
 def distance(value: float | None) -> str:
     """``850 m`` / ``12.4 km`` in English, ``850 米`` / ``12.4 公里`` in Chinese."""
     text = formatting.metres(value)
@@ -50,4 +55,4 @@ def words(items: list[str]) -> str:
 
 count = formatting.count
 
-__all__ = ["count", "distance", "money", "share", "words"]
+__all__ = ["count", "distance", "money", "percent", "share", "words"]
