@@ -33,12 +33,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+src"
 
 
-def load_instance(path, *, graph=None):
+def load_instance(path, *, graph=None, lang=None):
     """Read an instance folder (CSV or XLSX files) or one ``.xlsx`` workbook; see
     :func:`sharedprop.io.instances.load_instance`."""
     from sharedprop.io.instances import load_instance as _load
 
-    return _load(path, graph=graph)
+    return _load(path, graph=graph, lang=lang)
 
 
 def from_frames(communities, firms, resources=None, edges=None, locks=None, policy=None,

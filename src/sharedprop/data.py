@@ -17,6 +17,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from sharedprop.errors import InstanceError
+from sharedprop.i18n import tr
 
 DistanceKind = Literal["haversine", "euclidean"]
 CoordinateSystem = Literal["wgs84", "gcj02", "bd09"]
@@ -90,19 +91,45 @@ def _fmt(v: Any) -> str:
     return repr(v) if isinstance(v, str) else str(v)
 
 
+def _wanted(wanted: str) -> str:
+    """A rule's description in the current language."""
+    texts = {
+        "> 0": tr("> 0"),
+        ">= 0": tr(">= 0"),
+        "between 0 and 1": tr("between 0 and 1"),
+        "a finite number": tr("a finite number"),
+        "a longitude between -180 and 180": tr("a longitude between -180 and 180"),
+        "a latitude between -90 and 90": tr("a latitude between -90 and 90"),
+    }
+    return texts.get(wanted, wanted)
+
+
+def must_be(name: str, wanted: str, value: Any) -> str:
+    """``households must be > 0, got -3``."""
+    return tr(
+        "{name} must be {wanted}, got {value}", name=name, wanted=_wanted(wanted), value=_fmt(value)
+    )
+
+
 def field_problems(values: Mapping[str, Any], rules: Mapping[str, Rule]) -> list[tuple[str, str]]:
     """Check ``values`` against ``rules``; return ``(field, "field must be ..., got ...")``
     pairs."""
     out = []
     for name, (ok, wanted) in rules.items():
         if name in values and values[name] is not None and not ok(values[name]):
-            out.append((name, f"{name} must be {wanted}, got {_fmt(values[name])}"))
+            out.append((name, must_be(name, wanted, values[name])))
     return out
+
+
+def _entity(kind: str, ident: str, problem: str) -> str:
+    """``community C01: households must be > 0, got -3``."""
+    words = {"community": tr("community"), "firm": tr("firm"), "resource": tr("resource")}
+    return tr("{kind} {id}: {problem}", kind=words[kind], id=ident, problem=problem)
 
 
 def _raise_if(entity: str, ident: str, problems: list[tuple[str, str]]) -> None:
     if problems:
-        raise InstanceError([f"{entity} {ident}: {msg}" for _, msg in problems])
+        raise InstanceError([_entity(entity, ident, msg) for _, msg in problems])
 
 
 def _coordinate_rules(planar: bool) -> dict[str, Rule]:
@@ -133,7 +160,7 @@ class Community:
         )
         probs += field_problems({"lon": self.lon, "lat": self.lat}, PLANAR_RULES)
         if not self.id:
-            probs.append(("id", "id must not be empty"))
+            probs.append(("id", tr("id must not be empty")))
         _raise_if("community", self.id, probs)
 
     @property
@@ -162,7 +189,7 @@ class Firm:
         probs = field_problems({f: getattr(self, f) for f in FIRM_FIELD_RULES}, FIRM_FIELD_RULES)
         probs += field_problems({"lon": self.lon, "lat": self.lat}, PLANAR_RULES)
         if not self.id:
-            probs.append(("id", "id must not be empty"))
+            probs.append(("id", tr("id must not be empty")))
         _raise_if("firm", self.id, probs)
 
 
@@ -187,10 +214,13 @@ class Resource:
         probs += field_problems({"lon": self.lon, "lat": self.lat}, PLANAR_RULES)
         if not isinstance(self.available, bool):
             probs.append(
-                ("available", f"available must be true or false, got {_fmt(self.available)}")
+                (
+                    "available",
+                    tr("available must be true or false, got {value}", value=_fmt(self.available)),
+                )
             )
         if not self.id:
-            probs.append(("id", "id must not be empty"))
+            probs.append(("id", tr("id must not be empty")))
         _raise_if("resource", self.id, probs)
 
 
@@ -219,17 +249,13 @@ def policy_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     for name in ("package_max_households", "package_max_radius_m"):
         v = values.get(name)
         if v is not None and not _non_negative(v):
-            out.append((name, f"{name} must be >= 0, got {_fmt(v)}"))
+            out.append((name, must_be(name, ">= 0", v)))
     for name in ("package_min_households", "link_max_m", "fallback_cost_per_household"):
         if name in values and not _non_negative(values[name]):
-            out.append((name, f"{name} must be >= 0, got {_fmt(values[name])}"))
+            out.append((name, must_be(name, ">= 0", values[name])))
     if "min_coverage" in values and not _unit(values["min_coverage"]):
-        out.append(
-            (
-                "min_coverage",
-                f"min_coverage must be between 0 and 1, got {_fmt(values['min_coverage'])}",
-            )
-        )
+        coverage = values["min_coverage"]
+        out.append(("min_coverage", must_be("min_coverage", "between 0 and 1", coverage)))
     low, high = values.get("package_min_households"), values.get("package_max_households")
     if (
         high is not None
@@ -240,8 +266,10 @@ def policy_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     ):
         out.append((
             "package_min_households",
-            "package_min_households must be <= package_max_households, got "
-            f"{_fmt(low)} > {_fmt(high)}",
+            tr(
+                "package_min_households must be <= package_max_households, got {low} > {high}",
+                low=_fmt(low), high=_fmt(high),
+            ),
         ))  # fmt: skip
     return out
 
@@ -249,7 +277,7 @@ def policy_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
 def objective_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Range problems of ``[objective]`` values, as :func:`policy_problems`."""
     return [
-        (name, f"{name} must be >= 0, got {_fmt(values[name])}")
+        (name, must_be(name, ">= 0", values[name]))
         for name in ("weight_public_money", "weight_total_cost")
         if name in values and not _non_negative(values[name])
     ]
@@ -272,7 +300,7 @@ class Policy:
 
     def __post_init__(self) -> None:
         values = {f: getattr(self, f) for f in self.__dataclass_fields__}
-        probs = [f"policy: {msg}" for _, msg in policy_problems(values)]
+        probs = [tr("policy: {problem}", problem=msg) for _, msg in policy_problems(values)]
         if probs:
             raise InstanceError(probs)
 
@@ -286,7 +314,7 @@ class ObjectiveWeights:
 
     def __post_init__(self) -> None:
         values = {f: getattr(self, f) for f in self.__dataclass_fields__}
-        probs = [f"objective: {msg}" for _, msg in objective_problems(values)]
+        probs = [tr("objective: {problem}", problem=msg) for _, msg in objective_problems(values)]
         if probs:
             raise InstanceError(probs)
 

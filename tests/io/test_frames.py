@@ -193,3 +193,12 @@ def test_projected_geodataframes_are_brought_to_degrees() -> None:
     ).to_crs(32650)  # UTM 50N, metres
     inst = tiny_from_frames(frames={"communities": points})
     assert inst.community("C01").lon == pytest.approx(118.11, abs=1e-9)
+
+
+def test_frame_problems_come_in_chinese_when_asked() -> None:
+    frames = tiny_frames()
+    frames["firms"].loc[0, "capacity_households"] = -1
+    with pytest.raises(
+        InstanceError, match=r"^firms frame index 0（编号 F1）：capacity_households 必须 >= 0"
+    ):
+        tiny_from_frames(frames=frames, lang="zh")

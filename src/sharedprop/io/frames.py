@@ -33,6 +33,7 @@ from sharedprop.data import (
 )
 from sharedprop.errors import InstanceError
 from sharedprop.graph import build_proximity_graph
+from sharedprop.i18n import use_language
 from sharedprop.io.parse import (
     Parsed,
     convert_to_wgs84,
@@ -293,6 +294,7 @@ def from_frames(
     coordinates: str = "wgs84",
     graph: nx.Graph | None = None,
     source: Source | str | None = None,
+    lang: str | None = None,
 ) -> Instance:
     """Build a validated :class:`Instance` from pandas DataFrames.
 
@@ -327,6 +329,8 @@ def from_frames(
         What messages call the frames: ``None`` gives ``communities frame index 2 (id C03)``;
         a text with ``{table}`` (``"sheet {table}"``) or a prefix (``"my data"``) labels every
         table; a :class:`sharedprop.io.source.Source` says everything, rows included.
+    lang
+        Language of the error messages: ``"en"`` or ``"zh"``; None: the current language.
 
     Returns
     -------
@@ -338,24 +342,29 @@ def from_frames(
     InstanceError
         Listing every problem found, each naming the frame, row, column and value.
     """
+    with use_language(lang):
+        return _from_frames(
+            {"communities": communities, "firms": firms, "resources": resources, "edges": edges,
+             "locks": locks},
+            {"name": name, "description": description, "distance": distance,
+             "coordinates": coordinates},
+            policy, objective, graph, source,
+        )  # fmt: skip
+
+
+def _from_frames(
+    frames: Mapping[str, Frame | None],
+    settings: Mapping[str, Any],
+    policy: Mapping[str, Any] | Policy | None,
+    objective: Mapping[str, Any] | ObjectiveWeights | None,
+    graph: nx.Graph | None,
+    source: Source | str | None,
+) -> Instance:
     src = as_source(source)
     problems: list[str] = []
-    for label, frame in (("communities", communities), ("firms", firms)):
-        if frame is None:
+    for label in REQUIRED_TABLES:
+        if frames[label] is None:
             problems.append(f"{src.table(label)} is missing: from_frames needs a {label} table")
-    frames = {
-        "communities": communities,
-        "firms": firms,
-        "resources": resources,
-        "edges": edges,
-        "locks": locks,
-    }
-    settings = {
-        "name": name,
-        "description": description,
-        "distance": distance,
-        "coordinates": coordinates,
-    }
     return build_instance(frames, settings, policy, objective, src, problems, graph=graph)
 
 

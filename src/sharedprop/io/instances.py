@@ -36,6 +36,7 @@ import pandas as pd
 
 from sharedprop.data import Instance
 from sharedprop.errors import InstanceError
+from sharedprop.i18n import use_language
 from sharedprop.io.frames import build_instance, table_frame
 from sharedprop.io.schema import INSTANCE_KEYS, REQUIRED_TABLES, TABLES
 from sharedprop.io.settings import OBJECTIVE_FIELDS, POLICY_FIELDS
@@ -171,7 +172,9 @@ def load_folder(root: Path, *, graph: nx.Graph | None = None) -> Instance:
     return build_instance(frames, *settings, source, problems, graph=graph, default_name=root.name)
 
 
-def load_instance(path: str | Path, *, graph: nx.Graph | None = None) -> Instance:
+def load_instance(
+    path: str | Path, *, graph: nx.Graph | None = None, lang: str | None = None
+) -> Instance:
     """Read an instance: a folder (``instance.toml`` and CSV/XLSX tables) or one ``.xlsx``.
 
     Parameters
@@ -185,6 +188,9 @@ def load_instance(path: str | Path, *, graph: nx.Graph | None = None) -> Instanc
         Replaces the proximity graph built from ``edges`` or ``link_max_m``: its nodes must be
         community ids (communities it lacks are added as isolated nodes); an edge may carry a
         ``distance_m`` attribute.
+    lang
+        Language of the error messages: ``"en"`` or ``"zh"``; None: the current language
+        (:mod:`sharedprop.i18n`).
 
     Returns
     -------
@@ -196,10 +202,11 @@ def load_instance(path: str | Path, *, graph: nx.Graph | None = None) -> Instanc
     InstanceError
         Listing every problem found, each naming file or sheet, row, column and value.
     """
-    p = Path(path)
-    if p.suffix.lower() == WORKBOOK_SUFFIX and not p.is_dir():
-        return load_workbook_instance(p, graph=graph)
-    return load_folder(_resolve_root(p), graph=graph)
+    with use_language(lang):
+        p = Path(path)
+        if p.suffix.lower() == WORKBOOK_SUFFIX and not p.is_dir():
+            return load_workbook_instance(p, graph=graph)
+        return load_folder(_resolve_root(p), graph=graph)
 
 
 def list_plan_files(instance_or_path: Instance | str | Path) -> list[Path]:

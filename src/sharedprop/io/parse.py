@@ -18,6 +18,7 @@ import shapely
 from sharedprop.coords import to_wgs84
 from sharedprop.data import GEOGRAPHIC_RULES, LOCK_RULES, Lock, Rule, field_problems
 from sharedprop.graph import Edge
+from sharedprop.i18n import tr
 from sharedprop.io.tables import Cells, Row, Table
 
 # Columns holding whole numbers; every other numeric column is a float.
@@ -34,9 +35,19 @@ class Parsed:
     items: list[tuple[Row, dict[str, Any]]] = field(default_factory=list)
 
 
+def kind_word(kind: str) -> str:
+    """``community``, ``firm`` or ``resource`` in the current language."""
+    words = {"community": tr("community"), "firm": tr("firm"), "resource": tr("resource")}
+    return words[kind]
+
+
 def _hint_for(name: str, value: Any) -> str:
     if name in _SHARES and isinstance(value, int | float) and 1 < value <= 100:
-        return f" (a percentage? write {value / 100:g} or {value:g}%)"
+        return tr(
+            " (a percentage? write {share} or {value}%)",
+            share=format(value / 100, "g"),
+            value=format(value, "g"),
+        )
     return ""
 
 
@@ -54,11 +65,14 @@ def _coordinate_problems(values: dict[str, Any], geographic: bool) -> list[str]:
             and col == "lat"
         )
         hint = (
-            f" (lon and lat look swapped: lon={lon:g}, lat={lat:g}; lon is east-west, about "
-            "118 in Xiamen, lat is north-south, about 24.5: swap the two columns)"
+            tr(
+                " (lon and lat look swapped: lon={lon}, lat={lat}; lon is east-west, about 118 "
+                "in Xiamen, lat is north-south, about 24.5: swap the two columns)",
+                lon=format(lon, "g"), lat=format(lat, "g"),
+            )
             if swapped
             else ""
-        )
+        )  # fmt: skip
         out.append(msg + hint)
     return out
 
@@ -88,11 +102,15 @@ def parse_sites(
         ident = row.get("id")
         cells = Cells(table.where(row, ident or None), row, problems)
         if not ident:
-            cells.add(f"id is empty; give every {kind} a unique id")
+            cells.add(tr("id is empty; give every {kind} a unique id", kind=kind_word(kind)))
         elif ident in first_row:
             cells.add(
-                f"duplicate id: {ident} is already used on {first_row[ident]}; "
-                f"every {kind} needs its own id"
+                tr(
+                    "duplicate id: {id} is already used on {row}; every {kind} needs its own id",
+                    id=ident,
+                    row=first_row[ident],
+                    kind=kind_word(kind),
+                )  # fmt: skip
             )
         else:
             first_row[ident] = row.ref
@@ -101,7 +119,8 @@ def parse_sites(
             if col not in numeric and col not in optional_numeric:
                 values[col] = row.get(col)
         for col in text_required:
-            cells.text(col, required=True, what=f"the {col} of this {kind}")
+            what = tr("the {column} of this {kind}", column=col, kind=kind_word(kind))
+            cells.text(col, required=True, what=what)
         ok = True
         for col in numeric:
             values[col] = cells.number(col, whole=col in _WHOLE)
@@ -121,7 +140,13 @@ def parse_sites(
         if ok and ident:
             parsed.items.append((row, values))
     if required and not table.rows:
-        problems.append(f"{table.file} has no data rows; add at least one {kind} below the header")
+        problems.append(
+            tr(
+                "{table} has no data rows; add at least one {kind} below the header",
+                table=table.file,
+                kind=kind_word(kind),
+            )
+        )
     return parsed
 
 
@@ -139,8 +164,12 @@ def parse_wkt(parsed: Parsed | None, geographic: bool, problems: list[str]) -> N
             geom = shapely.from_wkt(text)
         except shapely.errors.ShapelyError as exc:
             problems.append(
-                f"{where}: geometry_wkt is not valid WKT ({exc}); write e.g. "
-                "POLYGON ((118.11 24.48, 118.12 24.48, 118.12 24.49, 118.11 24.48)) or leave it empty"
+                tr(
+                    "{where}: geometry_wkt is not valid WKT ({error}); write e.g. POLYGON ((118.11 "
+                    "24.48, 118.12 24.48, 118.12 24.49, 118.11 24.48)) or leave it empty",
+                    where=where,
+                    error=exc,
+                )
             )
             continue
         if geom is None or geom.is_empty:
@@ -149,8 +178,12 @@ def parse_wkt(parsed: Parsed | None, geographic: bool, problems: list[str]) -> N
             x0, y0, x1, y1 = geom.bounds
             if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
                 problems.append(
-                    f"{where}: geometry_wkt has coordinates outside lon -180..180 / lat -90..90 "
-                    f"(bounds {x0:g} {y0:g} {x1:g} {y1:g}); WKT lists each vertex as 'lon lat'"
+                    tr(
+                        "{where}: geometry_wkt has coordinates outside lon -180..180 / lat "
+                        "-90..90 (bounds {bounds}); WKT lists each vertex as 'lon lat'",
+                        where=where,
+                        bounds=" ".join(format(v, "g") for v in (x0, y0, x1, y1)),
+                    )
                 )
                 continue
         values["_geom"] = geom
@@ -165,13 +198,19 @@ def _check_ids(
         cells = Cells(table.where(row), row, problems)
         values, ok = {}, True
         for col, (what, known, origin) in columns.items():
-            value = cells.text(col, required=True, what=f"a {what} id")
+            value = cells.text(col, required=True, what=tr("a {kind} id", kind=kind_word(what)))
             if not value:
                 ok = False
             elif value not in known:
                 cells.add(
-                    f"{col} {value!r} is not a {what} id in {origin}; "
-                    f"correct the id or add the {what}"
+                    tr(
+                        "{column} {value} is not a {kind} id in {origin}; correct the id or add "
+                        "the {kind}",
+                        column=col,
+                        value=repr(value),
+                        kind=kind_word(what),
+                        origin=origin,
+                    )
                 )
                 ok = False
             values[col] = value
@@ -192,11 +231,11 @@ def parse_edges(
     for row, values in rows:
         cells = Cells(table.where(row, f"{values['source']}-{values['target']}"), row, problems)
         if values["source"] == values["target"]:
-            cells.add("source and target are the same community; delete this row")
+            cells.add(tr("source and target are the same community; delete this row"))
             continue
         dist = cells.number("distance_m", required=False) if table.has("distance_m") else None
         if dist is not None and dist < 0:
-            cells.add(f"distance_m must be >= 0, got {dist:g}")
+            cells.add(tr("distance_m must be >= 0, got {value}", value=format(dist, "g")))
             continue
         edges.append((values["source"], values["target"], dist))
     return edges
@@ -219,22 +258,38 @@ def parse_locks(
     for row, values in rows:
         cid, fid = values["community_id"], values["firm_id"]
         cells = Cells(table.where(row, f"{cid}, {fid}"), row, problems)
-        rule = cells.text("rule", required=True, what="must or forbid").lower()
+        rule = cells.text("rule", required=True, what=tr("must or forbid")).lower()
         if not rule:
             continue
         if rule not in LOCK_RULES:
-            cells.add(f"rule must be one of {', '.join(LOCK_RULES)}, got {row.get('rule')!r}")
+            cells.add(
+                tr(
+                    "rule must be one of {rules}, got {value}",
+                    rules=", ".join(LOCK_RULES),
+                    value=repr(row.get("rule")),
+                )
+            )
             continue
         if (cid, fid) in seen and seen[(cid, fid)][0] != rule:
             cells.add(
-                f"contradicts {seen[(cid, fid)][1]}: {cid} cannot both be 'must' and "
-                f"'forbid' for firm {fid}; delete one of the two rows"
+                tr(
+                    "contradicts {row}: {community} cannot both be 'must' and 'forbid' for firm "
+                    "{firm}; delete one of the two rows",
+                    row=seen[(cid, fid)][1],
+                    community=cid,
+                    firm=fid,
+                )
             )
             continue
         if rule == "must" and cid in must and must[cid][0] != fid:
             cells.add(
-                f"contradicts {must[cid][1]}: {cid} must already be served by firm "
-                f"{must[cid][0]}, and a community is in one package only; delete one of the two rows"
+                tr(
+                    "contradicts {row}: {community} must already be served by firm {firm}, and a "
+                    "community is in one package only; delete one of the two rows",
+                    row=must[cid][1],
+                    community=cid,
+                    firm=must[cid][0],
+                )
             )
             continue
         if (cid, fid) in seen:

@@ -22,6 +22,7 @@ from sharedprop.data import (
     objective_problems,
     policy_problems,
 )
+from sharedprop.i18n import tr
 from sharedprop.io.source import Source
 from sharedprop.io.tables import cell_text, parse_flag, parse_number
 
@@ -45,7 +46,7 @@ class Settings:
 
 def suggest(key: str, known: Mapping[str, Any]) -> str:
     close = difflib.get_close_matches(key, list(known), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return tr(" (did you mean {key}?)", key=close[0]) if close else ""
 
 
 def _choice(
@@ -57,11 +58,21 @@ def _choice(
     norm = str(value).strip().lower().replace("-", "").replace("_", "")
     if not isinstance(value, str) or norm not in allowed:
         problems.append(
-            f"{source.setting('instance', key)}: {key} must be one of {', '.join(allowed)}, "
-            f"got {value!r}"
+            tr(
+                "{where}: {key} must be one of {allowed}, got {value}",
+                where=source.setting("instance", key),
+                key=key,
+                allowed=", ".join(allowed),
+                value=repr(value),
+            )  # fmt: skip
         )
         return allowed[0]
     return norm
+
+
+def _not_a_number(where: str, key: str, value: Any) -> str:
+    return tr("{where}: {key} must be a number, got {value}", where=where, key=key,
+              value=repr(value))  # fmt: skip
 
 
 def _typed_value(key: str, value: Any, default: Any, where: str, text: bool, problems: list) -> Any:
@@ -71,20 +82,26 @@ def _typed_value(key: str, value: Any, default: Any, where: str, text: bool, pro
             return value
         flag = parse_flag(cell_text(value)) if text else None
         if flag is None:
-            problems.append(f"{where}: {key} must be true or false, got {value!r}")
+            problems.append(
+                tr("{where}: {key} must be true or false, got {value}", where=where, key=key,
+                   value=repr(value))
+            )  # fmt: skip
         return flag
     if text and isinstance(value, str):
         number = parse_number(value)
         if number is None:
-            problems.append(f"{where}: {key} must be a number, got {value!r}")
+            problems.append(_not_a_number(where, key, value))
             return None
         value = number
     if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.append(f"{where}: {key} must be a number, got {value!r}")
+        problems.append(_not_a_number(where, key, value))
         return None
     if key in POLICY_COUNTS:
         if not float(value).is_integer():
-            problems.append(f"{where}: {key} must be a whole number, got {value!r}")
+            problems.append(
+                tr("{where}: {key} must be a whole number, got {value}", where=where, key=key,
+                   value=repr(value))
+            )  # fmt: skip
             return None
         return int(value)
     return float(value)
@@ -103,7 +120,13 @@ def typed_section(
         where = source.setting(section, key)
         if key not in known:
             problems.append(
-                f"{where}: unknown key {key}{suggest(key, known)}; known keys: {', '.join(known)}"
+                tr(
+                    "{where}: unknown key {key}{suggestion}; known keys: {known}",
+                    where=where,
+                    key=key,
+                    suggestion=suggest(key, known),
+                    known=", ".join(known),
+                )  # fmt: skip
             )
             continue
         if value is None or (source.text_settings and cell_text(value) == ""):
@@ -133,7 +156,10 @@ def _section(
     n_before = len(problems)
     typed = typed_section(values or {}, section, known, source, problems)
     check = policy_problems if cls is Policy else objective_problems
-    problems += [f"{source.setting(section, key)}: {msg}" for key, msg in check(typed)]
+    problems += [
+        tr("{where}: {problem}", where=source.setting(section, key), problem=msg)
+        for key, msg in check(typed)
+    ]
     return cls(**typed) if len(problems) == n_before else None
 
 

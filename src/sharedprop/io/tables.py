@@ -15,8 +15,7 @@ lenient about *form* and strict about *content*:
 Every problem is a sentence naming the file, the row and the column. **Row numbers are
 spreadsheet rows as Excel and WPS show them in their left margin: the header is row 1, the first
 data row is row 2** (for CSV without line breaks inside cells this is also the line number a text
-editor shows). :data:`ROW_NOTE` says so at the end of every error message that cites a row
-(:func:`row_note`).
+editor shows). :func:`row_note` says so at the end of every error message that cites a row.
 
 Only the fixed file names are looked up, and a file that resolves outside the instance folder
 (through a symbolic link) or is not a regular file is refused: nothing here follows a path
@@ -39,11 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROW_REFERENCE = re.compile(r"\brows? \d")
-ROW_NOTE = (
-    "Row numbers are spreadsheet rows as Excel shows them: the header is row 1, "
-    "the first data row is row 2."
-)
+from sharedprop.i18n import tr
+
+ROW_REFERENCE = re.compile(r"\brows? \d|第 \d+ 行")
 TABLE_SUFFIXES = (".csv", ".xlsx")
 # Suffixes we recognise but cannot read: say what to do instead of "file is missing".
 _CONVERTIBLE_SUFFIXES = (".xls", ".xlsm", ".et", ".ods", ".txt", ".tsv")
@@ -69,7 +66,7 @@ class Row:
     @property
     def ref(self) -> str:
         """``row 14`` (or the row's own label): how messages name this row."""
-        return self.label or f"row {self.number}"
+        return self.label or tr("row {n}", n=self.number)
 
 
 @dataclass(frozen=True)
@@ -88,12 +85,17 @@ class Table:
     def where(self, row: Row, ident: str | None = None) -> str:
         """``communities.csv row 14 (id C013)`` — the start of every message about a row."""
         label = f"{self.file} {row.ref}"
-        return f"{label} (id {ident})" if ident else label
+        return tr("{place} (id {id})", place=label, id=ident) if ident else label
 
 
 def row_note(problems: list[str]) -> str | None:
-    """:data:`ROW_NOTE` when some problem cites a row number, else ``None``."""
-    return ROW_NOTE if any(ROW_REFERENCE.search(p) for p in problems) else None
+    """How rows are counted, when some problem cites a row number, else ``None``."""
+    if not any(ROW_REFERENCE.search(p) for p in problems):
+        return None
+    return tr(
+        "Row numbers are spreadsheet rows as Excel shows them: the header is row 1, "
+        "the first data row is row 2."
+    )
 
 
 # -- locating and opening files ------------------------------------------------------------------
@@ -470,12 +472,13 @@ class Cells:
     problems: list[str] = field(default_factory=list)
 
     def add(self, message: str) -> None:
-        self.problems.append(f"{self.where}: {message}")
+        self.problems.append(tr("{where}: {problem}", where=self.where, problem=message))
 
-    def text(self, column: str, *, required: bool = False, what: str = "a value") -> str:
+    def text(self, column: str, *, required: bool = False, what: str | None = None) -> str:
         value = self.row.get(column)
         if required and not value:
-            self.add(f"{column} is empty; fill in {what}")
+            what = what if what is not None else tr("a value")
+            self.add(tr("{column} is empty; fill in {what}", column=column, what=what))
         return value
 
     def flag(self, column: str, *, default: bool = True) -> bool | None:
@@ -485,7 +488,14 @@ class Cells:
             return default
         value = parse_flag(raw)
         if value is None:
-            self.add(f"{column} must be true or false (or {FLAG_WORDS}), got {raw!r}")
+            self.add(
+                tr(
+                    "{column} must be true or false (or {words}), got {value}",
+                    column=column,
+                    words=FLAG_WORDS,
+                    value=repr(raw),
+                )  # fmt: skip
+            )
         return value
 
     def number(
@@ -496,22 +506,38 @@ class Cells:
         An empty optional cell is ``None`` without a problem.
         """
         raw = self.row.get(column)
-        kind = "a whole number" if whole else "a number"
+        kind = tr("a whole number") if whole else tr("a number")
         if not raw:
             if required:
-                self.add(f"{column} is empty; fill in {kind}")
+                self.add(tr("{column} is empty; fill in {what}", column=column, what=kind))
             return None
         value = parse_number(raw)
         if value is None:
-            hint = " (an Excel error value: fix the formula)" if raw.startswith("#") else ""
-            self.add(f"{column} must be {kind}, got {raw!r}{hint}")
+            hint = tr(" (an Excel error value: fix the formula)") if raw.startswith("#") else ""
+            self.add(
+                tr(
+                    "{column} must be {kind}, got {value}{hint}",
+                    column=column,
+                    kind=kind,
+                    value=repr(raw),
+                    hint=hint,
+                )  # fmt: skip
+            )
             return None
         if not math.isfinite(value):
-            self.add(f"{column} must be a finite number, got {raw!r}")
+            self.add(
+                tr("{column} must be a finite number, got {value}", column=column, value=repr(raw))
+            )
             return None
         if whole:
             if not value.is_integer():
-                self.add(f"{column} must be a whole number, got {raw!r}")
+                self.add(
+                    tr(
+                        "{column} must be a whole number, got {value}",
+                        column=column,
+                        value=repr(raw),
+                    )  # fmt: skip
+                )
                 return None
             return int(value)
         return value
