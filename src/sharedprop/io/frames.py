@@ -302,8 +302,9 @@ def from_frames(
     matched ignoring case and surrounding spaces, unknown columns are ignored, missing values
     (None, NaN) are empty cells. Numbers may be numeric columns or text as a spreadsheet holds
     it (``"1,234"``, ``"65%"``). A GeoDataFrame's active geometry is taken too: points give
-    ``lon``/``lat``; polygons give ``geometry_wkt`` and, when ``lon``/``lat`` are absent, a
-    representative point inside each polygon. A projected CRS is converted to WGS-84 when
+    ``lon``/``lat`` and polygons a representative point inside them, unless the frame has
+    ``lon``/``lat`` columns of its own; polygons also give ``geometry_wkt`` (unless the frame
+    has that column). A projected CRS is converted to WGS-84 when
     ``distance`` is ``"haversine"``.
 
     Parameters
