@@ -161,6 +161,12 @@ class InstanceFiles:
         wb.save(path)
 
 
+@pytest.fixture(autouse=True)
+def english_unless_a_test_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages are asserted in English: a developer's Chinese locale must not change them."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 @pytest.fixture
 def tiny_files() -> InstanceFiles:
     """A fresh, editable copy of the tiny valid instance (nothing written yet)."""

@@ -11,6 +11,7 @@ The public API::
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from os import PathLike
 
 from sharedprop.data import (
     Community,
@@ -32,19 +33,44 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+src"
 
 
-def load_instance(path, *, graph=None):
-    """Read an instance folder (CSV or XLSX files); see
+def load_instance(path, *, graph=None, lang=None):
+    """Read an instance folder (CSV or XLSX files) or one ``.xlsx`` workbook; see
     :func:`sharedprop.io.instances.load_instance`."""
     from sharedprop.io.instances import load_instance as _load
 
-    return _load(path, graph=graph)
+    return _load(path, graph=graph, lang=lang)
+
+
+def from_frames(communities, firms, resources=None, edges=None, locks=None, policy=None,
+                objective=None, **kwargs):  # fmt: skip
+    """Build an instance from pandas DataFrames; see :func:`sharedprop.io.frames.from_frames`."""
+    from sharedprop.io.frames import from_frames as _from_frames
+
+    return _from_frames(communities, firms, resources, edges, locks, policy, objective, **kwargs)
 
 
 def solve(instance, **kwargs):
-    """Optimise ``instance``; see :func:`sharedprop.solver.solve`."""
+    """Optimise ``instance`` (an :class:`Instance`, or the path of an instance folder or
+    workbook); see :func:`sharedprop.solver.solve`."""
     from sharedprop.solver import solve as _solve
 
+    if isinstance(instance, str | PathLike):
+        instance = load_instance(instance)
     return _solve(instance, **kwargs)
+
+
+def write_instance_workbook(instance, path):
+    """Save ``instance`` as one workbook; see :func:`sharedprop.io.template.write_instance_workbook`."""
+    from sharedprop.io.template import write_instance_workbook as _write
+
+    return _write(instance, path)
+
+
+def write_template(path, *, streets=()):
+    """Write the instance workbook a planner fills in; see :mod:`sharedprop.io.template`."""
+    from sharedprop.io.template import write_template as _write
+
+    return _write(path, streets=streets)
 
 
 def read_plan(path, instance=None):
@@ -81,9 +107,12 @@ __all__ = [
     "SharedpropError",
     "Violation",
     "evaluate",
+    "from_frames",
     "load_instance",
     "read_plan",
     "solve",
+    "write_instance_workbook",
     "write_plan",
+    "write_template",
     "__version__",
 ]

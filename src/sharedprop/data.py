@@ -17,6 +17,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from sharedprop.errors import InstanceError
+from sharedprop.i18n import tr
 
 DistanceKind = Literal["haversine", "euclidean"]
 CoordinateSystem = Literal["wgs84", "gcj02", "bd09"]
@@ -90,19 +91,45 @@ def _fmt(v: Any) -> str:
     return repr(v) if isinstance(v, str) else str(v)
 
 
+def _wanted(wanted: str) -> str:
+    """A rule's description in the current language."""
+    texts = {
+        "> 0": tr("> 0"),
+        ">= 0": tr(">= 0"),
+        "between 0 and 1": tr("between 0 and 1"),
+        "a finite number": tr("a finite number"),
+        "a longitude between -180 and 180": tr("a longitude between -180 and 180"),
+        "a latitude between -90 and 90": tr("a latitude between -90 and 90"),
+    }
+    return texts.get(wanted, wanted)
+
+
+def must_be(name: str, wanted: str, value: Any) -> str:
+    """``households must be > 0, got -3``."""
+    return tr(
+        "{name} must be {wanted}, got {value}", name=name, wanted=_wanted(wanted), value=_fmt(value)
+    )
+
+
 def field_problems(values: Mapping[str, Any], rules: Mapping[str, Rule]) -> list[tuple[str, str]]:
     """Check ``values`` against ``rules``; return ``(field, "field must be ..., got ...")``
     pairs."""
     out = []
     for name, (ok, wanted) in rules.items():
         if name in values and values[name] is not None and not ok(values[name]):
-            out.append((name, f"{name} must be {wanted}, got {_fmt(values[name])}"))
+            out.append((name, must_be(name, wanted, values[name])))
     return out
+
+
+def _entity(kind: str, ident: str, problem: str) -> str:
+    """``community C01: households must be > 0, got -3``."""
+    words = {"community": tr("community"), "firm": tr("firm"), "resource": tr("resource")}
+    return tr("{kind} {id}: {problem}", kind=words[kind], id=ident, problem=problem)
 
 
 def _raise_if(entity: str, ident: str, problems: list[tuple[str, str]]) -> None:
     if problems:
-        raise InstanceError([f"{entity} {ident}: {msg}" for _, msg in problems])
+        raise InstanceError([_entity(entity, ident, msg) for _, msg in problems])
 
 
 def _coordinate_rules(planar: bool) -> dict[str, Rule]:
@@ -133,7 +160,7 @@ class Community:
         )
         probs += field_problems({"lon": self.lon, "lat": self.lat}, PLANAR_RULES)
         if not self.id:
-            probs.append(("id", "id must not be empty"))
+            probs.append(("id", tr("id must not be empty")))
         _raise_if("community", self.id, probs)
 
     @property
@@ -162,7 +189,7 @@ class Firm:
         probs = field_problems({f: getattr(self, f) for f in FIRM_FIELD_RULES}, FIRM_FIELD_RULES)
         probs += field_problems({"lon": self.lon, "lat": self.lat}, PLANAR_RULES)
         if not self.id:
-            probs.append(("id", "id must not be empty"))
+            probs.append(("id", tr("id must not be empty")))
         _raise_if("firm", self.id, probs)
 
 
@@ -177,14 +204,23 @@ class Resource:
     lat: float
     annual_income: float
     max_distance_m: float
+    # False: a candidate the bureau could bring in but has not; no plan may bundle it.
+    available: bool = True
 
     def __post_init__(self) -> None:
         probs = field_problems(
             {f: getattr(self, f) for f in RESOURCE_FIELD_RULES}, RESOURCE_FIELD_RULES
         )
         probs += field_problems({"lon": self.lon, "lat": self.lat}, PLANAR_RULES)
+        if not isinstance(self.available, bool):
+            probs.append(
+                (
+                    "available",
+                    tr("available must be true or false, got {value}", value=_fmt(self.available)),
+                )
+            )
         if not self.id:
-            probs.append(("id", "id must not be empty"))
+            probs.append(("id", tr("id must not be empty")))
         _raise_if("resource", self.id, probs)
 
 
@@ -204,6 +240,49 @@ class Lock:
             )
 
 
+def policy_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Range problems of ``[policy]`` values: ``(key, "key must be ..., got ...")`` pairs.
+
+    Only the keys present are checked, so a loader can name the place of each key.
+    """
+    out = []
+    for name in ("package_max_households", "package_max_radius_m"):
+        v = values.get(name)
+        if v is not None and not _non_negative(v):
+            out.append((name, must_be(name, ">= 0", v)))
+    for name in ("package_min_households", "link_max_m", "fallback_cost_per_household"):
+        if name in values and not _non_negative(values[name]):
+            out.append((name, must_be(name, ">= 0", values[name])))
+    if "min_coverage" in values and not _unit(values["min_coverage"]):
+        coverage = values["min_coverage"]
+        out.append(("min_coverage", must_be("min_coverage", "between 0 and 1", coverage)))
+    low, high = values.get("package_min_households"), values.get("package_max_households")
+    if (
+        high is not None
+        and low is not None
+        and _non_negative(low)
+        and _non_negative(high)
+        and low > high
+    ):
+        out.append((
+            "package_min_households",
+            tr(
+                "package_min_households must be <= package_max_households, got {low} > {high}",
+                low=_fmt(low), high=_fmt(high),
+            ),
+        ))  # fmt: skip
+    return out
+
+
+def objective_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Range problems of ``[objective]`` values, as :func:`policy_problems`."""
+    return [
+        (name, must_be(name, ">= 0", values[name]))
+        for name in ("weight_public_money", "weight_total_cost")
+        if name in values and not _non_negative(values[name])
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """The ``[policy]`` table of ``instance.toml``; ``None`` means "no limit"."""
@@ -216,26 +295,12 @@ class Policy:
     cross_streets: bool = False
     allow_uncovered: bool = True
     fallback_cost_per_household: float = 0.0
+    # The share of all households, 0 to 1, that a plan must put in packages.
+    min_coverage: float = 0.0
 
     def __post_init__(self) -> None:
-        probs = []
-        for name in ("package_max_households", "package_max_radius_m"):
-            v = getattr(self, name)
-            if v is not None and not _non_negative(v):
-                probs.append(f"policy: {name} must be >= 0, got {_fmt(v)}")
-        for name in ("package_min_households", "link_max_m", "fallback_cost_per_household"):
-            v = getattr(self, name)
-            if not _non_negative(v):
-                probs.append(f"policy: {name} must be >= 0, got {_fmt(v)}")
-        if (
-            self.package_max_households is not None
-            and _non_negative(self.package_min_households)
-            and self.package_min_households > self.package_max_households
-        ):
-            probs.append(
-                "policy: package_min_households must be <= package_max_households, got "
-                f"{_fmt(self.package_min_households)} > {_fmt(self.package_max_households)}"
-            )
+        values = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        probs = [tr("policy: {problem}", problem=msg) for _, msg in policy_problems(values)]
         if probs:
             raise InstanceError(probs)
 
@@ -248,11 +313,8 @@ class ObjectiveWeights:
     weight_total_cost: float = 0.0
 
     def __post_init__(self) -> None:
-        probs = []
-        for name in ("weight_public_money", "weight_total_cost"):
-            v = getattr(self, name)
-            if not _non_negative(v):
-                probs.append(f"objective: {name} must be >= 0, got {_fmt(v)}")
+        values = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        probs = [tr("objective: {problem}", problem=msg) for _, msg in objective_problems(values)]
         if probs:
             raise InstanceError(probs)
 

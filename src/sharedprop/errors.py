@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sharedprop.i18n import tr
+
 
 class SharedpropError(Exception):
     """Base class for every error sharedprop raises on purpose."""
@@ -35,7 +37,7 @@ class InstanceError(SharedpropError):
         if len(self.problems) == 1:
             text = self.problems[0]
         else:
-            lines = [f"{len(self.problems)} problems found:"]
+            lines = [tr("{n} problems found:", n=len(self.problems))]
             lines += [f"  - {p}" for p in self.problems]
             text = "\n".join(lines)
         return f"{text}\n{self.note}" if self.note else text

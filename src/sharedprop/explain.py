@@ -20,8 +20,9 @@ import networkx as nx
 from sharedprop.data import Community, Instance
 from sharedprop.errors import InstanceError
 from sharedprop.evaluate import Evaluation, PackageMetrics, Violation, evaluate
+from sharedprop.i18n import tr, trn, use_language
+from sharedprop.i18n.numbers import count, distance, money
 from sharedprop.plan import Package, Plan
-from sharedprop.report.formatting import count, metres, plural, yuan
 
 MOVE = "move"  # into another package
 FIRM = "firm"  # its package served by another firm
@@ -79,8 +80,10 @@ class Explanation:
     def best_alternative(self) -> Alternative | None:
         return next((a for a in self.alternatives if a.feasible), None)
 
-    def to_text(self, max_alternatives: int = 8) -> str:
-        return "\n".join(_lines(self, max_alternatives))
+    def to_text(self, max_alternatives: int = 8, *, lang: str | None = None) -> str:
+        """The explanation in plain words (``lang``: ``"en"``/``"zh"``, None the current)."""
+        with use_language(lang):
+            return "\n".join(_lines(self, max_alternatives))
 
 
 # -- building alternative plans ---------------------------------------------------------------
@@ -138,7 +141,7 @@ def _alternative_plans(
         if own is not None and q.id == own.id:
             continue
         moved = tuple(replace(p, members=(*p.members, cid)) if p is q else p for p in base.packages)
-        desc = f"move it into {q.id} ({firm_name[q.firm_id]})"
+        desc = tr("move it into {package} ({firm})", package=q.id, firm=firm_name[q.firm_id])
         out.append((MOVE, desc, q.id, q.firm_id, replace(base, packages=moved)))
     if own is not None:
         for f in instance.firms:
@@ -147,17 +150,23 @@ def _alternative_plans(
             # The service point is re-chosen for the new firm.
             moved_firm = best_hub_for(instance, replace(own, firm_id=f.id))
             swapped = tuple(moved_firm if p.id == own.id else p for p in plan.packages)
-            desc = f"let {f.name} ({f.id}) run {own.id} instead"
+            desc = tr(
+                "let {firm} ({firm_id}) run {package} instead",
+                firm=f.name, firm_id=f.id, package=own.id,
+            )  # fmt: skip
             out.append((FIRM, desc, own.id, f.id, replace(plan, packages=swapped)))
     alone_id = _fresh_id(base, f"{cid}-alone")
     for f in instance.firms:
         if own is not None and own.members == (cid,) and own.firm_id == f.id:
             continue  # that is the current plan
         alone = Package(alone_id, f.id, (cid,), cid)
-        desc = f"give it a package of its own run by {f.name} ({f.id})"
+        desc = tr(
+            "give it a package of its own run by {firm} ({firm_id})", firm=f.name, firm_id=f.id
+        )
         out.append((ALONE, desc, alone_id, f.id, replace(base, packages=(*base.packages, alone))))
     if own is not None:
-        out.append((UNCOVER, "leave it uncovered (the street office carries it)", None, None, base))
+        desc = tr("leave it uncovered (the street office carries it)")
+        out.append((UNCOVER, desc, None, None, base))
     return out
 
 
@@ -173,80 +182,136 @@ def _limits(instance: Instance, plan: Plan, ev: Evaluation, cid: str) -> list[Li
     pkg = next((p for p in ev.packages if cid in p.members), None)
     if pkg is None:
         return []
+    return [
+        *_package_limits(instance, pkg, cid),
+        *_firm_limits(instance, ev, pkg, cid),
+        *_shape_limits(instance, pkg, cid),
+    ]
+
+
+def _package_limits(instance: Instance, pkg: PackageMetrics, cid: str) -> list[Limit]:
     pol = instance.policy
-    firm = instance.firm(pkg.firm_id)
-    frow = next(f for f in ev.firms if f.firm_id == firm.id)
     c = instance.community(cid)
     out = []
     if pol.package_max_households is not None:
         room = pol.package_max_households - pkg.households
         out.append(Limit(
             "package_max_households",
-            f"size: {pkg.package_id} holds {count(pkg.households)} of at most "
-            f"{count(pol.package_max_households)} households ({count(room)} free)",
+            tr(
+                "size: {package} holds {households} of at most {limit} households ({free} free)",
+                package=pkg.package_id, households=count(pkg.households),
+                limit=count(pol.package_max_households), free=count(room),
+            ),
             room < min((x.households for x in instance.communities), default=0),
         ))  # fmt: skip
     if pol.package_min_households:
         spare = pkg.households - pol.package_min_households
         out.append(Limit(
             "package_min_households",
-            f"minimum size: {pkg.package_id} needs at least {count(pol.package_min_households)} "
-            f"households; without {cid} it would hold {count(pkg.households - c.households)}",
+            tr(
+                "minimum size: {package} needs at least {limit} households; without {id} it "
+                "would hold {rest}",
+                package=pkg.package_id, limit=count(pol.package_min_households), id=cid,
+                rest=count(pkg.households - c.households),
+            ),
             spare < c.households,
         ))  # fmt: skip
     d_hub = instance.distance_m(c, instance.community(pkg.hub_id))
     if pol.package_max_radius_m is not None:
         out.append(Limit(
             "package_radius",
-            f"radius: {cid} is {metres(d_hub)} from the service point {pkg.hub_id} and the "
-            f"farthest member {metres(pkg.max_member_distance_m)}; the limit is "
-            f"{metres(pol.package_max_radius_m)}",
+            tr(
+                "radius: {id} is {distance} from the service point {hub} and the farthest "
+                "member {farthest}; the limit is {limit}",
+                id=cid, distance=distance(d_hub), hub=pkg.hub_id,
+                farthest=distance(pkg.max_member_distance_m),
+                limit=distance(pol.package_max_radius_m),
+            ),
             pkg.max_member_distance_m >= 0.95 * pol.package_max_radius_m,
         ))  # fmt: skip
+    return out
+
+
+def _firm_limits(instance: Instance, ev: Evaluation, pkg: PackageMetrics, cid: str) -> list[Limit]:
+    firm = instance.firm(pkg.firm_id)
+    frow = next(f for f in ev.firms if f.firm_id == firm.id)
+    c = instance.community(cid)
     free = firm.capacity_households - frow.households
-    out.append(Limit(
-        "firm_capacity",
-        f"firm capacity: {firm.name} serves {count(frow.households)} of "
-        f"{count(firm.capacity_households)} households ({count(free)} free)",
-        free < c.households,
-    ))  # fmt: skip
-    out.append(Limit(
-        "firm_max_packages",
-        f"firm packages: {firm.name} runs {frow.packages} of at most {firm.max_packages} packages",
-        frow.packages >= firm.max_packages,
-    ))  # fmt: skip
-    out.append(Limit(
-        "firm_service_radius",
-        f"service radius: the service point is {metres(pkg.firm_distance_m)} from {firm.name}, "
-        f"which serves up to {metres(firm.service_radius_m)}",
-        pkg.firm_distance_m >= 0.95 * firm.service_radius_m,
-    ))  # fmt: skip
+    return [
+        Limit(
+            "firm_capacity",
+            tr(
+                "firm capacity: {firm} serves {households} of {capacity} households ({free} free)",
+                firm=firm.name, households=count(frow.households),
+                capacity=count(firm.capacity_households), free=count(free),
+            ),
+            free < c.households,
+        ),
+        Limit(
+            "firm_max_packages",
+            tr(
+                "firm packages: {firm} runs {packages} of at most {limit} packages",
+                firm=firm.name, packages=frow.packages, limit=firm.max_packages,
+            ),
+            frow.packages >= firm.max_packages,
+        ),
+        Limit(
+            "firm_service_radius",
+            tr(
+                "service radius: the service point is {distance} from {firm}, which serves up "
+                "to {radius}",
+                distance=distance(pkg.firm_distance_m), firm=firm.name,
+                radius=distance(firm.service_radius_m),
+            ),
+            pkg.firm_distance_m >= 0.95 * firm.service_radius_m,
+        ),
+    ]  # fmt: skip
+
+
+def _shape_limits(instance: Instance, pkg: PackageMetrics, cid: str) -> list[Limit]:
+    pol = instance.policy
+    c = instance.community(cid)
+    out = []
     if pol.require_contiguity and len(pkg.members) > 1:
         sub = instance.graph.subgraph(pkg.members)
         rest = sub.subgraph([m for m in pkg.members if m != cid])
         parts = nx.number_connected_components(rest) if rest.number_of_nodes() else 0
         connected = nx.is_connected(sub)
         if not connected:
-            text = f"contiguity: {pkg.package_id} is already not connected in the proximity graph"
-        elif parts > 1:
-            text = (
-                f"contiguity: {cid} links parts of {pkg.package_id} — without it the package "
-                f"would fall into {parts} parts (it is an articulation point)"
+            text = tr(
+                "contiguity: {package} is already not connected in the proximity graph",
+                package=pkg.package_id,
             )
+        elif parts > 1:
+            text = tr(
+                "contiguity: {id} links parts of {package} — without it the package would fall "
+                "into {parts} parts (it is an articulation point)",
+                id=cid, package=pkg.package_id, parts=parts,
+            )  # fmt: skip
         else:
-            text = f"contiguity: {cid} can leave {pkg.package_id} without splitting it"
+            text = tr(
+                "contiguity: {id} can leave {package} without splitting it",
+                id=cid, package=pkg.package_id,
+            )  # fmt: skip
         out.append(Limit("contiguity", text, connected and parts > 1))
     if not pol.cross_streets:
         out.append(Limit(
             "one_street",
-            f"street: every member of {pkg.package_id} is in {', '.join(pkg.streets)}; only "
-            f"packages of {c.street} can take {cid}",
+            tr(
+                "street: every member of {package} is in {streets}; only packages of {street} "
+                "can take {id}",
+                package=pkg.package_id, streets=", ".join(pkg.streets), street=c.street, id=cid,
+            ),
             True,
         ))  # fmt: skip
     for lk in instance.locks:
         if lk.community_id == cid:
-            verb = "must be served by" if lk.rule == "must" else "must not be served by"
-            out.append(Limit(f"lock_{lk.rule}", f"lock: {cid} {verb} firm {lk.firm_id}", True))
+            text = (
+                tr("lock: {id} must be served by firm {firm}", id=cid, firm=lk.firm_id)
+                if lk.rule == "must"
+                else tr("lock: {id} must not be served by firm {firm}", id=cid, firm=lk.firm_id)
+            )
+            out.append(Limit(f"lock_{lk.rule}", text, True))
     return out
 
 
@@ -258,15 +323,45 @@ def _check_id(instance: Instance, cid: str) -> None:
     if cid in set(ids):
         return
     close = difflib.get_close_matches(cid, ids, n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    hint = tr("; did you mean {ids}?", ids=", ".join(close)) if close else ""
     raise InstanceError(
-        f"community {cid!r} is not in instance {instance.name} "
-        f"({plural(len(ids), 'community', 'communities')}, ids like {', '.join(ids[:3])}){hint}"
+        trn(
+            "community {id} is not in instance {name} ({count} community, ids like {some}){hint}",
+            "community {id} is not in instance {name} ({count} communities, ids like {some}){hint}",
+            len(ids),
+            id=repr(cid),
+            name=instance.name,
+            count=count(len(ids)),
+            some=", ".join(ids[:3]),
+            hint=hint,
+        )  # fmt: skip
     )
 
 
-def explain_community(instance: Instance, plan: Plan, community_id: str) -> Explanation:
-    """Explain ``community_id``'s place in ``plan``; unknown ids raise :class:`InstanceError`."""
+def explain_community(
+    instance: Instance, plan: Plan, community_id: str, *, lang: str | None = None
+) -> Explanation:
+    """Explain ``community_id``'s place in ``plan``; unknown ids raise :class:`InstanceError`.
+
+    Parameters
+    ----------
+    instance, plan
+        The instance and the plan (any plan, the solver's or a manual one).
+    community_id
+        The community to explain.
+    lang
+        Language of the texts (alternatives, limits): ``"en"`` or ``"zh"``; None the current.
+
+    Returns
+    -------
+    Explanation
+        The numbers and texts; :meth:`Explanation.to_text` renders them.
+    """
+    with use_language(lang):
+        return _explain(instance, plan, community_id)
+
+
+def _explain(instance: Instance, plan: Plan, community_id: str) -> Explanation:
     _check_id(instance, community_id)
     ev = evaluate(instance, plan)
     c = instance.community(community_id)
@@ -309,50 +404,88 @@ def explain_community(instance: Instance, plan: Plan, community_id: str) -> Expl
 def _signed(v: float) -> str:
     if abs(v) < 0.5:
         return "±0"
-    return f"+{yuan(v)}" if v > 0 else f"−{yuan(-v)}"
+    return f"+{money(v)}" if v > 0 else f"−{money(-v)}"
 
 
 def _lines(ex: Explanation, max_alternatives: int) -> list[str]:
     c, pkg = ex.community, ex.package
-    out = [f"{c.id} {c.name} — {c.street} / {c.neighbourhood}, {count(c.households)} households"]
+    out = [
+        tr(
+            "{id} {name} — {street} / {neighbourhood}, {households} households",
+            id=c.id,
+            name=c.name,
+            street=c.street,
+            neighbourhood=c.neighbourhood,
+            households=count(c.households),
+        )  # fmt: skip
+    ]
     if pkg is None:
-        out.append("It is in no package: the street office carries it (fallback).")
+        out.append(tr("It is in no package: the street office carries it (fallback)."))
     else:
-        hub = "it is the service point" if pkg.hub_id == c.id else f"service point {pkg.hub_id}"
-        out += [
-            f"Package {pkg.package_id}, run by {ex.firm_name} ({pkg.firm_id}), {hub}; "
-            f"{plural(len(pkg.members), 'member')}, {count(pkg.households)} households.",
-            f"Its cost share: {yuan(ex.household_cost)} yuan for its households + "
-            f"{yuan(ex.travel_cost)} yuan of travel ({metres(ex.distance_to_hub_m)} to the service "
-            f"point) = {yuan(ex.cost_share)} yuan a year; its fees bring "
-            f"{yuan(ex.fee_revenue)} yuan a year.",
-            f"{pkg.package_id} needs {yuan(pkg.subsidy)} yuan of subsidy a year with it and "
-            f"{yuan(ex.subsidy_without)} yuan without it.",
-        ]
-    best = ex.best_alternative
-    if best is None:
-        out.append("Every alternative breaks a rule the plan keeps: it has nowhere else to go.")
-    elif best.delta >= 0.5:
-        out.append(
-            f"Next best: {best.description} — {yuan(best.delta)} yuan a year more "
-            f"(public money {_signed(best.public_money_delta)})."
-        )
-    else:
-        out.append(
-            f"Cheaper: {best.description} — {_signed(best.delta)} yuan a year "
-            f"(public money {_signed(best.public_money_delta)}); this plan can be improved here."
-        )
-    out.append("Alternatives, cheapest allowed first (objective change, yuan/yr):")
+        out += _package_lines(ex, pkg)
+    out.append(_best_line(ex.best_alternative))
+    out.append(tr("Alternatives, cheapest allowed first (objective change, yuan/yr):"))
     for a in ex.alternatives[:max_alternatives]:
         line = f"  {_signed(a.delta):>12}  {a.description}"
         if a.new_broken:
             rules = sorted({v.rule for v in a.new_broken})
-            line += f" — breaks {', '.join(rules)}: {a.new_broken[0].message}"
+            line += tr(
+                " — breaks {rules}: {first}", rules=", ".join(rules), first=a.new_broken[0].message
+            )
         out.append(line)
     hidden = len(ex.alternatives) - max_alternatives
     if hidden > 0:
-        out.append(f"  … and {hidden} more alternatives, costlier or breaking rules.")
+        out.append(tr("  … and {n} more alternatives, costlier or breaking rules.", n=hidden))
     if ex.limits:
-        out.append(f"Rules on {pkg.package_id if pkg else 'its package'}:")
-        out += [f"  {'binds ' if lim.binds else 'slack '} {lim.text}" for lim in ex.limits]
+        where = pkg.package_id if pkg else tr("its package")
+        out.append(tr("Rules on {package}:", package=where))
+        binds, slack = tr("binds "), tr("slack ")
+        out += [f"  {binds if lim.binds else slack} {lim.text}" for lim in ex.limits]
     return out
+
+
+def _package_lines(ex: Explanation, pkg: PackageMetrics) -> list[str]:
+    c = ex.community
+    hub = (
+        tr("it is the service point")
+        if pkg.hub_id == c.id
+        else tr("service point {hub}", hub=pkg.hub_id)
+    )
+    members = trn("{n} member", "{n} members", len(pkg.members), n=count(len(pkg.members)))
+    return [
+        tr(
+            "Package {package}, run by {firm} ({firm_id}), {hub}; {members}, {households} "
+            "households.",
+            package=pkg.package_id, firm=ex.firm_name, firm_id=pkg.firm_id, hub=hub,
+            members=members, households=count(pkg.households),
+        ),
+        tr(
+            "Its cost share: {households} yuan for its households + {travel} yuan of travel "
+            "({distance} to the service point) = {share} yuan a year; its fees bring {fees} yuan "
+            "a year.",
+            households=money(ex.household_cost), travel=money(ex.travel_cost),
+            distance=distance(ex.distance_to_hub_m), share=money(ex.cost_share),
+            fees=money(ex.fee_revenue),
+        ),
+        tr(
+            "{package} needs {with_it} yuan of subsidy a year with it and {without} yuan "
+            "without it.",
+            package=pkg.package_id, with_it=money(pkg.subsidy), without=money(ex.subsidy_without),
+        ),
+    ]  # fmt: skip
+
+
+def _best_line(best: Alternative | None) -> str:
+    if best is None:
+        return tr("Every alternative breaks a rule the plan keeps: it has nowhere else to go.")
+    if best.delta >= 0.5:
+        return tr(
+            "Next best: {what} — {delta} yuan a year more (public money {public}).",
+            what=best.description, delta=money(best.delta),
+            public=_signed(best.public_money_delta),
+        )  # fmt: skip
+    return tr(
+        "Cheaper: {what} — {delta} yuan a year (public money {public}); this plan can be "
+        "improved here.",
+        what=best.description, delta=_signed(best.delta), public=_signed(best.public_money_delta),
+    )  # fmt: skip

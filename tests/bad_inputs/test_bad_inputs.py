@@ -264,6 +264,11 @@ CASES = [
     Case("minimum above maximum", toml("[policy]", "[policy]\npackage_min_households = 500"),
          r"instance.toml \[policy\]: package_min_households must be <= package_max_households, "
          r"got 500 > 300"),
+    Case("coverage share above one", toml("[policy]", "[policy]\nmin_coverage = 1.2"),
+         r"instance.toml \[policy\]: min_coverage must be between 0 and 1, got 1.2"),
+    Case("availability in words", cell("resources", 0, "available", "perhaps"),
+         r"resources.csv row 2 \(id R1\): available must be true or false \(or 1/0, yes/no, "
+         r"是/否\), got 'perhaps'"),
     Case("negative objective weight", toml("weight_total_cost = 0.0", "weight_total_cost = -1.0"),
          r"instance.toml \[objective\]: weight_total_cost must be >= 0, got -1"),
     # -- spreadsheets and files --

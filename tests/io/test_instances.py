@@ -217,3 +217,16 @@ def test_a_euclidean_instance_takes_planar_metres_and_links_by_planar_distance(
     assert inst.distance == "euclidean"
     assert inst.graph.edges["C01", "C02"]["distance_m"] == 500.0
     assert not inst.graph.has_edge("C01", "C03")  # 1,000 m > link_max_m = 800
+
+
+def test_problems_come_in_chinese_when_asked(tiny_files, write_instance) -> None:
+    tiny_files.set("communities", 0, "households", -3)
+    tiny_files.set("communities", 1, "id", "")
+    with pytest.raises(InstanceError) as err:
+        load_instance(write_instance(tiny_files), lang="zh")
+    assert err.value.problems == (
+        "communities.csv 第 2 行（编号 C01）：households 必须 > 0，实际为 -3",
+        "communities.csv 第 3 行：id 为空；请为每个小区填写唯一编号",
+    )
+    assert str(err.value).startswith("发现 2 个问题：")
+    assert str(err.value).endswith("表头为第 1 行，第一行数据为第 2 行。")

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from sharedprop.errors import SharedpropError
+from sharedprop.i18n import LANGUAGES, use_language
 
 EXIT_OK = 0
 EXIT_RULES = 1
@@ -26,7 +27,14 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
 # Module names under sharedprop.cli, in the order `sharedprop --help` lists them.
-COMMANDS = ("solve", "evaluate", "validate", "compare", "explain", "generate")
+COMMANDS = ("solve", "evaluate", "validate", "compare", "explain", "generate", "template")
+
+
+_LANG_OPTION = {
+    "choices": LANGUAGES,
+    "help": "language of messages and summaries: zh or en (default: from the locale, "
+    "Chinese for a zh_* locale)",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and assign them to property firms at the least public money.",
     )
     parser.add_argument("--version", action="version", version=f"sharedprop {__version__}")
+    parser.add_argument("--lang", **_LANG_OPTION)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
@@ -57,12 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         mod.register(sub)
+    # --lang is global, and also accepted after the command (sharedprop solve X --lang zh).
+    for command in sub.choices.values():
+        command.add_argument("--lang", **_LANG_OPTION, default=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    with use_language(args.lang):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code = args.func(args)
         # Piped output sits in a buffer: a reader that left shows up here, not at exit.

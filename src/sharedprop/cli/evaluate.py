@@ -12,6 +12,8 @@ from pathlib import Path
 
 from sharedprop.cli import EXIT_OK, EXIT_RULES
 from sharedprop.errors import PlanError
+from sharedprop.i18n import tr
+from sharedprop.i18n.numbers import count, percent
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,20 +54,38 @@ def _money(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _header(*columns: tuple[str, str]) -> str:
+    """A table header: each (title, format spec), indented by two spaces."""
+    return "  " + " ".join(format(title, spec) for title, spec in columns)
+
+
 def _text(ev) -> list[str]:
+    verdict = tr("feasible") if ev.feasible else tr("BREAKS RULES")
     lines = [
-        f"plan {ev.plan_name}: {'feasible' if ev.feasible else 'BREAKS RULES'}",
-        f"  objective      {_money(ev.objective):>14}",
-        f"  public money   {_money(ev.public_money):>14} yuan/yr  (subsidy {_money(ev.subsidy)}, "
-        f"fallback {_money(ev.fallback_cost)})",
-        f"  total cost     {_money(ev.total_cost):>14} yuan/yr",
-        f"  revenue        {_money(ev.revenue):>14} yuan/yr  (resources {_money(ev.resource_income)})",
-        f"  coverage       {ev.coverage_households:,} of {ev.total_households:,} households "
-        f"({ev.coverage:.1%}); uncovered: {', '.join(ev.uncovered) or 'none'}",
+        tr("plan {name}: {verdict}", name=ev.plan_name, verdict=verdict),
+        tr("  objective      {objective}", objective=f"{_money(ev.objective):>14}"),
+        tr(
+            "  public money   {public} yuan/yr  (subsidy {subsidy}, fallback {fallback})",
+            public=f"{_money(ev.public_money):>14}", subsidy=_money(ev.subsidy),
+            fallback=_money(ev.fallback_cost),
+        ),
+        tr("  total cost     {cost} yuan/yr", cost=f"{_money(ev.total_cost):>14}"),
+        tr(
+            "  revenue        {revenue} yuan/yr  (resources {resources})",
+            revenue=f"{_money(ev.revenue):>14}", resources=_money(ev.resource_income),
+        ),
+        tr(
+            "  coverage       {covered} of {total} households ({share}); uncovered: {uncovered}",
+            covered=count(ev.coverage_households), total=count(ev.total_households),
+            share=percent(ev.coverage), uncovered=", ".join(ev.uncovered) or tr("none"),
+        ),
         "",
-        f"  {'package':<10} {'firm':<8} {'hub':<10} {'members':>7} {'households':>10} "
-        f"{'cost':>12} {'revenue':>12} {'subsidy':>12}",
-    ]
+        _header(
+            (tr("package"), "<10"), (tr("firm"), "<8"), (tr("hub"), "<10"),
+            (tr("members"), ">7"), (tr("households"), ">10"), (tr("cost"), ">12"),
+            (tr("revenue"), ">12"), (tr("subsidy"), ">12"),
+        ),
+    ]  # fmt: skip
     for p in ev.packages:
         hub = p.hub_id if p.hub_given else f"{p.hub_id}*"
         lines.append(
@@ -73,8 +93,12 @@ def _text(ev) -> list[str]:
             f"{p.households:>10,} {_money(p.cost):>12} {_money(p.revenue):>12} {_money(p.subsidy):>12}"
         )
     if any(not p.hub_given for p in ev.packages):
-        lines.append("  * hub not given in the plan: the member the contract's hub rule picks")
-    lines += ["", f"  {'firm':<8} {'packages':>8} {'households':>10} {'capacity used':>14}"]
+        lines.append(tr("  * hub not given in the plan: the member the contract's hub rule picks"))
+    header = _header(
+        (tr("firm"), "<8"), (tr("packages"), ">8"), (tr("households"), ">10"),
+        (tr("capacity used"), ">14"),
+    )  # fmt: skip
+    lines += ["", header]
     for f in ev.firms:
         lines.append(
             f"  {f.firm_id:<8} {f'{f.packages}/{f.max_packages}':>8} {f.households:>10,} "
@@ -82,10 +106,10 @@ def _text(ev) -> list[str]:
         )
     lines.append("")
     if ev.broken:
-        lines.append(f"broken rules ({len(ev.broken)}):")
+        lines.append(tr("broken rules ({n}):", n=len(ev.broken)))
         lines += [f"  - {v}" for v in ev.broken]
     else:
-        lines.append("broken rules: none")
+        lines.append(tr("broken rules: none"))
     return lines
 
 

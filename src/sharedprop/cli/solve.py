@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 
 from sharedprop.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RULES
+from sharedprop.i18n import tr
+from sharedprop.i18n.numbers import count, money, percent
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -143,32 +145,49 @@ def _main_thread() -> bool:
 
 
 def _yuan(v: float | None) -> str:
-    return "—" if v is None else f"{v:,.0f} yuan"
+    return "—" if v is None else tr("{money} yuan", money=money(v))
 
 
 def _print_summary(result, evaluation, manual_plans, instance, out_dir) -> None:
     from sharedprop import evaluate
 
     lines = [
-        f"status      {result.status}  (strategy {result.strategy}, "
-        f"{result.runtime_s:.1f} s of {result.time_limit:g} s)",
+        tr(
+            "status      {status}  (strategy {strategy}, {runtime} s of {limit} s)",
+            status=result.status,
+            strategy=result.strategy,
+            runtime=format(result.runtime_s, ".1f"),
+            limit=format(result.time_limit, "g"),
+        )  # fmt: skip
     ]
     if result.plan is None:
-        lines.append("no plan was found")
+        lines.append(tr("no plan was found"))
         for r in result.reasons:
             lines.append(f"  - {r}")
     else:
         gap = result.gap
+        proven = (
+            tr("  (proven gap {gap})", gap=percent(gap))
+            if gap is not None
+            else tr("  (no proven bound)")
+        )
         lines += [
-            f"objective   {_yuan(result.objective)} a year",
-            f"bound       {_yuan(result.best_bound)}"
-            + (f"  (proven gap {gap:.1%})" if gap is not None else "  (no proven bound)"),
-            f"public money {_yuan(evaluation.public_money)} a year "
-            f"(subsidy {_yuan(evaluation.subsidy)}, fallback {_yuan(evaluation.fallback_cost)})",
-            f"packages    {len(evaluation.packages)} run by {evaluation.firms_used} firms; "
-            f"{evaluation.coverage_households:,} of {evaluation.total_households:,} households "
-            f"covered ({evaluation.coverage:.0%})",
-        ]
+            tr("objective   {objective} a year", objective=_yuan(result.objective)),
+            tr("bound       {bound}", bound=_yuan(result.best_bound)) + proven,
+            tr(
+                "public money {public} a year (subsidy {subsidy}, fallback {fallback})",
+                public=_yuan(evaluation.public_money), subsidy=_yuan(evaluation.subsidy),
+                fallback=_yuan(evaluation.fallback_cost),
+            ),
+            tr(
+                "packages    {packages} run by {firms} firms; {covered} of {total} households "
+                "covered ({share})",
+                packages=len(evaluation.packages), firms=evaluation.firms_used,
+                covered=count(evaluation.coverage_households),
+                total=count(evaluation.total_households),
+                share=percent(evaluation.coverage, 0),
+            ),
+        ]  # fmt: skip
         for name, plan in manual_plans.items():
             try:
                 ev = evaluate(instance, plan)
@@ -176,13 +195,27 @@ def _print_summary(result, evaluation, manual_plans, instance, out_dir) -> None:
                 continue
             if ev.public_money > 0:
                 change = evaluation.public_money / ev.public_money - 1
+                values = {
+                    "name": f"{name:8s}", "public": _yuan(ev.public_money),
+                    "change": percent(abs(change), 0),
+                }  # fmt: skip
                 lines.append(
-                    f"vs {name:8s} {_yuan(ev.public_money)} a year → "
-                    f"{abs(change):.0%} {'less' if change <= 0 else 'more'} public money"
+                    tr("vs {name} {public} a year → {change} less public money", **values)
+                    if change <= 0
+                    else tr("vs {name} {public} a year → {change} more public money", **values)
                 )
         if evaluation.broken:  # never expected: the solver's plans obey every rule
-            lines.append(f"WARNING: {len(evaluation.broken)} broken rules: {evaluation.broken[0]}")
+            lines.append(
+                tr(
+                    "WARNING: {n} broken rules: {first}",
+                    n=len(evaluation.broken),
+                    first=evaluation.broken[0],
+                )
+            )
     lines.append(
-        f"written to  {out_dir}/ (plan.csv, plan.xlsx, plan.geojson, report.html, summary.json)"
+        tr(
+            "written to  {out}/ (plan.csv, plan.xlsx, plan.geojson, report.html, summary.json)",
+            out=out_dir,
+        )
     )
     print("\n".join(lines))

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from sharedprop.cli import EXIT_OK
+from sharedprop.i18n import tr
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +48,13 @@ def run(args: argparse.Namespace) -> int:
     for line in summary.to_lines():
         print(line)
     listed = ", ".join(
-        f"{p['file']} ({p['packages']} packages, {p['communities']} communities)" for p in plan_info
+        tr(
+            "{file} ({packages} packages, {communities} communities)",
+            file=p["file"],
+            packages=p["packages"],
+            communities=p["communities"],
+        )  # fmt: skip
+        for p in plan_info
     )
-    print(f"plans: {listed or 'none'}")
+    print(tr("plans: {listed}", listed=listed or tr("none")))
     return EXIT_OK

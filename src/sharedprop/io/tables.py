@@ -15,8 +15,7 @@ lenient about *form* and strict about *content*:
 Every problem is a sentence naming the file, the row and the column. **Row numbers are
 spreadsheet rows as Excel and WPS show them in their left margin: the header is row 1, the first
 data row is row 2** (for CSV without line breaks inside cells this is also the line number a text
-editor shows). :data:`ROW_NOTE` says so at the end of every error message that cites a row
-(:func:`row_note`).
+editor shows). :func:`row_note` says so at the end of every error message that cites a row.
 
 Only the fixed file names are looked up, and a file that resolves outside the instance folder
 (through a symbolic link) or is not a regular file is refused: nothing here follows a path
@@ -39,11 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROW_REFERENCE = re.compile(r"\brows? \d")
-ROW_NOTE = (
-    "Row numbers are spreadsheet rows as Excel shows them: the header is row 1, "
-    "the first data row is row 2."
-)
+from sharedprop.i18n import tr
+
+ROW_REFERENCE = re.compile(r"\brows? \d|第 \d+ 行")
 TABLE_SUFFIXES = (".csv", ".xlsx")
 # Suffixes we recognise but cannot read: say what to do instead of "file is missing".
 _CONVERTIBLE_SUFFIXES = (".xls", ".xlsm", ".et", ".ods", ".txt", ".tsv")
@@ -53,13 +50,23 @@ _SAVE_AS_UTF8 = "in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)', or
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One data row: its spreadsheet row number and its cells as trimmed text by column name."""
+    """One data row: its spreadsheet row number and its cells as trimmed text by column name.
+
+    ``label`` replaces ``row <number>`` in messages where rows are not spreadsheet rows (a
+    DataFrame's rows are named by their index: ``index 7``).
+    """
 
     number: int
     cells: Mapping[str, str]
+    label: str = ""
 
     def get(self, column: str) -> str:
         return self.cells.get(column, "")
+
+    @property
+    def ref(self) -> str:
+        """``row 14`` (or the row's own label): how messages name this row."""
+        return self.label or tr("row {n}", n=self.number)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ class Table:
 
     name: str
     file: str
-    path: Path
+    path: Path | None
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
 
@@ -77,13 +84,18 @@ class Table:
 
     def where(self, row: Row, ident: str | None = None) -> str:
         """``communities.csv row 14 (id C013)`` — the start of every message about a row."""
-        label = f"{self.file} row {row.number}"
-        return f"{label} (id {ident})" if ident else label
+        label = f"{self.file} {row.ref}"
+        return tr("{place} (id {id})", place=label, id=ident) if ident else label
 
 
 def row_note(problems: list[str]) -> str | None:
-    """:data:`ROW_NOTE` when some problem cites a row number, else ``None``."""
-    return ROW_NOTE if any(ROW_REFERENCE.search(p) for p in problems) else None
+    """How rows are counted, when some problem cites a row number, else ``None``."""
+    if not any(ROW_REFERENCE.search(p) for p in problems):
+        return None
+    return tr(
+        "Row numbers are spreadsheet rows as Excel shows them: the header is row 1, "
+        "the first data row is row 2."
+    )
 
 
 # -- locating and opening files ------------------------------------------------------------------
@@ -211,7 +223,7 @@ def read_table_file(
         return None
     if allow_empty and not any(any(c.strip() for c in rec) for _, rec in records):
         return Table(name=name, file=display, path=path, columns=(), rows=())
-    return _to_table(records, name, path, display, required_columns, problems)
+    return records_to_table(records, name, path, display, required_columns, problems)
 
 
 # -- CSV -----------------------------------------------------------------------------------------
@@ -298,12 +310,32 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def workbook_sheets(
+    path: Path, display: str, problems: list[str]
+) -> dict[str, list[list[Any]]] | None:
+    """Every sheet of the workbook at ``path`` as rows of cell values, by sheet title."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        problems.append(
+            f"{display} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); open it in "
+            "Excel or WPS and save it again as .xlsx"
+        )
+        return None
+    try:
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
 def _header_of(rows: Iterable[Sequence[Any]]) -> set[str]:
     out: set[str] = set()
     for i, row in enumerate(rows):
         if i >= _HEADER_SEARCH_ROWS:
             break
-        out.update(_norm_header(cell_text(v)) for v in row)
+        out.update(norm_header(cell_text(v)) for v in row)
     return out
 
 
@@ -364,11 +396,12 @@ def _xlsx_records(
 # -- records to a table --------------------------------------------------------------------------
 
 
-def _norm_header(text: str) -> str:
+def norm_header(text: str) -> str:
+    """A header cell as matched: NFKC-normalised, without BOM and spaces, lower case."""
     return unicodedata.normalize("NFKC", text).replace("\ufeff", "").strip().lower()
 
 
-def _to_table(
+def records_to_table(
     records: list[tuple[int, list[str]]],
     name: str,
     path: Path,
@@ -376,6 +409,7 @@ def _to_table(
     required_columns: Sequence[str],
     problems: list[str],
 ) -> Table | None:
+    """Find the header among ``records`` (numbered text rows) and make the table below it."""
     records = [(n, [c.strip() for c in rec]) for n, rec in records]
     non_empty = [(n, rec) for n, rec in records if any(rec)]
     if not non_empty:
@@ -384,15 +418,15 @@ def _to_table(
         )
         return None
     header_at = 0
-    first_missing = set(required_columns) - {_norm_header(c) for c in non_empty[0][1]}
+    first_missing = set(required_columns) - {norm_header(c) for c in non_empty[0][1]}
     if first_missing:
         # A title line above the header ("厦门市无物业小区名单") is common; look a little further.
         for k, (_, rec) in enumerate(non_empty[:_HEADER_SEARCH_ROWS]):
-            if not set(required_columns) - {_norm_header(c) for c in rec}:
+            if not set(required_columns) - {norm_header(c) for c in rec}:
                 header_at = k
                 break
     header_number, raw_header = non_empty[header_at]
-    header = [_norm_header(c) for c in raw_header]
+    header = [norm_header(c) for c in raw_header]
     missing = [c for c in required_columns if c not in header]
     if missing:
         problems.append(
@@ -438,12 +472,30 @@ class Cells:
     problems: list[str] = field(default_factory=list)
 
     def add(self, message: str) -> None:
-        self.problems.append(f"{self.where}: {message}")
+        self.problems.append(tr("{where}: {problem}", where=self.where, problem=message))
 
-    def text(self, column: str, *, required: bool = False, what: str = "a value") -> str:
+    def text(self, column: str, *, required: bool = False, what: str | None = None) -> str:
         value = self.row.get(column)
         if required and not value:
-            self.add(f"{column} is empty; fill in {what}")
+            what = what if what is not None else tr("a value")
+            self.add(tr("{column} is empty; fill in {what}", column=column, what=what))
+        return value
+
+    def flag(self, column: str, *, default: bool = True) -> bool | None:
+        """The cell as true/false (``default`` when empty), or ``None`` with a problem."""
+        raw = self.row.get(column)
+        if not raw:
+            return default
+        value = parse_flag(raw)
+        if value is None:
+            self.add(
+                tr(
+                    "{column} must be true or false (or {words}), got {value}",
+                    column=column,
+                    words=FLAG_WORDS,
+                    value=repr(raw),
+                )  # fmt: skip
+            )
         return value
 
     def number(
@@ -454,25 +506,59 @@ class Cells:
         An empty optional cell is ``None`` without a problem.
         """
         raw = self.row.get(column)
-        kind = "a whole number" if whole else "a number"
+        kind = tr("a whole number") if whole else tr("a number")
         if not raw:
             if required:
-                self.add(f"{column} is empty; fill in {kind}")
+                self.add(tr("{column} is empty; fill in {what}", column=column, what=kind))
             return None
         value = parse_number(raw)
         if value is None:
-            hint = " (an Excel error value: fix the formula)" if raw.startswith("#") else ""
-            self.add(f"{column} must be {kind}, got {raw!r}{hint}")
+            hint = tr(" (an Excel error value: fix the formula)") if raw.startswith("#") else ""
+            self.add(
+                tr(
+                    "{column} must be {kind}, got {value}{hint}",
+                    column=column,
+                    kind=kind,
+                    value=repr(raw),
+                    hint=hint,
+                )  # fmt: skip
+            )
             return None
         if not math.isfinite(value):
-            self.add(f"{column} must be a finite number, got {raw!r}")
+            self.add(
+                tr("{column} must be a finite number, got {value}", column=column, value=repr(raw))
+            )
             return None
         if whole:
             if not value.is_integer():
-                self.add(f"{column} must be a whole number, got {raw!r}")
+                self.add(
+                    tr(
+                        "{column} must be a whole number, got {value}",
+                        column=column,
+                        value=repr(raw),
+                    )  # fmt: skip
+                )
                 return None
             return int(value)
         return value
+
+
+_TRUE = frozenset({"true", "1", "yes", "y", "是", "真"})
+_FALSE = frozenset({"false", "0", "no", "n", "否", "假"})
+FLAG_WORDS = "1/0, yes/no, 是/否"
+
+
+def parse_flag(raw: str) -> bool | None:
+    """``raw`` as a yes/no value (:data:`FLAG_WORDS`, any case), or ``None`` when it is not one."""
+    text = unicodedata.normalize("NFKC", raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    number = parse_number(text) if text else None
+    if number in (0.0, 1.0):  # 1.0 and 0.0 from a spreadsheet's number cells
+        return bool(number)
+    return None
 
 
 def parse_number(raw: str) -> float | None:

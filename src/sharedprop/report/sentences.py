@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 
 from sharedprop.data import Instance
 from sharedprop.evaluate import Evaluation, PackageMetrics
-from sharedprop.report.formatting import count, join_words, metres, pct, plural, yuan
+from sharedprop.i18n import tr, trn, use_language
+from sharedprop.i18n.numbers import count, distance, money, share, words
 from sharedprop.result import Result
 
 # A limit "binds" when the plan uses at least this share of it.
@@ -35,59 +36,109 @@ def _community_label(instance: Instance, cid: str) -> str:
 def _cut(items: Sequence[str], what: str) -> list[str]:
     if len(items) <= MAX_ITEMS:
         return list(items)
-    return [*items[:MAX_ITEMS], f"… and {len(items) - MAX_ITEMS} more {what}."]
+    return [*items[:MAX_ITEMS], tr("… and {n} more {what}.", n=len(items) - MAX_ITEMS, what=what)]
 
 
 def money_sentences(
     instance: Instance, ev: Evaluation, others: Mapping[str, Evaluation] | None = None
 ) -> list[str]:
-    parts = [f"{yuan(ev.subsidy)} yuan of package subsidies"]
+    parts = [tr("{money} yuan of package subsidies", money=money(ev.subsidy))]
     if ev.uncovered:
+        n = len(ev.uncovered)
         parts.append(
-            f"{yuan(ev.fallback_cost)} yuan of fallback for "
-            f"{plural(len(ev.uncovered), 'uncovered community', 'uncovered communities')}"
+            trn(
+                "{money} yuan of fallback for {count} uncovered community",
+                "{money} yuan of fallback for {count} uncovered communities",
+                n,
+                money=money(ev.fallback_cost),
+                count=count(n),
+            )  # fmt: skip
         )
     out = [
-        f"The plan needs {yuan(ev.public_money)} yuan of public money a year "
-        f"({join_words(parts)}); its packages cost the firms {yuan(ev.total_cost)} yuan a year "
-        f"to run and bring in {yuan(ev.revenue)} yuan."
+        tr(
+            "The plan needs {public} yuan of public money a year ({parts}); its packages cost "
+            "the firms {cost} yuan a year to run and bring in {revenue} yuan.",
+            public=money(ev.public_money),
+            parts=words(parts),
+            cost=money(ev.total_cost),
+            revenue=money(ev.revenue),
+        )  # fmt: skip
     ]
     for name, other in (others or {}).items():
-        diff = other.public_money - ev.public_money
-        rules = f", and it breaks {len(other.broken)} rule(s)" if other.broken else ""
-        if abs(diff) < 0.5:
-            out.append(
-                f"That is the same public money as the plan “{name}”{rules}."
-                if rules
-                else f"That is the same public money as the plan “{name}”."
-            )
-            continue
-        rel = f"{pct(abs(diff) / other.public_money)} " if other.public_money > 0 else ""
-        word = "less" if diff > 0 else "more"
-        out.append(
-            f"That is {rel}{word} than the plan “{name}” ({yuan(other.public_money)} yuan"
-            f"{rules}): {yuan(abs(diff))} yuan a year {'saved' if diff > 0 else 'extra'}."
-        )
+        out.append(_comparison(ev, name, other))
     return out
+
+
+def _comparison(ev: Evaluation, name: str, other: Evaluation) -> str:
+    diff = other.public_money - ev.public_money
+    broken = len(other.broken)
+    if abs(diff) < 0.5:
+        if broken:
+            return tr(
+                "That is the same public money as the plan “{name}”, and it breaks {n} rule(s).",
+                name=name, n=broken,
+            )  # fmt: skip
+        return tr("That is the same public money as the plan “{name}”.", name=name)
+    rules = tr(", and it breaks {n} rule(s)", n=broken) if broken else ""
+    rel = share(abs(diff) / other.public_money) if other.public_money > 0 else ""
+    values = {
+        "rel": f"{rel} " if rel else "", "name": name, "other": money(other.public_money),
+        "rules": rules, "diff": money(abs(diff)),
+    }  # fmt: skip
+    if diff > 0:
+        return tr(
+            "That is {rel}less than the plan “{name}” ({other} yuan{rules}): {diff} yuan a year "
+            "saved.",
+            **values,
+        )
+    return tr(
+        "That is {rel}more than the plan “{name}” ({other} yuan{rules}): {diff} yuan a year extra.",
+        **values,
+    )
 
 
 def coverage_sentences(instance: Instance, ev: Evaluation) -> list[str]:
     n = len(instance.communities)
     out = [
-        f"It covers {count(len(ev.covered))} of {count(n)} communities "
-        f"({count(ev.coverage_households)} of {count(ev.total_households)} households, "
-        f"{pct(ev.coverage)}) with {count(len(ev.packages))} packages run by "
-        f"{count(ev.firms_used)} firms."
+        tr(
+            "It covers {covered} of {communities} communities ({households} of {total} "
+            "households, {share}) with {packages} packages run by {firms} firms.",
+            covered=count(len(ev.covered)),
+            communities=count(n),
+            households=count(ev.coverage_households),
+            total=count(ev.total_households),
+            share=share(ev.coverage),
+            packages=count(len(ev.packages)),
+            firms=count(ev.firms_used),
+        )  # fmt: skip
     ]
     if ev.uncovered:
         names = [_community_label(instance, c) for c in ev.uncovered]
-        shown = join_words(names) if len(names) <= MAX_ITEMS else f"{count(len(names))} communities"
-        per_hh = instance.policy.fallback_cost_per_household
-        verb = "stays" if len(names) == 1 else "stay"
-        out.append(
-            f"{shown} {verb} with the street office (兜底)"
-            + (f" at {yuan(per_hh)} yuan per household a year." if per_hh else ".")
+        shown = (
+            words(names) if len(names) <= MAX_ITEMS else tr("{n} communities", n=count(len(names)))
         )
+        per_hh = instance.policy.fallback_cost_per_household
+        if per_hh:
+            out.append(
+                trn(
+                    "{shown} stays with the street office (兜底) at {money} yuan per household "
+                    "a year.",
+                    "{shown} stay with the street office (兜底) at {money} yuan per household "
+                    "a year.",
+                    len(names),
+                    shown=shown,
+                    money=money(per_hh),
+                )  # fmt: skip
+            )
+        else:
+            out.append(
+                trn(
+                    "{shown} stays with the street office (兜底).",
+                    "{shown} stay with the street office (兜底).",
+                    len(names),
+                    shown=shown,
+                )  # fmt: skip
+            )
     return out
 
 
@@ -109,24 +160,40 @@ def proof_sentences(result: Result | None, instance: Instance) -> list[str]:
         return []
     w = instance.objective
     what = (
-        "public money" if w.weight_total_cost == 0 and w.weight_public_money == 1 else "objective"
+        tr("public money")
+        if w.weight_total_cost == 0 and w.weight_public_money == 1
+        else tr("objective")
     )
     if result.status == "optimal":
         return [
-            f"The solver proved this plan optimal: no plan under these rules needs less {what}."
+            tr(
+                "The solver proved this plan optimal: no plan under these rules needs less {what}.",
+                what=what,
+            )
         ]
     if result.plan is None:
-        reasons = "; ".join(result.reasons) or "no reason was found in the time given"
-        return [f"The solver found no plan ({result.status}): {reasons}."]
+        reasons = "; ".join(result.reasons) or tr("no reason was found in the time given")
+        return [
+            tr("The solver found no plan ({status}): {reasons}.", status=result.status,
+               reasons=reasons)
+        ]  # fmt: skip
     gap = useful_gap(result)
     if gap is None:
         return [
-            f"The solver stopped after {result.runtime_s:.0f} s without proving a useful bound: "
-            "how far this plan is from the best possible is not known."
+            tr(
+                "The solver stopped after {seconds} s without proving a useful bound: how far "
+                "this plan is from the best possible is not known.",
+                seconds=format(result.runtime_s, ".0f"),
+            )
         ]
     return [
-        f"The solver proved that no plan can need less than {yuan(result.best_bound)} yuan of "
-        f"{what} a year, so this plan is within {pct(gap)} of the best possible."
+        tr(
+            "The solver proved that no plan can need less than {bound} yuan of {what} a year, "
+            "so this plan is within {gap} of the best possible.",
+            bound=money(result.best_bound),
+            what=what,
+            gap=share(gap),
+        )  # fmt: skip
     ]
 
 
@@ -140,16 +207,22 @@ def sharing_sentences(instance: Instance, ev: Evaluation) -> list[str]:
         key=lambda item: -rows[item[0]].households,
     )
     out = [
-        f"Packages {join_words([p.package_id for p in ps])} share "
-        f"{_firm_label(instance, fid)}'s capacity ({count(rows[fid].households)} of "
-        f"{count(rows[fid].capacity_households)} households)."
+        tr(
+            "Packages {packages} share {firm}'s capacity ({households} of {capacity} households).",
+            packages=words([p.package_id for p in ps]),
+            firm=_firm_label(instance, fid),
+            households=count(rows[fid].households),
+            capacity=count(rows[fid].capacity_households),
+        )  # fmt: skip
         for fid, ps in shared
     ]
     idle = [_firm_label(instance, f.firm_id) for f in ev.firms if f.packages == 0]
-    out = _cut(out, "firms with several packages")
+    out = _cut(out, tr("firms with several packages"))
     if idle:
-        shown = join_words(idle) if len(idle) <= MAX_ITEMS else f"{count(len(idle))} firms"
-        out.append(f"{shown} {'takes' if len(idle) == 1 else 'take'} no package.")
+        shown = words(idle) if len(idle) <= MAX_ITEMS else tr("{n} firms", n=count(len(idle)))
+        out.append(
+            trn("{shown} takes no package.", "{shown} take no package.", len(idle), shown=shown)
+        )
     return out
 
 
@@ -168,27 +241,17 @@ def resource_sentences(instance: Instance, ev: Evaluation) -> list[str]:
             saved = subsidy_without(p, instance, r.annual_income) - p.subsidy
             total += saved
             what = f"{r.kind.replace('_', ' ')} {rid} ({r.name})" if r.name else f"{r.kind} {rid}"
-            if saved < 0.5:
-                text = (
-                    f"{what} in {p.package_id} is not needed to break even: its "
-                    f"{yuan(r.annual_income)} yuan a year become the firm's profit."
-                )
-            elif saved < r.annual_income - 0.5:
-                text = (
-                    f"Bundling {what} into {p.package_id} saves {yuan(saved)} yuan of subsidy a "
-                    f"year; the other {yuan(r.annual_income - saved)} yuan lift the firm above "
-                    "its margin."
-                )
-            else:
-                text = (
-                    f"Bundling {what} into {p.package_id} saves {yuan(saved)} yuan of subsidy "
-                    "a year."
-                )
-            found.append((saved, text))
+            found.append((saved, _resource_sentence(what, p.package_id, r.annual_income, saved)))
     found.sort(key=lambda item: -item[0])
-    out = _cut([t for _, t in found], "bundled resources")
+    out = _cut([text for _, text in found], tr("bundled resources"))
     if len(found) > 1:
-        out.append(f"Together the {len(found)} bundled resources save {yuan(total)} yuan a year.")
+        out.append(
+            tr(
+                "Together the {n} bundled resources save {money} yuan a year.",
+                n=len(found),
+                money=money(total),
+            )
+        )
     bundled = {r for p in ev.packages for r in p.resources}
     hubs = [instance.community(p.hub_id) for p in ev.packages]
     unreachable = [
@@ -197,9 +260,33 @@ def resource_sentences(instance: Instance, ev: Evaluation) -> list[str]:
         if r.id not in bundled and all(instance.distance_m(r, h) > r.max_distance_m for h in hubs)
     ]
     if unreachable:
-        shown = join_words(unreachable) if len(unreachable) <= MAX_ITEMS else "Some resources"
-        out.append(f"{shown} cannot be bundled: no package's service point lies within reach.")
+        shown = words(unreachable) if len(unreachable) <= MAX_ITEMS else tr("Some resources")
+        out.append(
+            tr(
+                "{shown} cannot be bundled: no package's service point lies within reach.",
+                shown=shown,
+            )
+        )
     return out
+
+
+def _resource_sentence(what: str, package: str, income: float, saved: float) -> str:
+    if saved < 0.5:
+        return tr(
+            "{what} in {package} is not needed to break even: its {income} yuan a year become "
+            "the firm's profit.",
+            what=what, package=package, income=money(income),
+        )  # fmt: skip
+    if saved < income - 0.5:
+        return tr(
+            "Bundling {what} into {package} saves {saved} yuan of subsidy a year; the other "
+            "{rest} yuan lift the firm above its margin.",
+            what=what, package=package, saved=money(saved), rest=money(income - saved),
+        )  # fmt: skip
+    return tr(
+        "Bundling {what} into {package} saves {saved} yuan of subsidy a year.",
+        what=what, package=package, saved=money(saved),
+    )  # fmt: skip
 
 
 def break_even_sentences(instance: Instance, ev: Evaluation) -> list[str]:
@@ -208,59 +295,102 @@ def break_even_sentences(instance: Instance, ev: Evaluation) -> list[str]:
     free = [p.package_id for p in ev.packages if p.subsidy < 0.5]
     out = []
     if free:
-        ids = join_words(free) if len(free) <= MAX_ITEMS else f"{count(len(free))} packages"
+        ids = words(free) if len(free) <= MAX_ITEMS else tr("{n} packages", n=count(len(free)))
         out.append(
-            f"{ids} {'breaks' if len(free) == 1 else 'break'} even without subsidy: fees and "
-            "resources cover the cost plus the firm's margin."
+            trn(
+                "{ids} breaks even without subsidy: fees and resources cover the cost plus the "
+                "firm's margin.",
+                "{ids} break even without subsidy: fees and resources cover the cost plus the "
+                "firm's margin.",
+                len(free),
+                ids=ids,
+            )  # fmt: skip
         )
     needy = max(ev.packages, key=lambda p: p.subsidy)
     if needy.subsidy >= 0.5:
-        lead = "Every package needs a subsidy; the" if not free else "The"
-        out.append(
-            f"{lead} largest goes to {needy.package_id}: {yuan(needy.subsidy)} yuan a year, "
-            f"{pct(needy.subsidy / needy.cost) if needy.cost else '—'} of its cost."
-        )
+        values = {
+            "package": needy.package_id, "money": money(needy.subsidy),
+            "share": share(needy.subsidy / needy.cost) if needy.cost else "—",
+        }  # fmt: skip
+        if free:
+            text = tr(
+                "The largest goes to {package}: {money} yuan a year, {share} of its cost.",
+                **values,
+            )
+        else:
+            text = tr(
+                "Every package needs a subsidy; the largest goes to {package}: {money} yuan a "
+                "year, {share} of its cost.",
+                **values,
+            )
+        out.append(text)
     return out
 
 
 def limit_sentences(instance: Instance, ev: Evaluation) -> list[str]:
-    pol = instance.policy
     out = []
     for f in ev.firms:
         label = _firm_label(instance, f.firm_id)
         if f.capacity_households and f.households >= NEAR_LIMIT * f.capacity_households:
-            state = "full" if f.households >= f.capacity_households else "nearly full"
-            out.append(
-                f"{label} is {state}: {count(f.households)} of "
-                f"{count(f.capacity_households)} households."
-            )
+            values = {
+                "firm": label, "households": count(f.households),
+                "capacity": count(f.capacity_households),
+            }  # fmt: skip
+            if f.households >= f.capacity_households:
+                out.append(tr("{firm} is full: {households} of {capacity} households.", **values))
+            else:
+                out.append(
+                    tr("{firm} is nearly full: {households} of {capacity} households.", **values)
+                )
         if f.packages and f.packages >= f.max_packages:
-            out.append(f"{label} runs its maximum of {f.max_packages} packages.")
+            out.append(tr("{firm} runs its maximum of {n} packages.", firm=label, n=f.max_packages))
     for p in ev.packages:
-        if pol.package_max_households and p.households >= NEAR_LIMIT * pol.package_max_households:
-            out.append(
-                f"{p.package_id} is at the package size limit ({count(p.households)} of "
-                f"{count(pol.package_max_households)} households)."
-            )
-        if pol.package_max_radius_m and p.max_member_distance_m >= (
-            NEAR_LIMIT * pol.package_max_radius_m
-        ):
-            out.append(
-                f"{p.package_id} reaches the radius limit: a member lies "
-                f"{metres(p.max_member_distance_m)} from its service point "
-                f"(limit {metres(pol.package_max_radius_m)})."
-            )
-        radius = instance.firm(p.firm_id).service_radius_m
-        if radius and p.firm_distance_m >= NEAR_LIMIT * radius:
-            out.append(
-                f"{p.package_id}'s service point is {metres(p.firm_distance_m)} from its firm, "
-                f"at the edge of the firm's {metres(radius)} service radius."
-            )
-    out = _cut(out, "limits that bind")
+        out += _package_limits(instance, p)
+    out = _cut(out, tr("limits that bind"))
     if not out and ev.packages:
         out.append(
-            "No firm is full and no package reaches its size or radius limit: costs, not limits, "
-            "shape this plan."
+            tr(
+                "No firm is full and no package reaches its size or radius limit: costs, not "
+                "limits, shape this plan."
+            )
+        )
+    return out
+
+
+def _package_limits(instance: Instance, p: PackageMetrics) -> list[str]:
+    pol = instance.policy
+    out = []
+    if pol.package_max_households and p.households >= NEAR_LIMIT * pol.package_max_households:
+        out.append(
+            tr(
+                "{package} is at the package size limit ({households} of {limit} households).",
+                package=p.package_id,
+                households=count(p.households),
+                limit=count(pol.package_max_households),
+            )  # fmt: skip
+        )
+    if pol.package_max_radius_m and p.max_member_distance_m >= (
+        NEAR_LIMIT * pol.package_max_radius_m
+    ):
+        out.append(
+            tr(
+                "{package} reaches the radius limit: a member lies {distance} from its service "
+                "point (limit {limit}).",
+                package=p.package_id,
+                distance=distance(p.max_member_distance_m),
+                limit=distance(pol.package_max_radius_m),
+            )  # fmt: skip
+        )
+    radius = instance.firm(p.firm_id).service_radius_m
+    if radius and p.firm_distance_m >= NEAR_LIMIT * radius:
+        out.append(
+            tr(
+                "{package}'s service point is {distance} from its firm, at the edge of the "
+                "firm's {radius} service radius.",
+                package=p.package_id,
+                distance=distance(p.firm_distance_m),
+                radius=distance(radius),
+            )  # fmt: skip
         )
     return out
 
@@ -270,14 +400,35 @@ def findings(
     ev: Evaluation,
     result: Result | None = None,
     others: Mapping[str, Evaluation] | None = None,
+    *,
+    lang: str | None = None,
 ) -> list[tuple[str, list[str]]]:
-    """All findings as (topic, sentences), in the order the report shows them."""
-    topics = [
-        ("Public money", money_sentences(instance, ev, others) + proof_sentences(result, instance)),
-        ("Coverage", coverage_sentences(instance, ev)),
-        ("Firms", sharing_sentences(instance, ev)),
-        ("Resources", resource_sentences(instance, ev)),
-        ("Break-even", break_even_sentences(instance, ev)),
-        ("Limits that bind", limit_sentences(instance, ev)),
-    ]
-    return [(t, s) for t, s in topics if s]
+    """All findings as (topic, sentences), in the order the report shows them.
+
+    Parameters
+    ----------
+    instance, ev
+        The instance and the evaluation of the plan.
+    result
+        The solver's result, for what is proven about the plan (None: nothing is said).
+    others
+        Evaluations of other plans (manual plans) to compare with, by name.
+    lang
+        ``"en"`` or ``"zh"``; None: the current language (:mod:`sharedprop.i18n`).
+
+    Returns
+    -------
+    list of (str, list of str)
+        Each topic's title and its sentences; topics without a sentence are left out.
+    """
+    with use_language(lang):
+        topics = [
+            (tr("Public money"),
+             money_sentences(instance, ev, others) + proof_sentences(result, instance)),
+            (tr("Coverage"), coverage_sentences(instance, ev)),
+            (tr("Firms"), sharing_sentences(instance, ev)),
+            (tr("Resources"), resource_sentences(instance, ev)),
+            (tr("Break-even"), break_even_sentences(instance, ev)),
+            (tr("Limits that bind"), limit_sentences(instance, ev)),
+        ]  # fmt: skip
+        return [(title, text) for title, text in topics if text]
