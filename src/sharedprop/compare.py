@@ -19,8 +19,8 @@ import pandas as pd
 from sharedprop.data import Instance
 from sharedprop.errors import PlanError
 from sharedprop.evaluate import Evaluation, evaluate
+from sharedprop.formatting import count, pct, yuan
 from sharedprop.plan import Plan
-from sharedprop.report.formatting import count, pct, yuan
 
 CHANGE_PACKAGE = "changed package"
 CHANGE_FIRM = "changed firm"

@@ -20,8 +20,8 @@ import networkx as nx
 from sharedprop.data import Community, Instance
 from sharedprop.errors import InstanceError
 from sharedprop.evaluate import Evaluation, PackageMetrics, Violation, evaluate
+from sharedprop.formatting import count, metres, plural, yuan
 from sharedprop.plan import Package, Plan
-from sharedprop.report.formatting import count, metres, plural, yuan
 
 MOVE = "move"  # into another package
 FIRM = "firm"  # its package served by another firm

@@ -13,8 +13,8 @@ from html import escape
 
 from sharedprop.compare import Comparison
 from sharedprop.data import Instance
+from sharedprop.formatting import count, plural
 from sharedprop.plan import Plan
-from sharedprop.report.formatting import count, plural
 from sharedprop.report.html import CSS, SORT_JS, Col, _broken, _community, _h2, _table, _td
 from sharedprop.report.svgmap import svg_map
 

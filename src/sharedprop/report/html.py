@@ -15,8 +15,8 @@ from sharedprop.compare import METRICS, Comparison, compare_plans
 from sharedprop.data import Instance
 from sharedprop.errors import SharedpropError
 from sharedprop.evaluate import Evaluation, evaluate
+from sharedprop.formatting import count, metres, pct, plural, seconds, yuan
 from sharedprop.plan import Plan
-from sharedprop.report.formatting import count, metres, pct, plural, seconds, yuan
 from sharedprop.report.palette import package_colours
 from sharedprop.report.sentences import findings, useful_gap
 from sharedprop.report.shapes import plan_shapes

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from sharedprop.data import Instance
 from sharedprop.evaluate import Evaluation, PackageMetrics
-from sharedprop.report.formatting import count, join_words, metres, pct, plural, yuan
+from sharedprop.formatting import count, join_words, metres, pct, plural, yuan
 from sharedprop.result import Result
 
 # A limit "binds" when the plan uses at least this share of it.

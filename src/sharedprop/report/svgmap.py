@@ -20,8 +20,8 @@ from shapely.geometry.base import BaseGeometry
 
 from sharedprop.data import Instance
 from sharedprop.evaluate import Evaluation
+from sharedprop.formatting import count, metres, yuan
 from sharedprop.plan import Plan
-from sharedprop.report.formatting import count, metres, yuan
 from sharedprop.report.palette import FIRM, RESOURCE, UNCOVERED, package_colours
 from sharedprop.report.shapes import PlanShapes, plan_shapes
 
