@@ -515,9 +515,25 @@ def _check_graph(graph: nx.Graph, cids: set[str], problems: list[str]) -> None:
 def load_instance(path: str | Path, *, graph: nx.Graph | None = None) -> Instance:
     """Read the instance folder at ``path`` (CSV or XLSX tables) into a validated instance.
 
-    ``graph`` replaces the proximity graph built from ``edges.csv`` or ``link_max_m``: its nodes
-    must be community ids (communities it lacks are added as isolated nodes); an edge may carry a
-    ``distance_m`` attribute. Raises :class:`InstanceError` listing every problem found.
+    Parameters
+    ----------
+    path
+        The instance folder (the one holding ``instance.toml`` and ``communities.csv``), or the
+        ``instance.toml`` file itself.
+    graph
+        A proximity graph to use instead of the one built from ``edges.csv`` or ``link_max_m``:
+        its nodes must be community ids (communities it lacks are added as isolated nodes); an
+        edge may carry a ``distance_m`` attribute.
+
+    Returns
+    -------
+    Instance
+        The frozen, validated instance, coordinates converted to WGS-84.
+
+    Raises
+    ------
+    InstanceError
+        Listing every problem found, each naming its file, row, column and value.
     """
     root = _resolve_root(path)
     problems: list[str] = []
