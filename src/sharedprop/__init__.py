@@ -10,8 +10,9 @@ The public API::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
+from sharedprop._version import __version__
 from sharedprop.data import (
     Community,
     Firm,
@@ -23,43 +24,13 @@ from sharedprop.data import (
 )
 from sharedprop.errors import InstanceError, PlanError, SharedpropError
 from sharedprop.evaluate import Evaluation, FirmMetrics, PackageMetrics, Violation, evaluate
+from sharedprop.io.instances import load_instance
+from sharedprop.io.plans import read_plan, write_plan
 from sharedprop.plan import Package, Plan
 from sharedprop.result import ProgressPoint, Result
 
-try:
-    __version__ = version("sharedprop")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+src"
-
-
-def load_instance(path, *, graph=None):
-    """Read an instance folder (CSV or XLSX files); see
-    :func:`sharedprop.io.instances.load_instance`."""
-    from sharedprop.io.instances import load_instance as _load
-
-    return _load(path, graph=graph)
-
-
-def solve(instance, **kwargs):
-    """Optimise ``instance``; see :func:`sharedprop.solver.solve`."""
-    from sharedprop.solver import solve as _solve
-
-    return _solve(instance, **kwargs)
-
-
-def read_plan(path, instance=None):
-    """Read a plan CSV/XLSX (and its ``_resources`` companion); see :mod:`sharedprop.io.plans`."""
-    from sharedprop.io.plans import read_plan as _read
-
-    return _read(path, instance)
-
-
-def write_plan(plan, path):
-    """Write ``plan`` as the contract's plan CSV plus ``<plan>_resources.csv``."""
-    from sharedprop.io.plans import write_plan as _write
-
-    return _write(plan, path)
-
+if TYPE_CHECKING:
+    from sharedprop.solver import solve
 
 __all__ = [
     "Community",
@@ -80,10 +51,26 @@ __all__ = [
     "Result",
     "SharedpropError",
     "Violation",
+    "__version__",
     "evaluate",
     "load_instance",
     "read_plan",
     "solve",
     "write_plan",
-    "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The solver brings OR-Tools, SciPy and Numba (seconds to import); reading, scoring and
+    # reporting plans need none of them, so `solve` is imported on first use (PEP 562). It is
+    # the solver's own function, with its own signature and docstring.
+    if name == "solve":
+        from sharedprop.solver import solve
+
+        globals()["solve"] = solve
+        return solve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -266,7 +266,34 @@ def _check_id(instance: Instance, cid: str) -> None:
 
 
 def explain_community(instance: Instance, plan: Plan, community_id: str) -> Explanation:
-    """Explain ``community_id``'s place in ``plan``; unknown ids raise :class:`InstanceError`."""
+    """Explain ``community_id``'s place in ``plan``: its share, the alternatives, the limits.
+
+    Every single change around the community (into another package, its package to another
+    firm, a package of its own, uncovered) is scored as a whole plan by
+    :func:`sharedprop.evaluate`.
+
+    Parameters
+    ----------
+    instance
+        The instance the plan is for.
+    plan
+        Any plan, feasible or not.
+    community_id
+        The community to explain; it may be uncovered.
+
+    Returns
+    -------
+    Explanation
+        Its cost share and fees, its package's subsidy with and without it, the alternatives
+        cheapest allowed first, and the rules on its package; ``to_text()`` words it.
+
+    Raises
+    ------
+    InstanceError
+        When the instance has no community ``community_id`` (the message suggests close ids).
+    PlanError
+        When the plan names something the instance does not have.
+    """
     _check_id(instance, community_id)
     ev = evaluate(instance, plan)
     c = instance.community(community_id)

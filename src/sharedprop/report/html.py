@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from sharedprop._version import __version__
 from sharedprop.compare import METRICS, Comparison, compare_plans
 from sharedprop.data import Instance
 from sharedprop.errors import SharedpropError
@@ -428,8 +429,6 @@ def _comparison(instance: Instance, cmp: Comparison, other: str, other_plan: Pla
 
 
 def _footer(instance: Instance, result: Result | None) -> str:
-    from sharedprop import __version__
-
     run = ""
     if result is not None:
         run = (
