@@ -106,12 +106,20 @@ def _spanning_tree(
     members = [m for m in members if m in pt]
     if len(members) < 2:
         return []
-    sub = nx.Graph(instance.graph.subgraph(members))
+    # An induced subgraph lists its nodes from a set, in an order that changes with the hash
+    # seed; the edges go in sorted so that the tree (ties included) is the same on every run.
+    sub = nx.Graph()
+    sub.add_nodes_from(members)
+    sub.add_edges_from(sorted(_edge(a, b) for a, b in instance.graph.subgraph(members).edges))
     if not nx.is_connected(sub):
         sub = nx.complete_graph(members)
     for a, b in sub.edges:
         sub[a][b]["w"] = math.dist(pt[a], pt[b])
-    return sorted(nx.minimum_spanning_edges(sub, weight="w", data=False))
+    return sorted(_edge(a, b) for a, b in nx.minimum_spanning_edges(sub, weight="w", data=False))
+
+
+def _edge(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
 
 
 def _label_positions(
