@@ -7,12 +7,13 @@ that comes from the instance is escaped. Headings carry the Chinese term a plann
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
 from sharedprop._version import __version__
-from sharedprop.compare import METRICS, Comparison, compare_plans
+from sharedprop.compare import METRICS, Comparison, Metric, Move, compare_plans
 from sharedprop.data import Instance
 from sharedprop.errors import SharedpropError
 from sharedprop.evaluate import Evaluation, evaluate
@@ -179,15 +180,18 @@ def _cards(instance: Instance, ev: Evaluation | None, result: Result | None) -> 
     cards = []
     if ev is not None:
         cards += [
-            _card("Public money 财政资金", f"{yuan(ev.public_money)} ¥", "yuan per year", main=True),
-            _card("Total cost 运营成本", f"{yuan(ev.total_cost)} ¥", "yuan per year, all packages"),
+            _card("Public money 财政资金", f"{yuan(ev.public_money)} ¥", "yuan per year",
+                  main=True),
+            _card("Total cost 运营成本", f"{yuan(ev.total_cost)} ¥",
+                  "yuan per year, all packages"),
             _card("Revenue 收入", f"{yuan(ev.revenue)} ¥",
                   f"fees + {yuan(ev.resource_income)} from resources"),
             _card("Coverage 覆盖", pct(ev.coverage),
                   f"{count(ev.coverage_households)} of {count(ev.total_households)} households, "
                   f"{count(len(ev.covered))} of {count(len(instance.communities))} communities"),
             _card("Packages 服务包", count(len(ev.packages)), "service packages"),
-            _card("Firms used 物业企业", f"{ev.firms_used} of {len(instance.firms)}", "firms with a package"),
+            _card("Firms used 物业企业", f"{ev.firms_used} of {len(instance.firms)}",
+                  "firms with a package"),
         ]  # fmt: skip
     if result is not None:
         gap = useful_gap(result)
@@ -279,13 +283,13 @@ def _firms(instance: Instance, plan: Plan, ev: Evaluation) -> str:
         share = f.capacity_used if f.capacity_households else 0.0
         width = max(0.0, min(1.0, share)) * 100
         full = " full" if share >= 0.95 else ""
+        bar = f'<span class="bar{full}"><span style="width:{width:.1f}%"></span></span>'
         rows.append([
             _td(_firm(instance, f.firm_id), sort=f.firm_id),
             _td(escape(", ".join(pids)) or "—", sort=len(pids)),
             _td(count(f.households), numeric=True, sort=f.households),
             _td(count(f.capacity_households), numeric=True, sort=f.capacity_households),
-            _td(f'{pct(share)}<span class="bar{full}"><span style="width:{width:.1f}%"></span></span>',
-                numeric=True, sort=round(share, 6)),
+            _td(f"{pct(share)}{bar}", numeric=True, sort=round(share, 6)),
             _td(f"{f.packages} / {f.max_packages}", numeric=True, sort=f.packages),
             _td(metres(firm.service_radius_m), numeric=True, sort=firm.service_radius_m),
         ])  # fmt: skip
@@ -341,90 +345,98 @@ def _broken(ev: Evaluation, title: str) -> str:
     return f'<h3>{escape(title)}</h3><ul class="broken">{items}</ul>'
 
 
-def _comparison(instance: Instance, cmp: Comparison, other: str, other_plan: Plan) -> str:
-    ref, ours = cmp.evaluations[other], cmp.evaluations[THIS_PLAN]
-    rows = []
+def _change_row(metric: Metric, ref: Evaluation, ours: Evaluation, neutral: set[str]) -> list[str]:
+    a, b = metric.value(ref), metric.value(ours)
+    cls = ""
+    if metric.lower_is_better is not None and metric.key not in neutral and abs(b - a) > 1e-6:
+        better = (b < a) == metric.lower_is_better
+        cls = "better" if better else "worse"
+    diff = b - a
+    shown_diff = metric.show(abs(diff)) if abs(diff) > 1e-6 else "="
+    if metric.key == "coverage" and shown_diff != "=":
+        shown_diff = f"{abs(diff) * 100:.1f} pts"
+    sign = "" if shown_diff == "=" else ("+" if diff > 0 else "−")
+    return [
+        _td(escape(metric.label.strip())),
+        _td(escape(metric.show(a)), numeric=True),
+        _td(escape(metric.show(b)), numeric=True),
+        _td(f'<span class="{cls}">{escape(sign + shown_diff)}</span>', numeric=True),
+    ]
+
+
+def _change_table(instance: Instance, other: str, ref: Evaluation, ours: Evaluation) -> str:
     # Money the objective ignores is shown without a verdict (a plan that covers more
     # communities costs the firms more, and that is not a fault).
     neutral = {"revenue"} | ({"total_cost"} if instance.objective.weight_total_cost == 0 else set())
-    for metric in METRICS:
-        a, b = metric.value(ref), metric.value(ours)
-        cls = ""
-        if metric.lower_is_better is not None and metric.key not in neutral and abs(b - a) > 1e-6:
-            better = (b < a) == metric.lower_is_better
-            cls = "better" if better else "worse"
-        diff = b - a
-        shown_diff = metric.show(abs(diff)) if abs(diff) > 1e-6 else "="
-        if metric.key == "coverage" and shown_diff != "=":
-            shown_diff = f"{abs(diff) * 100:.1f} pts"
-        sign = "" if shown_diff == "=" else ("+" if diff > 0 else "−")
-        rows.append([
-            _td(escape(metric.label.strip())),
-            _td(escape(metric.show(a)), numeric=True),
-            _td(escape(metric.show(b)), numeric=True),
-            _td(f'<span class="{cls}">{escape(sign + shown_diff)}</span>', numeric=True),
-        ])  # fmt: skip
-    table = _table(
+    return _table(
         [Col("Metric"), Col(f"“{other}”", True), Col("This plan", True), Col("Change", True)],
-        rows,
+        [_change_row(metric, ref, ours, neutral) for metric in METRICS],
         sortable=False,
     )
-    moves = cmp.moves[THIS_PLAN]
-    kinds: dict[str, int] = {}
-    for m in moves:
-        kinds[m.change] = kinds.get(m.change, 0) + 1
+
+
+def _comparison_lead(other: str, ref: Evaluation, ours: Evaluation, moves: Sequence[Move]) -> str:
+    """One sentence on the public money saved, one on the communities that move."""
     saved = ref.public_money - ours.public_money
-    lead = (
-        f"Adopting this plan instead of “{other}” "
-        + (f"saves {yuan(saved)} yuan of public money a year" if saved >= 0.5 else
-           f"costs {yuan(-saved)} yuan more public money a year" if saved <= -0.5 else
-           "needs the same public money")
-        + (f" ({pct(abs(saved) / ref.public_money)})." if ref.public_money and abs(saved) >= 0.5 else ".")
-    )  # fmt: skip
-    if moves:
-        lead += (
-            " "
-            + "; ".join(f"{plural(n, 'community', 'communities')} {k}" for k, n in kinds.items())
-            + "."
-        )
+    if saved >= 0.5:
+        verdict = f"saves {yuan(saved)} yuan of public money a year"
+    elif saved <= -0.5:
+        verdict = f"costs {yuan(-saved)} yuan more public money a year"
     else:
-        lead += " No community changes package or firm."
+        verdict = "needs the same public money"
+    share = (
+        f" ({pct(abs(saved) / ref.public_money)})" if ref.public_money and abs(saved) >= 0.5 else ""
+    )
+    lead = f"Adopting this plan instead of “{other}” {verdict}{share}."
+    if not moves:
+        return lead + " No community changes package or firm."
+    kinds = Counter(m.change for m in moves)
+    return (
+        f"{lead} "
+        + "; ".join(f"{plural(n, 'community', 'communities')} {k}" for k, n in kinds.items())
+        + "."
+    )
+
+
+def _moves_table(instance: Instance, other: str, moves: Sequence[Move]) -> str:
+    cols = [Col("Community"), Col("Households", True), Col(f"In “{other}”"), Col("In this plan"),
+            Col("Change")]  # fmt: skip
+
+    def side(pkg: str | None, firm: str | None) -> str:
+        if pkg and firm:
+            return f"{escape(pkg)} · {escape(instance.firm(firm).name)}"
+        return "uncovered"
+
+    rows = [
+        [
+            _td(_community(instance, m.community_id), sort=m.community_id),
+            _td(count(m.households), numeric=True, sort=m.households),
+            _td(side(m.from_package, m.from_firm), sort=m.from_package or ""),
+            _td(side(m.to_package, m.to_firm), sort=m.to_package or ""),
+            _td(escape(m.change)),
+        ]
+        for m in moves
+    ]
+    opened = " open" if len(moves) <= FOLD_AFTER else ""
+    return (
+        f"<details{opened}><summary>{plural(len(moves), 'community', 'communities')} move"
+        f"{'s' if len(moves) == 1 else ''}</summary>{_table(cols, rows)}</details>"
+    )
+
+
+def _comparison(instance: Instance, cmp: Comparison, other: str, other_plan: Plan) -> str:
+    ref, ours = cmp.evaluations[other], cmp.evaluations[THIS_PLAN]
+    moves = cmp.moves[THIS_PLAN]
     parts = [
         _h2(f"Compared with “{other}”", "与人工方案对比", f"compare-{escape(other)}"),
-        f"<p>{escape(lead)}</p>",
-        table,
+        f"<p>{escape(_comparison_lead(other, ref, ours, moves))}</p>",
+        _change_table(instance, other, ref, ours),
         _broken(ref, f"“{other}” breaks {plural(len(ref.broken), 'rule')}"),
-    ]
-    parts.append(
         f"<details><summary>Show the map of “{escape(other)}”</summary>"
-        f'<div class="mapbox">{svg_map(instance, other_plan, ref)}</div></details>'
-    )
+        f'<div class="mapbox">{svg_map(instance, other_plan, ref)}</div></details>',
+    ]
     if moves:
-        mcols = [Col("Community"), Col("Households", True), Col(f"In “{other}”"), Col("In this plan"),
-                 Col("Change")]  # fmt: skip
-
-        def side(pkg: str | None, firm: str | None) -> str:
-            return (
-                f"{escape(pkg)} · {escape(instance.firm(firm).name)}"
-                if pkg and firm
-                else "uncovered"
-            )
-
-        mrows = [
-            [
-                _td(_community(instance, m.community_id), sort=m.community_id),
-                _td(count(m.households), numeric=True, sort=m.households),
-                _td(side(m.from_package, m.from_firm), sort=m.from_package or ""),
-                _td(side(m.to_package, m.to_firm), sort=m.to_package or ""),
-                _td(escape(m.change)),
-            ]
-            for m in moves
-        ]
-        opened = " open" if len(moves) <= FOLD_AFTER else ""
-        parts.append(
-            f"<details{opened}><summary>{plural(len(moves), 'community', 'communities')} move"
-            f"{'s' if len(moves) == 1 else ''}</summary>{_table(mcols, mrows)}</details>"
-        )
+        parts.append(_moves_table(instance, other, moves))
     return "".join(parts)
 
 
