@@ -14,26 +14,28 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import networkx as nx
 
 from sharedprop.data import Community, Instance
 from sharedprop.errors import InstanceError
-from sharedprop.evaluate import Evaluation, PackageMetrics, Violation, evaluate
+from sharedprop.evaluate import Evaluation, PackageMetrics, RuleName, Violation, evaluate
 from sharedprop.formatting import count, metres, plural, yuan
 from sharedprop.plan import Package, Plan
 
-MOVE = "move"  # into another package
-FIRM = "firm"  # its package served by another firm
-ALONE = "alone"  # a package of its own
-UNCOVER = "uncovered"
+ChangeKind = Literal["move", "firm", "alone", "uncovered"]
+MOVE: ChangeKind = "move"  # into another package
+FIRM: ChangeKind = "firm"  # its package served by another firm
+ALONE: ChangeKind = "alone"  # a package of its own
+UNCOVER: ChangeKind = "uncovered"
 
 
 @dataclass(frozen=True, slots=True)
 class Alternative:
     """One single change and what it does to the plan."""
 
-    kind: str
+    kind: ChangeKind
     description: str
     package_id: str | None
     firm_id: str | None
@@ -52,13 +54,16 @@ class Alternative:
 class Limit:
     """A rule on the community's package: what it allows and how much of it is used."""
 
-    rule: str
+    rule: RuleName
     text: str
     binds: bool
 
 
 @dataclass(frozen=True)
 class Explanation:
+    """A community's place in a plan, in yuan a year: what it costs and brings, what else could
+    be done with it, and which rules hold it where it is. ``to_text()`` words it."""
+
     community: Community
     package: PackageMetrics | None
     firm_name: str | None
@@ -128,7 +133,7 @@ def _fresh_id(plan: Plan, base: str) -> str:
 
 def _alternative_plans(
     instance: Instance, plan: Plan, cid: str
-) -> list[tuple[str, str, str | None, str | None, Plan]]:
+) -> list[tuple[ChangeKind, str, str | None, str | None, Plan]]:
     """(kind, description, package, firm, plan) for every single change around ``cid``."""
     firm_name = {f.id: f.name for f in instance.firms}
     own = next((p for p in plan.packages if cid in p.members), None)
@@ -169,14 +174,34 @@ def _new_broken(current: Evaluation, other: Evaluation) -> tuple[Violation, ...]
 # -- the limits on its package ----------------------------------------------------------------
 
 
-def _limits(instance: Instance, plan: Plan, ev: Evaluation, cid: str) -> list[Limit]:
+def _limits(instance: Instance, ev: Evaluation, cid: str) -> list[Limit]:
     pkg = next((p for p in ev.packages if cid in p.members), None)
     if pkg is None:
         return []
-    pol = instance.policy
-    firm = instance.firm(pkg.firm_id)
-    frow = next(f for f in ev.firms if f.firm_id == firm.id)
     c = instance.community(cid)
+    out = _size_limits(instance, pkg, c)
+    out += _firm_limits(instance, ev, pkg, c)
+    if instance.policy.require_contiguity and len(pkg.members) > 1:
+        out.append(_contiguity_limit(instance, pkg, cid))
+    if not instance.policy.cross_streets:
+        out.append(Limit(
+            "one_street",
+            f"street: every member of {pkg.package_id} is in {', '.join(pkg.streets)}; only "
+            f"packages of {c.street} can take {cid}",
+            True,
+        ))  # fmt: skip
+    for lk in instance.locks:
+        if lk.community_id == cid:
+            must = lk.rule == "must"
+            verb = "must be served by" if must else "must not be served by"
+            rule: RuleName = "lock_must" if must else "lock_forbid"
+            out.append(Limit(rule, f"lock: {cid} {verb} firm {lk.firm_id}", True))
+    return out
+
+
+def _size_limits(instance: Instance, pkg: PackageMetrics, c: Community) -> list[Limit]:
+    """The package's household bounds and radius."""
+    pol = instance.policy
     out = []
     if pol.package_max_households is not None:
         room = pol.package_max_households - pkg.households
@@ -191,63 +216,66 @@ def _limits(instance: Instance, plan: Plan, ev: Evaluation, cid: str) -> list[Li
         out.append(Limit(
             "package_min_households",
             f"minimum size: {pkg.package_id} needs at least {count(pol.package_min_households)} "
-            f"households; without {cid} it would hold {count(pkg.households - c.households)}",
+            f"households; without {c.id} it would hold {count(pkg.households - c.households)}",
             spare < c.households,
         ))  # fmt: skip
-    d_hub = instance.distance_m(c, instance.community(pkg.hub_id))
     if pol.package_max_radius_m is not None:
+        d_hub = instance.distance_m(c, instance.community(pkg.hub_id))
         out.append(Limit(
             "package_radius",
-            f"radius: {cid} is {metres(d_hub)} from the service point {pkg.hub_id} and the "
+            f"radius: {c.id} is {metres(d_hub)} from the service point {pkg.hub_id} and the "
             f"farthest member {metres(pkg.max_member_distance_m)}; the limit is "
             f"{metres(pol.package_max_radius_m)}",
             pkg.max_member_distance_m >= 0.95 * pol.package_max_radius_m,
         ))  # fmt: skip
-    free = firm.capacity_households - frow.households
-    out.append(Limit(
-        "firm_capacity",
-        f"firm capacity: {firm.name} serves {count(frow.households)} of "
-        f"{count(firm.capacity_households)} households ({count(free)} free)",
-        free < c.households,
-    ))  # fmt: skip
-    out.append(Limit(
-        "firm_max_packages",
-        f"firm packages: {firm.name} runs {frow.packages} of at most {firm.max_packages} packages",
-        frow.packages >= firm.max_packages,
-    ))  # fmt: skip
-    out.append(Limit(
-        "firm_service_radius",
-        f"service radius: the service point is {metres(pkg.firm_distance_m)} from {firm.name}, "
-        f"which serves up to {metres(firm.service_radius_m)}",
-        pkg.firm_distance_m >= 0.95 * firm.service_radius_m,
-    ))  # fmt: skip
-    if pol.require_contiguity and len(pkg.members) > 1:
-        sub = instance.graph.subgraph(pkg.members)
-        rest = sub.subgraph([m for m in pkg.members if m != cid])
-        parts = nx.number_connected_components(rest) if rest.number_of_nodes() else 0
-        connected = nx.is_connected(sub)
-        if not connected:
-            text = f"contiguity: {pkg.package_id} is already not connected in the proximity graph"
-        elif parts > 1:
-            text = (
-                f"contiguity: {cid} links parts of {pkg.package_id} — without it the package "
-                f"would fall into {parts} parts (it is an articulation point)"
-            )
-        else:
-            text = f"contiguity: {cid} can leave {pkg.package_id} without splitting it"
-        out.append(Limit("contiguity", text, connected and parts > 1))
-    if not pol.cross_streets:
-        out.append(Limit(
-            "one_street",
-            f"street: every member of {pkg.package_id} is in {', '.join(pkg.streets)}; only "
-            f"packages of {c.street} can take {cid}",
-            True,
-        ))  # fmt: skip
-    for lk in instance.locks:
-        if lk.community_id == cid:
-            verb = "must be served by" if lk.rule == "must" else "must not be served by"
-            out.append(Limit(f"lock_{lk.rule}", f"lock: {cid} {verb} firm {lk.firm_id}", True))
     return out
+
+
+def _firm_limits(
+    instance: Instance, ev: Evaluation, pkg: PackageMetrics, c: Community
+) -> list[Limit]:
+    """The firm's capacity, package count and service radius."""
+    firm = instance.firm(pkg.firm_id)
+    frow = next(f for f in ev.firms if f.firm_id == firm.id)
+    free = firm.capacity_households - frow.households
+    return [
+        Limit(
+            "firm_capacity",
+            f"firm capacity: {firm.name} serves {count(frow.households)} of "
+            f"{count(firm.capacity_households)} households ({count(free)} free)",
+            free < c.households,
+        ),
+        Limit(
+            "firm_max_packages",
+            f"firm packages: {firm.name} runs {frow.packages} of at most {firm.max_packages} "
+            "packages",
+            frow.packages >= firm.max_packages,
+        ),
+        Limit(
+            "firm_service_radius",
+            f"service radius: the service point is {metres(pkg.firm_distance_m)} from "
+            f"{firm.name}, which serves up to {metres(firm.service_radius_m)}",
+            pkg.firm_distance_m >= 0.95 * firm.service_radius_m,
+        ),
+    ]
+
+
+def _contiguity_limit(instance: Instance, pkg: PackageMetrics, cid: str) -> Limit:
+    """Binds when the community is the only link between parts of its package."""
+    sub = instance.graph.subgraph(pkg.members)
+    rest = sub.subgraph([m for m in pkg.members if m != cid])
+    parts = nx.number_connected_components(rest) if rest.number_of_nodes() else 0
+    connected = nx.is_connected(sub)
+    if not connected:
+        text = f"contiguity: {pkg.package_id} is already not connected in the proximity graph"
+    elif parts > 1:
+        text = (
+            f"contiguity: {cid} links parts of {pkg.package_id} — without it the package "
+            f"would fall into {parts} parts (it is an articulation point)"
+        )
+    else:
+        text = f"contiguity: {cid} can leave {pkg.package_id} without splitting it"
+    return Limit("contiguity", text, connected and parts > 1)
 
 
 # -- the explanation --------------------------------------------------------------------------
@@ -329,7 +357,7 @@ def explain_community(instance: Instance, plan: Plan, community_id: str) -> Expl
         subsidy_without=subsidy_without,
         evaluation=ev,
         alternatives=tuple(alts),
-        limits=tuple(_limits(instance, plan, ev, community_id)),
+        limits=tuple(_limits(instance, ev, community_id)),
     )
 
 
