@@ -12,6 +12,9 @@ from pathlib import Path
 
 from sharedprop.cli import EXIT_OK, EXIT_RULES
 from sharedprop.errors import PlanError
+from sharedprop.evaluate import Evaluation, evaluate
+from sharedprop.io.instances import load_instance
+from sharedprop.io.plans import read_plan
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _find_plan(plan: Path, instance_dir: Path) -> Path:
+def find_plan(plan: Path, instance_dir: Path) -> Path:
+    """``plan`` as given, else inside ``instance_dir``, else in its ``plans/`` (a bare name may
+    leave out ``.csv`` or ``.xlsx``)."""
     candidates = [plan, instance_dir / plan, instance_dir / "plans" / plan]
     if not plan.suffix:
         candidates += [instance_dir / "plans" / f"{plan}{s}" for s in (".csv", ".xlsx")]
@@ -52,14 +57,15 @@ def _money(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _text(ev) -> list[str]:
+def _text(ev: Evaluation) -> list[str]:
     lines = [
         f"plan {ev.plan_name}: {'feasible' if ev.feasible else 'BREAKS RULES'}",
         f"  objective      {_money(ev.objective):>14}",
-        f"  public money   {_money(ev.public_money):>14} yuan/yr  (subsidy {_money(ev.subsidy)}, "
-        f"fallback {_money(ev.fallback_cost)})",
+        f"  public money   {_money(ev.public_money):>14} yuan/yr  "
+        f"(subsidy {_money(ev.subsidy)}, fallback {_money(ev.fallback_cost)})",
         f"  total cost     {_money(ev.total_cost):>14} yuan/yr",
-        f"  revenue        {_money(ev.revenue):>14} yuan/yr  (resources {_money(ev.resource_income)})",
+        f"  revenue        {_money(ev.revenue):>14} yuan/yr  "
+        f"(resources {_money(ev.resource_income)})",
         f"  coverage       {ev.coverage_households:,} of {ev.total_households:,} households "
         f"({ev.coverage:.1%}); uncovered: {', '.join(ev.uncovered) or 'none'}",
         "",
@@ -70,7 +76,8 @@ def _text(ev) -> list[str]:
         hub = p.hub_id if p.hub_given else f"{p.hub_id}*"
         lines.append(
             f"  {p.package_id:<10} {p.firm_id:<8} {hub:<10} {len(p.members):>7} "
-            f"{p.households:>10,} {_money(p.cost):>12} {_money(p.revenue):>12} {_money(p.subsidy):>12}"
+            f"{p.households:>10,} {_money(p.cost):>12} {_money(p.revenue):>12} "
+            f"{_money(p.subsidy):>12}"
         )
     if any(not p.hub_given for p in ev.packages):
         lines.append("  * hub not given in the plan: the member the contract's hub rule picks")
@@ -90,12 +97,8 @@ def _text(ev) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sharedprop.evaluate import evaluate
-    from sharedprop.io.instances import load_instance
-    from sharedprop.io.plans import read_plan
-
     instance = load_instance(args.instance)
-    plan = read_plan(_find_plan(args.plan, Path(args.instance)), instance)
+    plan = read_plan(find_plan(args.plan, Path(args.instance)), instance)
     ev = evaluate(instance, plan)
     if args.json:
         print(json.dumps(ev.to_dict(), ensure_ascii=False))
