@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from html import escape
 
 from sharedprop._version import __version__
@@ -19,6 +18,18 @@ from sharedprop.errors import SharedpropError
 from sharedprop.evaluate import Evaluation, evaluate
 from sharedprop.formatting import count, metres, pct, plural, seconds, yuan
 from sharedprop.plan import Plan
+from sharedprop.report.page import (
+    CSS,
+    SORT_JS,
+    Col,
+    broken_list,
+    community_cell,
+    firm_cell,
+    h2,
+    move_rows,
+    table,
+    td,
+)
 from sharedprop.report.palette import package_colours
 from sharedprop.report.sentences import findings, useful_gap
 from sharedprop.report.shapes import plan_shapes
@@ -29,117 +40,6 @@ THIS_PLAN = "this plan"
 # Moved-community lists longer than this start folded.
 FOLD_AFTER = 30
 
-CSS = """
-:root { --ink:#1d2330; --muted:#5b6475; --line:#dfe3ea; --bg:#fbfbf9; --accent:#332288; }
-* { box-sizing: border-box; }
-body { margin:0; background:var(--bg); color:var(--ink); line-height:1.5;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-    "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC",
-    "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; }
-main { max-width: 1160px; margin: 0 auto; padding: 24px 20px 48px; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 19px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid
-var(--line); }
-h2 .zh, h1 .zh { color: var(--muted); font-weight: 500; }
-h3 { font-size: 15px; margin: 18px 0 6px; }
-.sub { color: var(--muted); margin: 0; }
-.note { color: var(--muted); font-size: 13px; margin: 0 0 6px; }
-.desc { color: var(--muted); font-size: 14px; max-width: 80ch; }
-.badge { display:inline-block; padding:1px 10px; border-radius:10px; color:#fff; font-size:13px;
-  font-weight:600; vertical-align: middle; }
-.badge.optimal { background:#117733; } .badge.feasible { background:#2f5d9e; }
-.badge.infeasible { background:#AA3377; } .badge.unknown, .badge.evaluated { background:#666; }
-.cards { display:grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap:10px;
-  margin-top: 18px; }
-.card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:10px 14px; }
-.card .k { color:var(--muted); font-size:13px; }
-.card .v { font-size:22px; font-weight:700; font-variant-numeric: tabular-nums; }
-.card .n { color:var(--muted); font-size:12px; }
-.card.main { border-color:#332288; border-width:2px; }
-.findings h3 { margin: 12px 0 2px; color: var(--muted); font-size: 13px; text-transform: uppercase;
-  letter-spacing: .04em; }
-.findings ul { margin: 0; padding-left: 20px; }
-.findings li { margin: 2px 0; }
-.mapbox { background:#fff; border:1px solid var(--line); border-radius:8px; padding:8px; }
-svg.map { width:100%; height:auto; display:block; }
-svg .halo { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
-.chips { display:flex; flex-wrap:wrap; gap:6px 14px; margin:8px 4px 2px; font-size:13px; }
-.chip { white-space: nowrap; }
-.sw { display:inline-block; width:12px; height:12px; border-radius:3px; vertical-align:-1px;
-  margin-right:5px; }
-.tablebox { overflow-x: auto; }
-table { border-collapse: collapse; width:100%; background:#fff; font-size:13.5px; }
-th, td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:left; vertical-align:
-top; }
-th { background:#eef1f6; font-weight:600; white-space: nowrap; }
-table.sortable th { cursor: pointer; }
-th[data-dir="asc"]::after { content:" ▲"; } th[data-dir="desc"]::after { content:" ▼"; }
-td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.members { max-width: 360px; } td.firm { min-width: 9em; }
-.bar { position:relative; background:#eef1f6; border-radius:3px; height:8px; width:110px;
-  display:inline-block; vertical-align: middle; margin-left:6px; }
-.bar > span { position:absolute; left:0; top:0; bottom:0; border-radius:3px; background:#44AA99; }
-.bar.full > span { background:#CC6677; }
-.better { color:#117733; font-weight:600; } .worse { color:#AA3377; font-weight:600; }
-.broken li { color:#8a1c4a; }
-details summary { cursor: pointer; color: var(--accent); margin: 6px 0; }
-footer { margin-top: 40px; color: var(--muted); font-size: 12.5px; border-top:1px solid var(--line);
-  padding-top: 10px; }
-@media print { .mapbox, table { break-inside: avoid; } details { display:block; } }
-"""
-
-SORT_JS = """
-document.querySelectorAll('table.sortable th').forEach(function (th) {
-  th.addEventListener('click', function () {
-    var table = th.closest('table'), body = table.tBodies[0], i = th.cellIndex;
-    var asc = th.dataset.dir !== 'asc';
-    table.querySelectorAll('th').forEach(function (h) { delete h.dataset.dir; });
-    th.dataset.dir = asc ? 'asc' : 'desc';
-    var key = function (row) {
-      var c = row.cells[i]; return c.hasAttribute('data-v') ? c.getAttribute('data-v') :
-      c.textContent;
-    };
-    Array.from(body.rows).sort(function (a, b) {
-      var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
-      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : String(x).localeCompare(String(y), 'zh');
-      return asc ? c : -c;
-    }).forEach(function (row) { body.appendChild(row); });
-  });
-});
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class Col:
-    label: str
-    numeric: bool = False
-
-
-def _td(
-    html_text: str, *, numeric: bool = False, sort: float | str | None = None, cls: str = ""
-) -> str:
-    classes = " ".join(c for c in ("num" if numeric else "", cls) if c)
-    attrs = f' class="{classes}"' if classes else ""
-    if sort is not None:
-        attrs += f' data-v="{escape(str(sort))}"'
-    return f"<td{attrs}>{html_text}</td>"
-
-
-def _table(
-    cols: Sequence[Col], rows: Sequence[Sequence[str]], *, sortable: bool = True, cls: str = ""
-) -> str:
-    head = "".join(f"<th{' class=num' if c.numeric else ''}>{escape(c.label)}</th>" for c in cols)
-    body = "".join(f"<tr>{''.join(r)}</tr>" for r in rows)
-    classes = " ".join(c for c in ("sortable" if sortable else "", cls) if c)
-    return (
-        f'<div class="tablebox"><table class="{classes}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
-    )
-
-
-def _h2(en: str, zh: str, anchor: str) -> str:
-    return f'<h2 id="{anchor}">{escape(en)} <span class="zh">· {escape(zh)}</span></h2>'
-
 
 def _card(label: str, value: str, note: str = "", main: bool = False) -> str:
     n = f'<div class="n">{escape(note)}</div>' if note else ""
@@ -147,15 +47,6 @@ def _card(label: str, value: str, note: str = "", main: bool = False) -> str:
         f'<div class="card{" main" if main else ""}"><div class="k">{escape(label)}</div>'
         f'<div class="v">{escape(value)}</div>{n}</div>'
     )
-
-
-def _community(instance: Instance, cid: str) -> str:
-    c = instance.community(cid)
-    return f"{escape(c.name)} <small>({escape(cid)})</small>" if c.name else escape(cid)
-
-
-def _firm(instance: Instance, fid: str) -> str:
-    return f"{escape(instance.firm(fid).name)} <small>({escape(fid)})</small>"
 
 
 # -- sections -----------------------------------------------------------------------------------
@@ -213,7 +104,7 @@ def _cards(instance: Instance, ev: Evaluation | None, result: Result | None) -> 
 
 
 def _findings(topics: list[tuple[str, list[str]]]) -> str:
-    parts = [_h2("What the plan says", "方案要点", "findings"), '<div class="findings">']
+    parts = [h2("What the plan says", "方案要点", "findings"), '<div class="findings">']
     for topic, sentences in topics:
         items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
         parts.append(f"<h3>{escape(topic)}</h3><ul>{items}</ul>")
@@ -233,7 +124,7 @@ def _map(
                 f"{count(p.households)} hh</span>"
             )
     return (
-        _h2("Map", "地图", "map")
+        h2("Map", "地图", "map")
         + f'<div class="mapbox">{svg_map(instance, plan, ev, colours=colours)}'
         + (f'<div class="chips">{"".join(chips)}</div>' if chips else "")
         + "</div>"
@@ -254,21 +145,21 @@ def _packages(instance: Instance, ev: Evaluation, colours: Mapping[str, str]) ->
             or "—"
         )
         rows.append([
-            _td(f'<span class="sw" style="background:{colours[p.package_id]}"></span>'
+            td(f'<span class="sw" style="background:{colours[p.package_id]}"></span>'
                 f"<b>{escape(p.package_id)}</b>", sort=p.package_id),
-            _td(_firm(instance, p.firm_id), sort=p.firm_id, cls="firm"),
-            _td(", ".join(("★ " if m == p.hub_id else "") + _community(instance, m)
+            td(firm_cell(instance, p.firm_id), sort=p.firm_id, cls="firm"),
+            td(", ".join(("★ " if m == p.hub_id else "") + community_cell(instance, m)
                           for m in p.members), cls="members", sort=len(p.members)),
-            _td(count(p.households), numeric=True, sort=p.households),
-            _td(yuan(p.cost), numeric=True, sort=round(p.cost, 2)),
-            _td(yuan(p.revenue), numeric=True, sort=round(p.revenue, 2)),
-            _td(res),
-            _td(yuan(p.subsidy), numeric=True, sort=round(p.subsidy, 2)),
-            _td(pct(p.margin), numeric=True, sort=round(p.margin, 6)),
-            _td(metres(p.firm_distance_m), numeric=True, sort=round(p.firm_distance_m, 1)),
+            td(count(p.households), numeric=True, sort=p.households),
+            td(yuan(p.cost), numeric=True, sort=round(p.cost, 2)),
+            td(yuan(p.revenue), numeric=True, sort=round(p.revenue, 2)),
+            td(res),
+            td(yuan(p.subsidy), numeric=True, sort=round(p.subsidy, 2)),
+            td(pct(p.margin), numeric=True, sort=round(p.margin, 6)),
+            td(metres(p.firm_distance_m), numeric=True, sort=round(p.firm_distance_m, 1)),
         ])  # fmt: skip
     note = '<p class="note">Money in yuan per year; ★ marks the service point (hub).</p>'
-    return _h2("Packages", "服务包", "packages") + note + _table(cols, rows)
+    return h2("Packages", "服务包", "packages") + note + table(cols, rows)
 
 
 def _firms(instance: Instance, plan: Plan, ev: Evaluation) -> str:
@@ -285,15 +176,15 @@ def _firms(instance: Instance, plan: Plan, ev: Evaluation) -> str:
         full = " full" if share >= 0.95 else ""
         bar = f'<span class="bar{full}"><span style="width:{width:.1f}%"></span></span>'
         rows.append([
-            _td(_firm(instance, f.firm_id), sort=f.firm_id),
-            _td(escape(", ".join(pids)) or "—", sort=len(pids)),
-            _td(count(f.households), numeric=True, sort=f.households),
-            _td(count(f.capacity_households), numeric=True, sort=f.capacity_households),
-            _td(f"{pct(share)}{bar}", numeric=True, sort=round(share, 6)),
-            _td(f"{f.packages} / {f.max_packages}", numeric=True, sort=f.packages),
-            _td(metres(firm.service_radius_m), numeric=True, sort=firm.service_radius_m),
+            td(firm_cell(instance, f.firm_id), sort=f.firm_id),
+            td(escape(", ".join(pids)) or "—", sort=len(pids)),
+            td(count(f.households), numeric=True, sort=f.households),
+            td(count(f.capacity_households), numeric=True, sort=f.capacity_households),
+            td(f"{pct(share)}{bar}", numeric=True, sort=round(share, 6)),
+            td(f"{f.packages} / {f.max_packages}", numeric=True, sort=f.packages),
+            td(metres(firm.service_radius_m), numeric=True, sort=firm.service_radius_m),
         ])  # fmt: skip
-    return _h2("Firms", "物业企业", "firms") + _table(cols, rows)
+    return h2("Firms", "物业企业", "firms") + table(cols, rows)
 
 
 def _resources(instance: Instance, plan: Plan, ev: Evaluation) -> str:
@@ -308,14 +199,14 @@ def _resources(instance: Instance, plan: Plan, ev: Evaluation) -> str:
         pid = where.get(r.id)
         d = instance.distance_m(r, instance.community(hubs[pid])) if pid in hubs else None
         rows.append([
-            _td(f"{escape(r.name)} <small>({escape(r.id)})</small>", sort=r.id),
-            _td(escape(r.kind.replace("_", " "))),
-            _td(yuan(r.annual_income), numeric=True, sort=r.annual_income),
-            _td(escape(pid) if pid else "not bundled", sort=pid or ""),
-            _td(metres(d), numeric=True, sort=d if d is not None else -1),
-            _td(metres(r.max_distance_m), numeric=True, sort=r.max_distance_m),
+            td(f"{escape(r.name)} <small>({escape(r.id)})</small>", sort=r.id),
+            td(escape(r.kind.replace("_", " "))),
+            td(yuan(r.annual_income), numeric=True, sort=r.annual_income),
+            td(escape(pid) if pid else "not bundled", sort=pid or ""),
+            td(metres(d), numeric=True, sort=d if d is not None else -1),
+            td(metres(r.max_distance_m), numeric=True, sort=r.max_distance_m),
         ])  # fmt: skip
-    return _h2("Resources", "经营性资源", "resources") + _table(cols, rows)
+    return h2("Resources", "经营性资源", "resources") + table(cols, rows)
 
 
 def _uncovered(instance: Instance, ev: Evaluation) -> str:
@@ -327,22 +218,15 @@ def _uncovered(instance: Instance, ev: Evaluation) -> str:
     for cid in ev.uncovered:
         c = instance.community(cid)
         rows.append([
-            _td(_community(instance, cid), sort=cid), _td(escape(c.street)),
-            _td(count(c.households), numeric=True, sort=c.households),
-            _td(yuan(fallback * c.households), numeric=True, sort=fallback * c.households),
+            td(community_cell(instance, cid), sort=cid), td(escape(c.street)),
+            td(count(c.households), numeric=True, sort=c.households),
+            td(yuan(fallback * c.households), numeric=True, sort=fallback * c.households),
         ])  # fmt: skip
     return (
-        _h2("Uncovered communities", "兜底小区", "uncovered")
+        h2("Uncovered communities", "兜底小区", "uncovered")
         + "<p>No package takes these; the street office carries them itself.</p>"
-        + _table(cols, rows)
+        + table(cols, rows)
     )
-
-
-def _broken(ev: Evaluation, title: str) -> str:
-    if not ev.broken:
-        return ""
-    items = "".join(f"<li>{escape(str(v))}</li>" for v in ev.broken)
-    return f'<h3>{escape(title)}</h3><ul class="broken">{items}</ul>'
 
 
 def _change_row(metric: Metric, ref: Evaluation, ours: Evaluation, neutral: set[str]) -> list[str]:
@@ -357,10 +241,10 @@ def _change_row(metric: Metric, ref: Evaluation, ours: Evaluation, neutral: set[
         shown_diff = f"{abs(diff) * 100:.1f} pts"
     sign = "" if shown_diff == "=" else ("+" if diff > 0 else "−")
     return [
-        _td(escape(metric.label.strip())),
-        _td(escape(metric.show(a)), numeric=True),
-        _td(escape(metric.show(b)), numeric=True),
-        _td(f'<span class="{cls}">{escape(sign + shown_diff)}</span>', numeric=True),
+        td(escape(metric.label.strip())),
+        td(escape(metric.show(a)), numeric=True),
+        td(escape(metric.show(b)), numeric=True),
+        td(f'<span class="{cls}">{escape(sign + shown_diff)}</span>', numeric=True),
     ]
 
 
@@ -368,7 +252,7 @@ def _change_table(instance: Instance, other: str, ref: Evaluation, ours: Evaluat
     # Money the objective ignores is shown without a verdict (a plan that covers more
     # communities costs the firms more, and that is not a fault).
     neutral = {"revenue"} | ({"total_cost"} if instance.objective.weight_total_cost == 0 else set())
-    return _table(
+    return table(
         [Col("Metric"), Col(f"“{other}”", True), Col("This plan", True), Col("Change", True)],
         [_change_row(metric, ref, ours, neutral) for metric in METRICS],
         sortable=False,
@@ -401,26 +285,11 @@ def _comparison_lead(other: str, ref: Evaluation, ours: Evaluation, moves: Seque
 def _moves_table(instance: Instance, other: str, moves: Sequence[Move]) -> str:
     cols = [Col("Community"), Col("Households", True), Col(f"In “{other}”"), Col("In this plan"),
             Col("Change")]  # fmt: skip
-
-    def side(pkg: str | None, firm: str | None) -> str:
-        if pkg and firm:
-            return f"{escape(pkg)} · {escape(instance.firm(firm).name)}"
-        return "uncovered"
-
-    rows = [
-        [
-            _td(_community(instance, m.community_id), sort=m.community_id),
-            _td(count(m.households), numeric=True, sort=m.households),
-            _td(side(m.from_package, m.from_firm), sort=m.from_package or ""),
-            _td(side(m.to_package, m.to_firm), sort=m.to_package or ""),
-            _td(escape(m.change)),
-        ]
-        for m in moves
-    ]
     opened = " open" if len(moves) <= FOLD_AFTER else ""
     return (
         f"<details{opened}><summary>{plural(len(moves), 'community', 'communities')} move"
-        f"{'s' if len(moves) == 1 else ''}</summary>{_table(cols, rows)}</details>"
+        f"{'s' if len(moves) == 1 else ''}</summary>"
+        f"{table(cols, move_rows(instance, moves))}</details>"
     )
 
 
@@ -428,10 +297,10 @@ def _comparison(instance: Instance, cmp: Comparison, other: str, other_plan: Pla
     ref, ours = cmp.evaluations[other], cmp.evaluations[THIS_PLAN]
     moves = cmp.moves[THIS_PLAN]
     parts = [
-        _h2(f"Compared with “{other}”", "与人工方案对比", f"compare-{escape(other)}"),
+        h2(f"Compared with “{other}”", "与人工方案对比", f"compare-{escape(other)}"),
         f"<p>{escape(_comparison_lead(other, ref, ours, moves))}</p>",
         _change_table(instance, other, ref, ours),
-        _broken(ref, f"“{other}” breaks {plural(len(ref.broken), 'rule')}"),
+        broken_list(ref, f"“{other}” breaks {plural(len(ref.broken), 'rule')}"),
         f"<details><summary>Show the map of “{escape(other)}”</summary>"
         f'<div class="mapbox">{svg_map(instance, other_plan, ref)}</div></details>',
     ]
@@ -495,11 +364,11 @@ def render_report(
         body.append(_findings(findings(instance, ev, result, others)))
     elif result is not None:
         reasons = "".join(f"<li>{escape(r)}</li>" for r in result.reasons) or "<li>none given</li>"
-        body.append(_h2("No plan", "无可行方案", "noplan") + f"<ul>{reasons}</ul>")
+        body.append(h2("No plan", "无可行方案", "noplan") + f"<ul>{reasons}</ul>")
     body.append(_map(instance, plan, ev, colours))
     if plan is not None and ev is not None:
         if ev.broken:
-            body.append(_h2("Broken rules", "违规", "broken") + _broken(ev, "This plan breaks:"))
+            body.append(h2("Broken rules", "违规", "broken") + broken_list(ev, "This plan breaks:"))
         body += [
             _packages(instance, ev, colours),
             _firms(instance, plan, ev),
