@@ -34,7 +34,8 @@ ENTRY_POINTS = {
 
 def test_solve_shows_the_solvers_own_signature() -> None:
     params = inspect.signature(sharedprop.solve).parameters
-    for name in ("time_limit", "seed", "workers", "strategy", "initial_plan", "on_progress", "stop"):
+    names = ("time_limit", "seed", "workers", "strategy", "initial_plan", "on_progress", "stop")
+    for name in names:
         assert name in params, name
         assert params[name].kind is inspect.Parameter.KEYWORD_ONLY
 

@@ -345,7 +345,8 @@ def _parse_wkt(parsed: _Parsed | None, geographic: bool, problems: list[str]) ->
         except shapely.errors.ShapelyError as exc:
             problems.append(
                 f"{where}: geometry_wkt is not valid WKT ({exc}); write e.g. "
-                "POLYGON ((118.11 24.48, 118.12 24.48, 118.12 24.49, 118.11 24.48)) or leave it empty"
+                "POLYGON ((118.11 24.48, 118.12 24.48, 118.12 24.49, 118.11 24.48)) "
+                "or leave it empty"
             )
             continue
         if geom is None or geom.is_empty:
@@ -437,7 +438,8 @@ def _parse_locks(
         if rule == "must" and cid in must and must[cid][0] != fid:
             cells.add(
                 f"contradicts row {must[cid][1]}: {cid} must already be served by firm "
-                f"{must[cid][0]}, and a community is in one package only; delete one of the two rows"
+                f"{must[cid][0]}, and a community is in one package only; "
+                "delete one of the two rows"
             )
             continue
         if (cid, fid) in seen:
