@@ -52,7 +52,8 @@ def make_instance(folder: Path, n: int, seed: int, polygons: bool) -> None:
     lon = centre_lon[street] + rng.normal(0, 0.8, n) * KM_LON
     lat = centre_lat[street] + rng.normal(0, 0.8, n) * KM_LAT
     households = np.clip(np.round(rng.lognormal(np.log(60), 0.7, n)), 12, 600).astype(int)
-    lines = ["id,name,street,neighbourhood,lon,lat,households,floor_area_m2,fee_rate,collection_rate"
+    lines = ["id,name,street,neighbourhood,lon,lat,households,floor_area_m2,fee_rate,"
+             "collection_rate"
              + (",geometry_wkt" if polygons else "")]  # fmt: skip
     for i in range(n):
         row = (
@@ -63,7 +64,10 @@ def make_instance(folder: Path, n: int, seed: int, polygons: bool) -> None:
         if polygons:
             h = rng.uniform(0.03, 0.06) * KM_LAT
             x0, x1, y0, y1 = lon[i] - h, lon[i] + h, lat[i] - h, lat[i] + h
-            row += f',"POLYGON (({x0:.6f} {y0:.6f}, {x1:.6f} {y0:.6f}, {x1:.6f} {y1:.6f}, {x0:.6f} {y1:.6f}, {x0:.6f} {y0:.6f}))"'
+            row += (
+                f',"POLYGON (({x0:.6f} {y0:.6f}, {x1:.6f} {y0:.6f}, {x1:.6f} {y1:.6f}, '
+                f'{x0:.6f} {y1:.6f}, {x0:.6f} {y0:.6f}))"'
+            )
         lines.append(row)
     (folder / "communities.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     firms = ["id,name,lon,lat,capacity_households,max_packages,service_radius_m,"
@@ -80,7 +84,8 @@ def make_instance(folder: Path, n: int, seed: int, polygons: bool) -> None:
     for r in range(500):
         k = rng.integers(0, n)
         res.append(
-            f"R{r:03d},资源{r},parking,{lon[k]:.6f},{lat[k]:.6f},{rng.integers(20, 200) * 1000},1000"
+            f"R{r:03d},资源{r},parking,{lon[k]:.6f},{lat[k]:.6f},"
+            f"{rng.integers(20, 200) * 1000},1000"
         )
     (folder / "resources.csv").write_text("\n".join(res) + "\n", encoding="utf-8")
     (folder / "instance.toml").write_text(

@@ -43,12 +43,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import get_args
 
 import networkx as nx
 import pytest
 
 from sharedprop.data import Community, Firm, Instance, Lock, ObjectiveWeights, Policy, Resource
-from sharedprop.evaluate import RULES, evaluate
+from sharedprop.evaluate import RULES, RuleName, evaluate
 from sharedprop.plan import Package, Plan
 
 YUAN = 0.01
@@ -278,6 +279,10 @@ RULE_CASES: dict[str, Callable[[], Case]] = {
 
 def test_every_rule_the_evaluator_knows_has_a_case_here() -> None:
     assert set(RULE_CASES) == set(RULES)
+
+
+def test_the_rule_names_type_lists_exactly_the_described_rules() -> None:
+    assert list(get_args(RuleName)) == list(RULES)
 
 
 @pytest.mark.parametrize("rule", list(RULE_CASES))

@@ -10,9 +10,9 @@ The public API::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-from os import PathLike
+from typing import TYPE_CHECKING, Any
 
+from sharedprop._version import __version__
 from sharedprop.data import (
     Community,
     Firm,
@@ -24,68 +24,15 @@ from sharedprop.data import (
 )
 from sharedprop.errors import InstanceError, PlanError, SharedpropError
 from sharedprop.evaluate import Evaluation, FirmMetrics, PackageMetrics, Violation, evaluate
+from sharedprop.io.frames import from_frames
+from sharedprop.io.instances import load_instance
+from sharedprop.io.plans import read_plan, write_plan
+from sharedprop.io.template import write_instance_workbook, write_template
 from sharedprop.plan import Package, Plan
 from sharedprop.result import ProgressPoint, Result
 
-try:
-    __version__ = version("sharedprop")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+src"
-
-
-def load_instance(path, *, graph=None, lang=None):
-    """Read an instance folder (CSV or XLSX files) or one ``.xlsx`` workbook; see
-    :func:`sharedprop.io.instances.load_instance`."""
-    from sharedprop.io.instances import load_instance as _load
-
-    return _load(path, graph=graph, lang=lang)
-
-
-def from_frames(communities, firms, resources=None, edges=None, locks=None, policy=None,
-                objective=None, **kwargs):  # fmt: skip
-    """Build an instance from pandas DataFrames; see :func:`sharedprop.io.frames.from_frames`."""
-    from sharedprop.io.frames import from_frames as _from_frames
-
-    return _from_frames(communities, firms, resources, edges, locks, policy, objective, **kwargs)
-
-
-def solve(instance, **kwargs):
-    """Optimise ``instance`` (an :class:`Instance`, or the path of an instance folder or
-    workbook); see :func:`sharedprop.solver.solve`."""
-    from sharedprop.solver import solve as _solve
-
-    if isinstance(instance, str | PathLike):
-        instance = load_instance(instance)
-    return _solve(instance, **kwargs)
-
-
-def write_instance_workbook(instance, path):
-    """Save ``instance`` as one workbook; see :func:`sharedprop.io.template.write_instance_workbook`."""
-    from sharedprop.io.template import write_instance_workbook as _write
-
-    return _write(instance, path)
-
-
-def write_template(path, *, streets=()):
-    """Write the instance workbook a planner fills in; see :mod:`sharedprop.io.template`."""
-    from sharedprop.io.template import write_template as _write
-
-    return _write(path, streets=streets)
-
-
-def read_plan(path, instance=None):
-    """Read a plan CSV/XLSX (and its ``_resources`` companion); see :mod:`sharedprop.io.plans`."""
-    from sharedprop.io.plans import read_plan as _read
-
-    return _read(path, instance)
-
-
-def write_plan(plan, path):
-    """Write ``plan`` as the contract's plan CSV plus ``<plan>_resources.csv``."""
-    from sharedprop.io.plans import write_plan as _write
-
-    return _write(plan, path)
-
+if TYPE_CHECKING:
+    from sharedprop.solver import solve
 
 __all__ = [
     "Community",
@@ -106,6 +53,7 @@ __all__ = [
     "Result",
     "SharedpropError",
     "Violation",
+    "__version__",
     "evaluate",
     "from_frames",
     "load_instance",
@@ -114,5 +62,20 @@ __all__ = [
     "write_instance_workbook",
     "write_plan",
     "write_template",
-    "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The solver brings OR-Tools, SciPy and Numba (seconds to import); reading, scoring and
+    # reporting plans need none of them, so `solve` is imported on first use (PEP 562). It is
+    # the solver's own function, with its own signature and docstring.
+    if name == "solve":
+        from sharedprop.solver import solve
+
+        globals()["solve"] = solve
+        return solve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

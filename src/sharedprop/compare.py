@@ -19,8 +19,8 @@ import pandas as pd
 from sharedprop.data import Instance
 from sharedprop.errors import PlanError
 from sharedprop.evaluate import Evaluation, evaluate
+from sharedprop.formatting import count, pct, yuan
 from sharedprop.plan import Plan
-from sharedprop.report.formatting import count, pct, yuan
 
 CHANGE_PACKAGE = "changed package"
 CHANGE_FIRM = "changed firm"
@@ -202,7 +202,28 @@ class Comparison:
 
 
 def compare_plans(instance: Instance, plans: Mapping[str, Plan]) -> Comparison:
-    """Score every plan and list the moves from the first one to each other one."""
+    """Score every plan and list the moves from the first one to each other one.
+
+    Parameters
+    ----------
+    instance
+        The instance all the plans are for.
+    plans
+        Plan name → plan, in the order the table shows them; the first is the reference that
+        changes and moves are measured from.
+
+    Returns
+    -------
+    Comparison
+        Each plan's :class:`~sharedprop.evaluate.Evaluation` and the communities that move;
+        ``to_text()`` and ``to_frame()`` lay it out.
+
+    Raises
+    ------
+    PlanError
+        When ``plans`` is empty, or a plan names a community, firm or resource the instance
+        does not have.
+    """
     if not plans:
         raise PlanError("compare: give at least one plan")
     names = tuple(plans)

@@ -345,7 +345,8 @@ class Instance:
         probs: list[str] = []
         if self.distance not in DISTANCE_KINDS:
             probs.append(
-                f"instance: distance must be one of {', '.join(DISTANCE_KINDS)}, got {self.distance!r}"
+                f"instance: distance must be one of {', '.join(DISTANCE_KINDS)}, "
+                f"got {self.distance!r}"
             )
         if self.coordinates not in COORDINATE_SYSTEMS:
             probs.append(

@@ -9,21 +9,41 @@ must pass here with no broken rule and the same objective to the yuan.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 import pandas as pd
 
 from sharedprop.data import Community, Firm, Instance
 from sharedprop.errors import PlanError
-from sharedprop.plan import Plan
+from sharedprop.plan import Package, Plan
 
 # Distances compared against a limit get this much slack (metres), so that a plan that sits
 # exactly on a radius is not flagged because of the last bit of a float.
 DISTANCE_SLACK_M = 1e-6
 
-RULES: dict[str, str] = {
+RuleName = Literal[
+    "one_package",
+    "coverage",
+    "hub_member",
+    "package_max_households",
+    "package_min_households",
+    "package_radius",
+    "contiguity",
+    "one_street",
+    "firm_capacity",
+    "firm_max_packages",
+    "firm_service_radius",
+    "resource_one_package",
+    "resource_distance",
+    "lock_must",
+    "lock_forbid",
+]
+
+# Each rule of DESIGN.md's hard rules, by the name a violation carries, in words.
+RULES: dict[RuleName, str] = {
     "one_package": "each community is in at most one package",
     "coverage": "every community is in a package (allow_uncovered = false)",
     "hub_member": "a package's hub is one of its members",
@@ -46,7 +66,7 @@ RULES: dict[str, str] = {
 class Violation:
     """One broken rule: which rule, which package/firm/community/resource, and the numbers."""
 
-    rule: str
+    rule: RuleName
     subject: str
     message: str
 
@@ -56,6 +76,13 @@ class Violation:
 
 @dataclass(frozen=True, slots=True)
 class PackageMetrics:
+    """One package's figures under the cost model (money in yuan a year, distances in metres).
+
+    ``cost`` = ``fixed_cost + household_cost + travel_cost``; ``revenue`` = ``fee_revenue +
+    resource_income``; ``hub_given`` says whether the plan named the hub or the contract's hub
+    rule chose it.
+    """
+
     package_id: str
     firm_id: str
     hub_id: str
@@ -79,6 +106,8 @@ class PackageMetrics:
 
 @dataclass(frozen=True, slots=True)
 class FirmMetrics:
+    """One firm's load under the plan, beside its limits."""
+
     firm_id: str
     name: str
     packages: int
@@ -90,7 +119,36 @@ class FirmMetrics:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Everything the cost model says about one plan, and every rule it breaks."""
+    """Everything the cost model says about one plan, and every rule it breaks.
+
+    Money is yuan per year. Made by :func:`evaluate`; ``to_dict``, ``packages_frame`` and
+    ``firms_frame`` lay it out for JSON and pandas.
+
+    Attributes
+    ----------
+    plan_name
+        The plan's name.
+    objective
+        ``weight_public_money · public_money + weight_total_cost · total_cost``.
+    public_money
+        ``subsidy + fallback_cost``: what the street office pays.
+    subsidy
+        The packages' subsidies, each what tops its revenue up to cost plus the firm's margin.
+    fallback_cost
+        ``fallback_cost_per_household`` times the households no package takes.
+    total_cost, revenue, resource_income
+        Summed over the packages.
+    coverage_households, total_households
+        Households in some package, and in the instance.
+    covered, uncovered
+        Community ids in some package, and in none (instance order).
+    packages
+        One :class:`PackageMetrics` per package, in plan order.
+    firms
+        One :class:`FirmMetrics` per firm of the instance, in instance order.
+    broken
+        Every :class:`Violation`; empty when the plan keeps every rule (``feasible``).
+    """
 
     plan_name: str
     objective: float
@@ -110,6 +168,7 @@ class Evaluation:
 
     @property
     def feasible(self) -> bool:
+        """The plan breaks no rule."""
         return not self.broken
 
     @property
@@ -119,6 +178,7 @@ class Evaluation:
 
     @property
     def firms_used(self) -> int:
+        """Firms that run at least one package."""
         return sum(1 for f in self.firms if f.packages)
 
     def packages_frame(self) -> pd.DataFrame:
@@ -173,7 +233,7 @@ class Evaluation:
 
 
 def package_cost_parts(
-    instance: Instance, firm: Firm, hub: Community, members: list[Community]
+    instance: Instance, firm: Firm, hub: Community, members: Sequence[Community]
 ) -> tuple[float, float, float]:
     """(fixed, household, travel) cost in yuan/year of one package, as the contract defines."""
     fixed = firm.package_fixed_cost
@@ -183,7 +243,7 @@ def package_cost_parts(
     return fixed, household, travel
 
 
-def best_hub(instance: Instance, firm: Firm, members: list[Community]) -> Community:
+def best_hub(instance: Instance, firm: Firm, members: Sequence[Community]) -> Community:
     """The member minimising Σ d(member, hub) + d(firm, hub); ties go to the earliest member."""
     best, best_val = members[0], float("inf")
     for h in members:
@@ -191,6 +251,245 @@ def best_hub(instance: Instance, firm: Firm, members: list[Community]) -> Commun
         if val < best_val - 1e-9:
             best, best_val = h, val
     return best
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """A package with its firm, hub and members looked up, and each member's distance to the hub."""
+
+    package: Package
+    firm: Firm
+    hub: Community
+    members: tuple[Community, ...]
+    hub_distances: tuple[float, ...]
+
+
+def _place(instance: Instance, package: Package) -> _Placed:
+    firm = instance.firm(package.firm_id)
+    members = tuple(instance.community(m) for m in package.members)
+    hub = (
+        instance.community(package.hub_id) if package.hub_id else best_hub(instance, firm, members)
+    )
+    dists = tuple(instance.distance_m(m, hub) for m in members)
+    return _Placed(package, firm, hub, members, dists)
+
+
+def _package_metrics(instance: Instance, placed: _Placed) -> PackageMetrics:
+    p, firm, hub, members = placed.package, placed.firm, placed.hub, placed.members
+    fixed, hh_cost, travel = package_cost_parts(instance, firm, hub, members)
+    cost = fixed + hh_cost + travel
+    fee_rev = sum(m.annual_fee_income for m in members)
+    res_income = sum(instance.resource(r).annual_income for r in p.resources)
+    revenue = fee_rev + res_income
+    subsidy = max(0.0, (1.0 + firm.min_margin) * cost - revenue)
+    return PackageMetrics(
+        package_id=p.id,
+        firm_id=firm.id,
+        hub_id=hub.id,
+        hub_given=p.hub_id is not None,
+        members=tuple(p.members),
+        resources=tuple(p.resources),
+        households=sum(m.households for m in members),
+        cost=cost,
+        fixed_cost=fixed,
+        household_cost=hh_cost,
+        travel_cost=travel,
+        fee_revenue=fee_rev,
+        resource_income=res_income,
+        revenue=revenue,
+        subsidy=subsidy,
+        margin=(revenue + subsidy - cost) / cost if cost > 0 else 0.0,
+        firm_distance_m=instance.distance_m(firm, hub),
+        max_member_distance_m=max(placed.hub_distances) if placed.hub_distances else 0.0,
+        streets=tuple(sorted({m.street for m in members})),
+    )
+
+
+def _firm_metrics(
+    instance: Instance, packages: Iterable[PackageMetrics]
+) -> tuple[FirmMetrics, ...]:
+    households: Counter[str] = Counter()
+    count: Counter[str] = Counter()
+    for p in packages:
+        households[p.firm_id] += p.households
+        count[p.firm_id] += 1
+    out = []
+    for f in instance.firms:
+        hh = households[f.id]
+        if f.capacity_households:
+            used = hh / f.capacity_households
+        else:
+            used = 0.0 if hh == 0 else float("inf")
+        out.append(
+            FirmMetrics(f.id, f.name, count[f.id], f.max_packages, hh, f.capacity_households, used)
+        )
+    return tuple(out)
+
+
+# -- the rules, family by family (DESIGN.md, "Hard rules") -------------------------------------
+
+
+def _membership_rules(instance: Instance, packages_of: dict[str, list[str]]) -> Iterator[Violation]:
+    """one_package, coverage."""
+    for cid, pids in packages_of.items():
+        if len(pids) > 1:
+            yield Violation(
+                "one_package",
+                cid,
+                f"community {cid} is in {len(pids)} packages ({', '.join(pids)}); "
+                "at most 1 allowed",
+            )
+    if not instance.policy.allow_uncovered:
+        for c in instance.communities:
+            if c.id not in packages_of:
+                yield Violation(
+                    "coverage",
+                    c.id,
+                    f"community {c.id} is in no package and allow_uncovered = false",
+                )
+
+
+def _package_rules(instance: Instance, placed: _Placed, m: PackageMetrics) -> Iterator[Violation]:
+    """hub_member, package_max_households, package_min_households, package_radius, contiguity,
+    one_street."""
+    pol, p, hub = instance.policy, placed.package, placed.hub
+    if p.hub_id and p.hub_id not in p.members:
+        yield Violation(
+            "hub_member", p.id, f"package {p.id}: hub {p.hub_id} is not one of its members"
+        )
+    if pol.package_max_households is not None and m.households > pol.package_max_households:
+        yield Violation(
+            "package_max_households",
+            p.id,
+            f"package {p.id} holds {m.households} households, more than the "
+            f"package_max_households limit of {pol.package_max_households}",
+        )
+    if m.households < pol.package_min_households:
+        yield Violation(
+            "package_min_households",
+            p.id,
+            f"package {p.id} holds {m.households} households, fewer than the "
+            f"package_min_households limit of {pol.package_min_households}",
+        )
+    if pol.package_max_radius_m is not None:
+        for member, d in zip(placed.members, placed.hub_distances, strict=True):
+            if d > pol.package_max_radius_m + DISTANCE_SLACK_M:
+                yield Violation(
+                    "package_radius",
+                    p.id,
+                    f"package {p.id}: member {member.id} is {d:.0f} m from hub {hub.id}, beyond "
+                    f"package_max_radius_m = {pol.package_max_radius_m:g}",
+                )
+    if pol.require_contiguity and len(placed.members) > 1:
+        yield from _contiguity_rule(instance, p)
+    if not pol.cross_streets and len(m.streets) > 1:
+        yield Violation(
+            "one_street",
+            p.id,
+            f"package {p.id}: members span {len(m.streets)} streets ({', '.join(m.streets)}) "
+            "and cross_streets = false",
+        )
+
+
+def _contiguity_rule(instance: Instance, p: Package) -> Iterator[Violation]:
+    sub = instance.graph.subgraph(p.members)
+    if nx.is_connected(sub):
+        return
+    parts = sorted((sorted(c) for c in nx.connected_components(sub)), key=lambda c: c[0])
+    desc = " | ".join(",".join(c) for c in parts)
+    yield Violation(
+        "contiguity",
+        p.id,
+        f"package {p.id}: members are not connected in the proximity graph "
+        f"({len(parts)} parts: {desc})",
+    )
+
+
+def _service_radius_rule(placed: _Placed, m: PackageMetrics) -> Iterator[Violation]:
+    """firm_service_radius."""
+    firm = placed.firm
+    if m.firm_distance_m > firm.service_radius_m + DISTANCE_SLACK_M:
+        yield Violation(
+            "firm_service_radius",
+            m.package_id,
+            f"package {m.package_id}: hub {m.hub_id} is {m.firm_distance_m:.0f} m from firm "
+            f"{firm.id}, beyond its service_radius_m = {firm.service_radius_m:g}",
+        )
+
+
+def _resource_distance_rules(instance: Instance, placed: _Placed) -> Iterator[Violation]:
+    """resource_distance."""
+    p, hub = placed.package, placed.hub
+    for r in p.resources:
+        res = instance.resource(r)
+        d = instance.distance_m(res, hub)
+        if d > res.max_distance_m + DISTANCE_SLACK_M:
+            yield Violation(
+                "resource_distance",
+                r,
+                f"resource {r} in package {p.id}: hub {hub.id} is {d:.0f} m away, beyond its "
+                f"max_distance_m = {res.max_distance_m:g}",
+            )
+
+
+def _resource_one_package_rule(plan: Plan) -> Iterator[Violation]:
+    """resource_one_package."""
+    packages_of: dict[str, list[str]] = defaultdict(list)
+    for p in plan.packages:
+        for r in p.resources:
+            packages_of[r].append(p.id)
+    for r, pids in packages_of.items():
+        if len(pids) > 1:
+            yield Violation(
+                "resource_one_package",
+                r,
+                f"resource {r} is bundled into {len(pids)} packages ({', '.join(pids)}); at most 1",
+            )
+
+
+def _firm_rules(firms: Iterable[FirmMetrics]) -> Iterator[Violation]:
+    """firm_capacity, firm_max_packages."""
+    for f in firms:
+        if f.households > f.capacity_households:
+            yield Violation(
+                "firm_capacity",
+                f.firm_id,
+                f"firm {f.firm_id} serves {f.households} households, more than its "
+                f"capacity_households of {f.capacity_households}",
+            )
+        if f.packages > f.max_packages:
+            yield Violation(
+                "firm_max_packages",
+                f.firm_id,
+                f"firm {f.firm_id} runs {f.packages} packages, more than its max_packages of "
+                f"{f.max_packages}",
+            )
+
+
+def _lock_rules(
+    instance: Instance, plan: Plan, packages_of: dict[str, list[str]]
+) -> Iterator[Violation]:
+    """lock_must, lock_forbid."""
+    pkg_firm = {p.id: p.firm_id for p in plan.packages}
+    for lk in instance.locks:
+        firms_of = {pkg_firm[pid] for pid in packages_of.get(lk.community_id, [])}
+        if lk.rule == "must" and lk.firm_id not in firms_of:
+            got = ", ".join(sorted(firms_of)) or "no firm"
+            yield Violation(
+                "lock_must",
+                lk.community_id,
+                f"community {lk.community_id} must be served by firm {lk.firm_id}, but is "
+                f"served by {got}",
+            )
+        if lk.rule == "forbid" and lk.firm_id in firms_of:
+            yield Violation(
+                "lock_forbid",
+                lk.community_id,
+                f"community {lk.community_id} must not be served by firm {lk.firm_id}, but is",
+            )
+
+
+# -- the evaluator ----------------------------------------------------------------------------
 
 
 def _check_ids(instance: Instance, plan: Plan) -> None:
@@ -218,228 +517,86 @@ def _check_ids(instance: Instance, plan: Plan) -> None:
         raise PlanError(probs)
 
 
+def _packages_of(plan: Plan) -> dict[str, list[str]]:
+    """community id → every package that lists it, in plan order."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for p in plan.packages:
+        for m in p.members:
+            out[m].append(p.id)
+    return out
+
+
 def evaluate(instance: Instance, plan: Plan) -> Evaluation:
     """Score ``plan`` under the contract's cost model and list every rule it breaks.
 
-    Raises :class:`PlanError` only when the plan names things the instance does not have
-    (unknown ids): that is bad input, not a broken rule.
+    A package without a hub is scored from the member that minimises Σ d(member, hub) +
+    d(firm, hub), as the contract says, and its rules are checked against that hub.
+
+    Parameters
+    ----------
+    instance
+        The instance the plan is for.
+    plan
+        Any plan: the solver's, a manual one, one read from a file.
+
+    Returns
+    -------
+    Evaluation
+        The objective, public money, costs, revenue and coverage, a row per package and per
+        firm, and every broken rule by name (see :data:`RULES`).
+
+    Raises
+    ------
+    PlanError
+        Only when the plan names a community, firm or resource the instance does not have, or
+        repeats a package id or leaves a package empty: that is bad input, not a broken rule.
     """
     _check_ids(instance, plan)
-    pol = instance.policy
-    broken: list[Violation] = []
+    packages_of = _packages_of(plan)
+    placed = [_place(instance, p) for p in plan.packages]
+    packages = tuple(_package_metrics(instance, pl) for pl in placed)
+    firms = _firm_metrics(instance, packages)
+    broken = [*_membership_rules(instance, packages_of)]
+    for pl, m in zip(placed, packages, strict=True):
+        broken += _package_rules(instance, pl, m)
+        broken += _service_radius_rule(pl, m)
+        broken += _resource_distance_rules(instance, pl)
+    broken += _resource_one_package_rule(plan)
+    broken += _firm_rules(firms)
+    broken += _lock_rules(instance, plan, packages_of)
+    return _totals(instance, plan, packages, firms, tuple(broken))
 
-    def brk(rule: str, subject: str, message: str) -> None:
-        broken.append(Violation(rule, subject, message))
 
-    # -- membership ---------------------------------------------------------------------------
-    where_is: dict[str, list[str]] = defaultdict(list)
-    for p in plan.packages:
-        for m in p.members:
-            where_is[m].append(p.id)
-    for cid, pids in where_is.items():
-        if len(pids) > 1:
-            brk(
-                "one_package",
-                cid,
-                f"community {cid} is in {len(pids)} packages ({', '.join(pids)}); at most 1 allowed",
-            )
-    covered = [c.id for c in instance.communities if c.id in where_is]
-    uncovered = [c.id for c in instance.communities if c.id not in where_is]
-    if not pol.allow_uncovered:
-        for cid in uncovered:
-            brk("coverage", cid, f"community {cid} is in no package and allow_uncovered = false")
-
-    # -- packages -----------------------------------------------------------------------------
-    pkg_metrics: list[PackageMetrics] = []
-    firm_hh: Counter[str] = Counter()
-    firm_pk: Counter[str] = Counter()
-    res_pkgs: dict[str, list[str]] = defaultdict(list)
-    for p in plan.packages:
-        firm = instance.firm(p.firm_id)
-        members = [instance.community(m) for m in p.members]
-        hub = instance.community(p.hub_id) if p.hub_id else best_hub(instance, firm, members)
-        if p.hub_id and p.hub_id not in p.members:
-            brk("hub_member", p.id, f"package {p.id}: hub {p.hub_id} is not one of its members")
-        households = sum(m.households for m in members)
-        fixed, hh_cost, travel = package_cost_parts(instance, firm, hub, members)
-        cost = fixed + hh_cost + travel
-        fee_rev = sum(m.annual_fee_income for m in members)
-        res_income = sum(instance.resource(r).annual_income for r in p.resources)
-        revenue = fee_rev + res_income
-        subsidy = max(0.0, (1.0 + firm.min_margin) * cost - revenue)
-        margin = (revenue + subsidy - cost) / cost if cost > 0 else 0.0
-        d_firm = instance.distance_m(firm, hub)
-        dists = [instance.distance_m(m, hub) for m in members]
-        max_d = max(dists) if dists else 0.0
-        streets = tuple(sorted({m.street for m in members}))
-        pkg_metrics.append(
-            PackageMetrics(
-                package_id=p.id,
-                firm_id=firm.id,
-                hub_id=hub.id,
-                hub_given=p.hub_id is not None,
-                members=tuple(p.members),
-                resources=tuple(p.resources),
-                households=households,
-                cost=cost,
-                fixed_cost=fixed,
-                household_cost=hh_cost,
-                travel_cost=travel,
-                fee_revenue=fee_rev,
-                resource_income=res_income,
-                revenue=revenue,
-                subsidy=subsidy,
-                margin=margin,
-                firm_distance_m=d_firm,
-                max_member_distance_m=max_d,
-                streets=streets,
-            )
-        )
-        firm_hh[firm.id] += households
-        firm_pk[firm.id] += 1
-        for r in p.resources:
-            res_pkgs[r].append(p.id)
-
-        if pol.package_max_households is not None and households > pol.package_max_households:
-            brk(
-                "package_max_households",
-                p.id,
-                f"package {p.id} holds {households} households, more than the "
-                f"package_max_households limit of {pol.package_max_households}",
-            )
-        if households < pol.package_min_households:
-            brk(
-                "package_min_households",
-                p.id,
-                f"package {p.id} holds {households} households, fewer than the "
-                f"package_min_households limit of {pol.package_min_households}",
-            )
-        if pol.package_max_radius_m is not None:
-            for m, d in zip(members, dists, strict=True):
-                if d > pol.package_max_radius_m + DISTANCE_SLACK_M:
-                    brk(
-                        "package_radius",
-                        p.id,
-                        f"package {p.id}: member {m.id} is {d:.0f} m from hub {hub.id}, beyond "
-                        f"package_max_radius_m = {pol.package_max_radius_m:g}",
-                    )
-        if pol.require_contiguity and len(members) > 1:
-            sub = instance.graph.subgraph(p.members)
-            if not nx.is_connected(sub):
-                parts = sorted(
-                    (sorted(c) for c in nx.connected_components(sub)), key=lambda c: c[0]
-                )
-                desc = " | ".join(",".join(c) for c in parts)
-                brk(
-                    "contiguity",
-                    p.id,
-                    f"package {p.id}: members are not connected in the proximity graph "
-                    f"({len(parts)} parts: {desc})",
-                )
-        if not pol.cross_streets and len(streets) > 1:
-            brk(
-                "one_street",
-                p.id,
-                f"package {p.id}: members span {len(streets)} streets ({', '.join(streets)}) "
-                "and cross_streets = false",
-            )
-        if d_firm > firm.service_radius_m + DISTANCE_SLACK_M:
-            brk(
-                "firm_service_radius",
-                p.id,
-                f"package {p.id}: hub {hub.id} is {d_firm:.0f} m from firm {firm.id}, beyond its "
-                f"service_radius_m = {firm.service_radius_m:g}",
-            )
-        for r in p.resources:
-            res = instance.resource(r)
-            d = instance.distance_m(res, hub)
-            if d > res.max_distance_m + DISTANCE_SLACK_M:
-                brk(
-                    "resource_distance",
-                    r,
-                    f"resource {r} in package {p.id}: hub {hub.id} is {d:.0f} m away, beyond its "
-                    f"max_distance_m = {res.max_distance_m:g}",
-                )
-
-    for r, pids in res_pkgs.items():
-        if len(pids) > 1:
-            brk(
-                "resource_one_package",
-                r,
-                f"resource {r} is bundled into {len(pids)} packages ({', '.join(pids)}); at most 1",
-            )
-
-    # -- firms --------------------------------------------------------------------------------
-    firm_metrics: list[FirmMetrics] = []
-    for f in instance.firms:
-        hh, pk = firm_hh[f.id], firm_pk[f.id]
-        used = (
-            hh / f.capacity_households
-            if f.capacity_households
-            else (0.0 if hh == 0 else float("inf"))
-        )
-        firm_metrics.append(
-            FirmMetrics(f.id, f.name, pk, f.max_packages, hh, f.capacity_households, used)
-        )
-        if hh > f.capacity_households:
-            brk(
-                "firm_capacity",
-                f.id,
-                f"firm {f.id} serves {hh} households, more than its capacity_households "
-                f"of {f.capacity_households}",
-            )
-        if pk > f.max_packages:
-            brk(
-                "firm_max_packages",
-                f.id,
-                f"firm {f.id} runs {pk} packages, more than its max_packages of {f.max_packages}",
-            )
-
-    # -- locks --------------------------------------------------------------------------------
-    pkg_firm = {p.id: p.firm_id for p in plan.packages}
-    for lk in instance.locks:
-        firms_of = {pkg_firm[pid] for pid in where_is.get(lk.community_id, [])}
-        if lk.rule == "must" and lk.firm_id not in firms_of:
-            got = ", ".join(sorted(firms_of)) or "no firm"
-            brk(
-                "lock_must",
-                lk.community_id,
-                f"community {lk.community_id} must be served by firm {lk.firm_id}, but is served "
-                f"by {got}",
-            )
-        if lk.rule == "forbid" and lk.firm_id in firms_of:
-            brk(
-                "lock_forbid",
-                lk.community_id,
-                f"community {lk.community_id} must not be served by firm {lk.firm_id}, but is",
-            )
-
-    # -- totals -------------------------------------------------------------------------------
-    subsidy = sum(p.subsidy for p in pkg_metrics)
-    total_cost = sum(p.cost for p in pkg_metrics)
-    revenue = sum(p.revenue for p in pkg_metrics)
-    res_income = sum(p.resource_income for p in pkg_metrics)
-    fallback = sum(
-        pol.fallback_cost_per_household * instance.community(cid).households for cid in uncovered
-    )
+def _totals(
+    instance: Instance,
+    plan: Plan,
+    packages: tuple[PackageMetrics, ...],
+    firms: tuple[FirmMetrics, ...],
+    broken: tuple[Violation, ...],
+) -> Evaluation:
+    """The plan's figures: the packages' sums, the fallback for the uncovered, the objective."""
+    in_plan = plan.covered()
+    covered = tuple(c for c in instance.communities if c.id in in_plan)
+    uncovered = tuple(c for c in instance.communities if c.id not in in_plan)
+    subsidy = sum(p.subsidy for p in packages)
+    total_cost = sum(p.cost for p in packages)
+    fallback = sum(instance.policy.fallback_cost_per_household * c.households for c in uncovered)
     public_money = subsidy + fallback
     w = instance.objective
-    objective = w.weight_public_money * public_money + w.weight_total_cost * total_cost
-    cov_hh = sum(instance.community(cid).households for cid in covered)
     return Evaluation(
         plan_name=plan.name,
-        objective=objective,
+        objective=w.weight_public_money * public_money + w.weight_total_cost * total_cost,
         public_money=public_money,
         subsidy=subsidy,
         fallback_cost=fallback,
         total_cost=total_cost,
-        revenue=revenue,
-        resource_income=res_income,
-        coverage_households=cov_hh,
+        revenue=sum(p.revenue for p in packages),
+        resource_income=sum(p.resource_income for p in packages),
+        coverage_households=sum(c.households for c in covered),
         total_households=instance.total_households,
-        covered=tuple(covered),
-        uncovered=tuple(uncovered),
-        packages=tuple(pkg_metrics),
-        firms=tuple(firm_metrics),
-        broken=tuple(broken),
+        covered=tuple(c.id for c in covered),
+        uncovered=tuple(c.id for c in uncovered),
+        packages=packages,
+        firms=firms,
+        broken=broken,
     )

@@ -14,27 +14,29 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import networkx as nx
 
 from sharedprop.data import Community, Instance
 from sharedprop.errors import InstanceError
-from sharedprop.evaluate import Evaluation, PackageMetrics, Violation, evaluate
+from sharedprop.evaluate import Evaluation, PackageMetrics, RuleName, Violation, evaluate
 from sharedprop.i18n import tr, trn, use_language
 from sharedprop.i18n.numbers import count, distance, money
 from sharedprop.plan import Package, Plan
 
-MOVE = "move"  # into another package
-FIRM = "firm"  # its package served by another firm
-ALONE = "alone"  # a package of its own
-UNCOVER = "uncovered"
+ChangeKind = Literal["move", "firm", "alone", "uncovered"]
+MOVE: ChangeKind = "move"  # into another package
+FIRM: ChangeKind = "firm"  # its package served by another firm
+ALONE: ChangeKind = "alone"  # a package of its own
+UNCOVER: ChangeKind = "uncovered"
 
 
 @dataclass(frozen=True, slots=True)
 class Alternative:
     """One single change and what it does to the plan."""
 
-    kind: str
+    kind: ChangeKind
     description: str
     package_id: str | None
     firm_id: str | None
@@ -53,13 +55,16 @@ class Alternative:
 class Limit:
     """A rule on the community's package: what it allows and how much of it is used."""
 
-    rule: str
+    rule: RuleName
     text: str
     binds: bool
 
 
 @dataclass(frozen=True)
 class Explanation:
+    """A community's place in a plan, in yuan a year: what it costs and brings, what else could
+    be done with it, and which rules hold it where it is. ``to_text()`` words it."""
+
     community: Community
     package: PackageMetrics | None
     firm_name: str | None
@@ -131,7 +136,7 @@ def _fresh_id(plan: Plan, base: str) -> str:
 
 def _alternative_plans(
     instance: Instance, plan: Plan, cid: str
-) -> list[tuple[str, str, str | None, str | None, Plan]]:
+) -> list[tuple[ChangeKind, str, str | None, str | None, Plan]]:
     """(kind, description, package, firm, plan) for every single change around ``cid``."""
     firm_name = {f.id: f.name for f in instance.firms}
     own = next((p for p in plan.packages if cid in p.members), None)

@@ -29,7 +29,28 @@ class Package:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A whole assignment: a tuple of packages. Communities in no package are uncovered."""
+    """A whole assignment: a tuple of packages. Communities in no package are uncovered.
+
+    Plain data that knows nothing of costs: :func:`sharedprop.evaluate` scores it, whoever made
+    it (the solver, a planner's spreadsheet, :func:`sharedprop.read_plan`).
+
+    Parameters
+    ----------
+    packages
+        The packages, each a firm, its member communities, an optional hub and the resources
+        bundled into it.
+    name
+        What reports and comparisons call the plan (``read_plan`` uses the file's stem).
+    meta
+        Free text about how the plan was made (strategy, seed, …); not compared.
+
+    Examples
+    --------
+    >>> from sharedprop import Package, Plan
+    >>> plan = Plan((Package("P1", "F1", ("C1", "C2"), hub_id="C1"),), name="draft")
+    >>> plan.package_of()
+    {'C1': 'P1', 'C2': 'P1'}
+    """
 
     packages: tuple[Package, ...] = ()
     name: str = "plan"

@@ -20,7 +20,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from sharedprop.report.formatting import pct, yuan
+from sharedprop.formatting import pct, yuan
 from sharedprop.result import ProgressPoint
 
 

@@ -170,7 +170,8 @@ CASES = [
     Case("empty community id", cell("communities", 1, "id", ""),
          r"communities.csv row 3: id is empty; give every community a unique id"),
     Case("empty street", cell("communities", 0, "street", ""),
-         r"communities.csv row 2 \(id C01\): street is empty; fill in the street of this community"),
+         r"communities.csv row 2 \(id C01\): street is empty; "
+         r"fill in the street of this community"),
     Case("empty firm radius", cell("firms", 1, "service_radius_m", None),
          r"firms.csv row 3 \(id F2\): service_radius_m is empty; fill in a number"),
     Case("empty lock rule", cell("locks", 0, "rule", ""),
@@ -186,16 +187,21 @@ CASES = [
     Case("edge to an unknown community", add_table("edges", [{"source": "C01", "target": "C99"}]),
          r"edges.csv row 2: target 'C99' is not a community id in communities.csv; correct the id "
          r"or add the community"),
-    Case("edge from a community to itself", add_table("edges", [{"source": "C02", "target": "C02"}]),
-         r"edges.csv row 2 \(id C02-C02\): source and target are the same community; delete this row"),
+    Case("edge from a community to itself",
+         add_table("edges", [{"source": "C02", "target": "C02"}]),
+         r"edges.csv row 2 \(id C02-C02\): source and target are the same community; "
+         r"delete this row"),
     Case("lock on an unknown community", cell("locks", 0, "community_id", "C77"),
          r"locks.csv row 2: community_id 'C77' is not a community id in communities.csv"),
     Case("lock for an unknown firm", cell("locks", 0, "firm_id", "F9"),
-         r"locks.csv row 2: firm_id 'F9' is not a firm id in firms.csv; correct the id or add the firm"),
+         r"locks.csv row 2: firm_id 'F9' is not a firm id in firms.csv; "
+         r"correct the id or add the firm"),
     Case("lock with an unknown rule", cell("locks", 0, "rule", "maybe"),
          r"locks.csv row 2 \(id C04, F2\): rule must be one of must, forbid, got 'maybe'"),
-    Case("contradicting locks", append("locks", {"community_id": "C04", "firm_id": "F1", "rule": "must"}),
-         r"locks.csv row 3 \(id C04, F1\): contradicts row 2: C04 must already be served by firm F2"),
+    Case("contradicting locks",
+         append("locks", {"community_id": "C04", "firm_id": "F1", "rule": "must"}),
+         r"locks.csv row 3 \(id C04, F1\): contradicts row 2: "
+         r"C04 must already be served by firm F2"),
     # -- negative and absurd numbers --
     Case("negative households", cell("communities", 0, "households", -3),
          r"communities.csv row 2 \(id C01\): households must be > 0, got -3"),
@@ -225,14 +231,17 @@ CASES = [
     Case("firm latitude minus infinity", cell("firms", 0, "lat", "-inf"),
          r"firms.csv row 2 \(id F1\): lat must be a finite number, got '-inf'"),
     # -- coordinates --
-    Case("swapped coordinates", cells(("communities", 0, "lon", 24.4890), ("communities", 0, "lat", 118.11)),
+    Case("swapped coordinates",
+         cells(("communities", 0, "lon", 24.4890), ("communities", 0, "lat", 118.11)),
          r"communities.csv row 2 \(id C01\): lat must be a latitude between -90 and 90, got 118.11 "
          r"\(lon and lat look swapped: lon=24.489, lat=118.11; .* swap the two columns\)"),
     Case("longitude out of range", cell("resources", 0, "lon", 1181.15),
-         r"resources.csv row 2 \(id R1\): lon must be a longitude between -180 and 180, got 1181.15"),
+         r"resources.csv row 2 \(id R1\): lon must be a longitude between -180 and 180, "
+         r"got 1181.15"),
     Case("latitude out of range", cell("firms", 1, "lat", 94.486),
          r"firms.csv row 3 \(id F2\): lat must be a latitude between -90 and 90, got 94.486"),
-    Case("polygon that is not WKT", cell("communities", 0, "geometry_wkt", "POLYGON ((118.1 24.4, 118"),
+    Case("polygon that is not WKT",
+         cell("communities", 0, "geometry_wkt", "POLYGON ((118.1 24.4, 118"),
          r"communities.csv row 2 \(id C01\): geometry_wkt is not valid WKT .*; write e.g. POLYGON"),
     # -- an empty instance --
     Case("no communities", empty("communities"),
@@ -243,14 +252,16 @@ CASES = [
          after=write_bytes("communities.csv", b"")),
     # -- instance.toml --
     Case("malformed toml", toml('name = "tiny"', "name = tiny"),
-         r"instance.toml is not valid TOML: .*\(at line 1, column 8\)\. Line 1 reads: 'name = tiny'\. "
+         r"instance.toml is not valid TOML: .*\(at line 1, column 8\)\. "
+         r"Line 1 reads: 'name = tiny'\. "
          r"Fix that line; text values need quotes"),
     Case("unknown distance", toml('distance = "haversine"', 'distance = "manhattan"'),
          r"instance.toml: distance must be one of haversine, euclidean, got 'manhattan'"),
     Case("unknown coordinates", toml('coordinates = "wgs84"', 'coordinates = "utm50n"'),
          r"instance.toml: coordinates must be one of wgs84, gcj02, bd09, got 'utm50n'"),
     Case("gcj02 with planar distance",
-         toml('distance = "haversine"\ncoordinates = "wgs84"', 'distance = "euclidean"\ncoordinates = "gcj02"'),
+         toml('distance = "haversine"\ncoordinates = "wgs84"',
+              'distance = "euclidean"\ncoordinates = "gcj02"'),
          r"instance.toml: coordinates = 'gcj02' needs distance = \"haversine\""),
     Case("misspelt policy key", toml("package_max_households = 300", "package_max_household = 300"),
          r"instance.toml \[policy\]: unknown key package_max_household \(did you mean "
@@ -259,7 +270,8 @@ CASES = [
          r"instance.toml \[policy\]: allow_uncovered must be true or false, got 'yes'"),
     Case("negative link distance", toml("link_max_m = 800", "link_max_m = -800"),
          r"instance.toml \[policy\]: link_max_m must be >= 0, got -800"),
-    Case("fractional household limit", toml("package_max_households = 300", "package_max_households = 300.5"),
+    Case("fractional household limit",
+         toml("package_max_households = 300", "package_max_households = 300.5"),
          r"instance.toml \[policy\]: package_max_households must be a whole number, got 300.5"),
     Case("minimum above maximum", toml("[policy]", "[policy]\npackage_min_households = 500"),
          r"instance.toml \[policy\]: package_min_households must be <= package_max_households, "
@@ -273,13 +285,16 @@ CASES = [
          r"instance.toml \[objective\]: weight_total_cost must be >= 0, got -1"),
     # -- spreadsheets and files --
     Case("xlsx with the data on the wrong sheet", nothing,
-         r"firms.xlsx, sheet 'Sheet1' \(sheets: 'Sheet1', '企业'\): missing column\(s\) id, name, .*; "
+         r"firms.xlsx, sheet 'Sheet1' \(sheets: 'Sheet1', '企业'\): "
+         r"missing column\(s\) id, name, .*; "
          r"sheet '企业' has them: rename that sheet to 'firms' or move it first",
          after=workbook("firms", {"Sheet1": [["说明"]], "企业": [FIRM_HEADER, FIRM_ROW]})),
     Case("xlsx with wrong columns", nothing,
-         r"firms.xlsx, sheet 'firms' .*: missing column\(s\) capacity_households; put the table on a "
+         r"firms.xlsx, sheet 'firms' .*: missing column\(s\) capacity_households; "
+         r"put the table on a "
          r"sheet named 'firms'",
-         after=workbook("firms", {"firms": [[h if h != "capacity_households" else "容量" for h in FIRM_HEADER]]})),
+         after=workbook("firms", {"firms": [
+             [h if h != "capacity_households" else "容量" for h in FIRM_HEADER]]})),
     Case("csv and xlsx side by side", nothing,
          r"firms.csv and firms.xlsx both exist in .*; keep only one of them",
          after=write_bytes("firms.xlsx", b"PK\x03\x04")),
@@ -287,10 +302,12 @@ CASES = [
          r"firms.xls cannot be read; save it as firms.xlsx or as firms.csv \(CSV UTF-8\)",
          after=write_bytes("firms.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")),
     Case("corrupt xlsx", delete("firms"),
-         r"firms.xlsx is not a readable .xlsx workbook .*; open it in Excel or WPS and save it again",
+         r"firms.xlsx is not a readable .xlsx workbook .*; "
+         r"open it in Excel or WPS and save it again",
          after=write_bytes("firms.xlsx", b"PK\x03\x04 truncated")),
     Case("binary file as csv", nothing,
-         r"resources.csv is neither UTF-8 nor GBK text .*; in Excel use File > Save As > 'CSV UTF-8",
+         r"resources.csv is neither UTF-8 nor GBK text .*; "
+         r"in Excel use File > Save As > 'CSV UTF-8",
          after=write_bytes("resources.csv", bytes(range(256)) * 8)),
     # -- paths --
     Case("communities linked from outside the folder", nothing,
@@ -307,12 +324,15 @@ CASES = [
          r"manual.csv row 6 \(id C55\): community_id 'C55' is not a community of instance tiny; "
          r"correct the id or delete the row", command="evaluate"),
     Case("plan naming an unknown firm", cell("plans/manual", 0, "firm_id", "F8"),
-         r"manual.csv row 2 \(id C01\): firm_id 'F8' is not a firm of instance tiny", command="evaluate"),
+         r"manual.csv row 2 \(id C01\): firm_id 'F8' is not a firm of instance tiny",
+         command="evaluate"),
     Case("plan with one package for two firms", cell("plans/manual", 1, "firm_id", "F2"),
          r"manual.csv row 3 \(id C02\): firm_id 'F2' differs from 'F1' given for package M1 on "
          r"row 2; a package has one firm", command="evaluate"),
-    Case("plan bundling an unknown resource", cell("plans/manual_resources", 0, "resource_id", "R7"),
-         r"manual_resources.csv row 2 \(id R7\): resource_id 'R7' is not a resource of instance tiny",
+    Case("plan bundling an unknown resource",
+         cell("plans/manual_resources", 0, "resource_id", "R7"),
+         r"manual_resources.csv row 2 \(id R7\): "
+         r"resource_id 'R7' is not a resource of instance tiny",
          command="evaluate"),
     Case("plan without firm column", drop("plans/manual", "firm_id"),
          r"manual.csv: missing column\(s\) firm_id in the header \(row 1\)", command="evaluate"),

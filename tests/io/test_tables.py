@@ -83,7 +83,8 @@ def test_an_old_xls_file_gets_told_to_be_saved_as_xlsx(tmp_path: Path) -> None:
     (tmp_path / "communities.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     _, problems = _read(tmp_path)
     assert problems == [
-        "communities.xls cannot be read; save it as communities.xlsx or as communities.csv (CSV UTF-8)"
+        "communities.xls cannot be read; save it as communities.xlsx or as communities.csv "
+        "(CSV UTF-8)"
     ]
 
 

@@ -6,6 +6,9 @@ Fixture: ``tests/data/tiny-street`` and its plan ``tiny-street-better.csv`` (see
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -70,3 +73,26 @@ def test_instance_text_is_escaped(street, better):
     svg = svg_map(inst, better)
     assert "<script>" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in svg
     ET.fromstring(svg)
+
+
+def test_the_map_is_the_same_whatever_the_hash_seed():
+    # Set iteration order follows PYTHONHASHSEED; a report drawn twice must not differ.
+    code = (
+        "import sys; from sharedprop import load_instance, read_plan; "
+        "from sharedprop.report.svgmap import svg_map; "
+        f"i = load_instance({str(DATA / 'tiny-street')!r}); "
+        f"p = read_plan({str(DATA / 'tiny-street-better.csv')!r}, i); "
+        "sys.stdout.write(svg_map(i, p))"
+    )
+    maps = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert "<svg" in maps[0] and maps[0] == maps[1]

@@ -17,6 +17,12 @@ from rich.console import Console
 from rich.table import Table
 
 from sharedprop.cli import EXIT_OK
+from sharedprop.cli.evaluate import find_plan
+from sharedprop.compare import Comparison, compare_plans
+from sharedprop.io.instances import load_instance
+from sharedprop.io.plans import read_plan
+from sharedprop.outputs import atomic_write_text
+from sharedprop.report.compare_html import render_comparison
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,7 +60,7 @@ def plan_names(paths: list[Path]) -> list[str]:
     return out
 
 
-def _rich_table(cmp) -> Table:
+def _rich_table(cmp: Comparison) -> Table:
     table = Table(title=f"Plans for {cmp.instance_name} (yuan per year)", title_justify="left")
     table.add_column("")
     for n in cmp.names:
@@ -65,15 +71,8 @@ def _rich_table(cmp) -> Table:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sharedprop.cli.evaluate import _find_plan
-    from sharedprop.compare import compare_plans
-    from sharedprop.io.instances import load_instance
-    from sharedprop.io.plans import read_plan
-    from sharedprop.outputs import atomic_write_text
-    from sharedprop.report.compare_html import render_comparison
-
     instance = load_instance(args.instance)
-    paths = [_find_plan(p, Path(args.instance)) for p in args.plans]
+    paths = [find_plan(p, Path(args.instance)) for p in args.plans]
     plans = {
         name: read_plan(path, instance) for name, path in zip(plan_names(paths), paths, strict=True)
     }

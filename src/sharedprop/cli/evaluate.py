@@ -12,8 +12,11 @@ from pathlib import Path
 
 from sharedprop.cli import EXIT_OK, EXIT_RULES
 from sharedprop.errors import PlanError
+from sharedprop.evaluate import Evaluation, evaluate
 from sharedprop.i18n import tr
 from sharedprop.i18n.numbers import count, percent
+from sharedprop.io.instances import load_instance
+from sharedprop.io.plans import read_plan
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _find_plan(plan: Path, instance_dir: Path) -> Path:
+def find_plan(plan: Path, instance_dir: Path) -> Path:
+    """``plan`` as given, else inside ``instance_dir``, else in its ``plans/`` (a bare name may
+    leave out ``.csv`` or ``.xlsx``)."""
     candidates = [plan, instance_dir / plan, instance_dir / "plans" / plan]
     if not plan.suffix:
         candidates += [instance_dir / "plans" / f"{plan}{s}" for s in (".csv", ".xlsx")]
@@ -59,7 +64,7 @@ def _header(*columns: tuple[str, str]) -> str:
     return "  " + " ".join(format(title, spec) for title, spec in columns)
 
 
-def _text(ev) -> list[str]:
+def _text(ev: Evaluation) -> list[str]:
     verdict = tr("feasible") if ev.feasible else tr("BREAKS RULES")
     lines = [
         tr("plan {name}: {verdict}", name=ev.plan_name, verdict=verdict),
@@ -90,7 +95,8 @@ def _text(ev) -> list[str]:
         hub = p.hub_id if p.hub_given else f"{p.hub_id}*"
         lines.append(
             f"  {p.package_id:<10} {p.firm_id:<8} {hub:<10} {len(p.members):>7} "
-            f"{p.households:>10,} {_money(p.cost):>12} {_money(p.revenue):>12} {_money(p.subsidy):>12}"
+            f"{p.households:>10,} {_money(p.cost):>12} {_money(p.revenue):>12} "
+            f"{_money(p.subsidy):>12}"
         )
     if any(not p.hub_given for p in ev.packages):
         lines.append(tr("  * hub not given in the plan: the member the contract's hub rule picks"))
@@ -114,12 +120,8 @@ def _text(ev) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sharedprop.evaluate import evaluate
-    from sharedprop.io.instances import load_instance
-    from sharedprop.io.plans import read_plan
-
     instance = load_instance(args.instance)
-    plan = read_plan(_find_plan(args.plan, Path(args.instance)), instance)
+    plan = read_plan(find_plan(args.plan, Path(args.instance)), instance)
     ev = evaluate(instance, plan)
     if args.json:
         print(json.dumps(ev.to_dict(), ensure_ascii=False))

@@ -14,6 +14,10 @@ import argparse
 from pathlib import Path
 
 from sharedprop.cli import EXIT_OK
+from sharedprop.cli.evaluate import find_plan
+from sharedprop.explain import explain_community
+from sharedprop.io.instances import load_instance
+from sharedprop.io.plans import read_plan
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,13 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sharedprop.cli.evaluate import _find_plan
-    from sharedprop.explain import explain_community
-    from sharedprop.io.instances import load_instance
-    from sharedprop.io.plans import read_plan
-
     instance = load_instance(args.instance)
-    plan = read_plan(_find_plan(args.plan, Path(args.instance)), instance)
+    plan = read_plan(find_plan(args.plan, Path(args.instance)), instance)
     explanation = explain_community(instance, plan, args.community.strip())
     limit = len(explanation.alternatives) if args.all else 8
     print(explanation.to_text(max_alternatives=limit))

@@ -12,7 +12,10 @@ import json
 from pathlib import Path
 
 from sharedprop.cli import EXIT_OK
+from sharedprop.feasibility.summary import describe
 from sharedprop.i18n import tr
+from sharedprop.io.instances import list_plan_files, load_instance
+from sharedprop.io.plans import read_plan
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,16 +34,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sharedprop.feasibility import describe
-    from sharedprop.io.instances import list_plan_files, load_instance
-    from sharedprop.io.plans import read_plan
-
     instance = load_instance(args.instance)
-    plans = [read_plan(p, instance) for p in list_plan_files(instance)]
+    files = list_plan_files(instance)
+    plans = [read_plan(p, instance) for p in files]
     summary = describe(instance)
     plan_info = [
         {"file": p.name, "packages": len(plan.packages), "communities": len(plan.covered())}
-        for p, plan in zip(list_plan_files(instance), plans, strict=True)
+        for p, plan in zip(files, plans, strict=True)
     ]
     if args.json:
         print(json.dumps({**summary.to_dict(), "plans": plan_info}, ensure_ascii=False))

@@ -100,7 +100,8 @@ def diagnose(instance: Instance, problem: Problem, maps: InstanceMaps) -> list[s
                 c = comms[i]
                 reasons.append(
                     f"community {c.id} ({c.name}) must be covered but every package that could "
-                    f"hold it has at most {best} households, fewer than package_min_households = {min_w}"
+                    f"hold it has at most {best} households, fewer than "
+                    f"package_min_households = {min_w}"
                 )
     musts: dict[str, set[str]] = {}
     for lk in instance.locks:

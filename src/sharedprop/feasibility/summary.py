@@ -88,7 +88,8 @@ class InstanceSummary:
             f"{plural(self.firms, 'firm')}, {plural(self.resources, 'resource')}, "
             f"{plural(self.locks, 'lock')}; distance {self.distance}",
             f"streets: {', '.join(self.streets)}",
-            f"proximity graph: {plural(self.edges, 'edge')}, {plural(self.components, 'component')} "
+            f"proximity graph: {plural(self.edges, 'edge')}, "
+            f"{plural(self.components, 'component')} "
             f"(largest {self.largest_component:,} communities)",
             f"isolated communities (no neighbour in the graph): {ids(self.isolated)}",
             f"communities no firm can reach: {ids(self.unreachable_communities)}",

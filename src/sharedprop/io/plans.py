@@ -70,11 +70,27 @@ def _read(path: Path, name: str, columns: tuple[str, ...], problems: list[str]) 
 def read_plan(path: str | Path, instance: Instance | None = None) -> Plan:
     """Read a plan CSV/XLSX and its ``_resources`` companion.
 
-    Always rejected (:class:`PlanError`, naming file, row, column): missing columns, an empty
-    ``community_id``, a package without ``firm_id``, a package listed with two different firms
-    or hubs, a community listed twice with different packages, a resource listed twice or for a
-    package the plan does not have. With ``instance``, ids the instance does not have are
-    rejected too. Rules a plan may break (capacity, radius, …) are the evaluator's business.
+    Parameters
+    ----------
+    path
+        The plan file, columns ``community_id,package_id,firm_id[,hub_id]``; bundled resources
+        are read from ``<stem>_resources.csv`` (or ``.xlsx``) beside it when that exists.
+    instance
+        When given, ids the instance does not have are rejected too.
+
+    Returns
+    -------
+    Plan
+        Named after the file's stem. Rules a plan may break (capacity, radius, …) are not
+        checked here: that is :func:`sharedprop.evaluate`'s business.
+
+    Raises
+    ------
+    PlanError
+        Naming file, row and column: missing columns, an empty ``community_id``, a package
+        without ``firm_id``, a package listed with two different firms or hubs, a community
+        listed twice with different packages, a resource listed twice or for a package the plan
+        does not have.
     """
     path = Path(path)
     problems: list[str] = []
@@ -222,11 +238,28 @@ def _csv_text(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 
 def write_plan(plan: Plan, path: str | Path) -> list[Path]:
-    """Write ``plan`` to ``path`` and ``<stem>_resources.csv`` beside it; return both paths.
+    """Write ``plan`` to ``path`` and ``<stem>_resources.csv`` beside it.
 
     The companion is always written (header only when no resource is bundled) so that an old
     companion never lingers beside a new plan. Both files are complete or untouched: each is
     written to a temporary file in the same folder and then renamed over the target.
+
+    Parameters
+    ----------
+    plan
+        The plan to write; every package's hub is written when it has one.
+    path
+        The plan CSV (``community_id,package_id,firm_id,hub_id``); missing folders are made.
+
+    Returns
+    -------
+    list of Path
+        The plan file and its resources companion.
+
+    Raises
+    ------
+    OSError
+        When a file cannot be written; neither file is then changed.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

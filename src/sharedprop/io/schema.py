@@ -77,15 +77,25 @@ NOTES: dict[str, dict[str, ColumnNote]] = {
         "capacity_households": ColumnNote("可承接户数上限（户）", "capacity (households)"),
         "max_packages": ColumnNote("可承接片区数上限（个）", "most packages it can run"),
         "service_radius_m": ColumnNote("服务半径（米）", "service radius (metres)"),
-        "package_fixed_cost": ColumnNote("每个片区固定成本（元/年）", "fixed cost per package (yuan/yr)"),
-        "cost_per_household": ColumnNote("每户服务成本（元/户/年）", "cost per household (yuan/yr)"),
-        "travel_cost_per_km": ColumnNote("每公里通勤成本（元/公里/年）", "travel cost (yuan per km per yr)"),
-        "min_margin": ColumnNote("最低利润率（0 到 1，如 0.05）", "minimum margin (share, e.g. 0.05)"),
+        "package_fixed_cost": ColumnNote(
+            "每个片区固定成本（元/年）", "fixed cost per package (yuan/yr)"
+        ),
+        "cost_per_household": ColumnNote(
+            "每户服务成本（元/户/年）", "cost per household (yuan/yr)"
+        ),
+        "travel_cost_per_km": ColumnNote(
+            "每公里通勤成本（元/公里/年）", "travel cost (yuan per km per yr)"
+        ),
+        "min_margin": ColumnNote(
+            "最低利润率（0 到 1，如 0.05）", "minimum margin (share, e.g. 0.05)"
+        ),
     },
     "resources": {
         "id": ColumnNote("资源编号，唯一", "resource id, unique"),
         "name": ColumnNote("资源名称", "resource name"),
-        "kind": ColumnNote("类别（停车场、公房、保洁合同……）", "kind (parking, public housing, ...)"),
+        "kind": ColumnNote(
+            "类别（停车场、公房、保洁合同……）", "kind (parking, public housing, ...)"
+        ),
         "lon": ColumnNote("经度（度）", "longitude (degrees)"),
         "lat": ColumnNote("纬度（度）", "latitude (degrees)"),
         "annual_income": ColumnNote("年收益（元/年）", "annual income (yuan/yr)"),
@@ -100,7 +110,9 @@ NOTES: dict[str, dict[str, ColumnNote]] = {
     "edges": {
         "source": ColumnNote("小区编号", "community id"),
         "target": ColumnNote("相邻小区编号", "neighbouring community id"),
-        "distance_m": ColumnNote("距离（米，可选，仅用于显示）", "distance (metres, optional, display only)"),
+        "distance_m": ColumnNote(
+            "距离（米，可选，仅用于显示）", "distance (metres, optional, display only)"
+        ),
     },
     "locks": {
         "community_id": ColumnNote("小区编号", "community id"),
@@ -123,15 +135,31 @@ NOTES: dict[str, dict[str, ColumnNote]] = {
         ),
     },
     "policy": {
-        "package_max_households": ColumnNote("每个片区最多户数（空 = 不限）", "most households per package (empty = no limit)"),
+        "package_max_households": ColumnNote(
+            "每个片区最多户数（空 = 不限）", "most households per package (empty = no limit)"
+        ),
         "package_min_households": ColumnNote("每个片区最少户数", "fewest households per package"),
-        "package_max_radius_m": ColumnNote("片区半径上限（米，空 = 不限）", "package radius limit (metres, empty = no limit)"),
-        "link_max_m": ColumnNote("无 edges 表时相邻距离（米）", "neighbour distance without an edges sheet (metres)"),
-        "require_contiguity": ColumnNote("片区必须连片（true/false）", "packages must be contiguous (true/false)"),
-        "cross_streets": ColumnNote("允许跨街道组片（true/false）", "packages may cross streets (true/false)"),
-        "allow_uncovered": ColumnNote("允许小区不入片（true/false）", "communities may stay uncovered (true/false)"),
-        "fallback_cost_per_household": ColumnNote("街道兜底成本（元/户/年）", "fallback cost (yuan per household per yr)"),
-        "min_coverage": ColumnNote("最低覆盖户数比例（0 到 1）", "least share of households covered (0 to 1)"),
+        "package_max_radius_m": ColumnNote(
+            "片区半径上限（米，空 = 不限）", "package radius limit (metres, empty = no limit)"
+        ),
+        "link_max_m": ColumnNote(
+            "无 edges 表时相邻距离（米）", "neighbour distance without an edges sheet (metres)"
+        ),
+        "require_contiguity": ColumnNote(
+            "片区必须连片（true/false）", "packages must be contiguous (true/false)"
+        ),
+        "cross_streets": ColumnNote(
+            "允许跨街道组片（true/false）", "packages may cross streets (true/false)"
+        ),
+        "allow_uncovered": ColumnNote(
+            "允许小区不入片（true/false）", "communities may stay uncovered (true/false)"
+        ),
+        "fallback_cost_per_household": ColumnNote(
+            "街道兜底成本（元/户/年）", "fallback cost (yuan per household per yr)"
+        ),
+        "min_coverage": ColumnNote(
+            "最低覆盖户数比例（0 到 1）", "least share of households covered (0 to 1)"
+        ),
     },
     "objective": {
         "weight_public_money": ColumnNote("财政资金权重", "weight of public money"),

@@ -116,7 +116,8 @@ def safe_file(folder: Path, path: Path, display: str, problems: list[str]) -> Pa
         real = path.resolve(strict=True)
     except (OSError, RuntimeError):
         problems.append(
-            f"{display}: cannot open it (a broken link or a link loop); replace it by the file itself"
+            f"{display}: cannot open it (a broken link or a link loop); "
+            "replace it by the file itself"
         )
         return None
     if not real.is_relative_to(root):
@@ -384,7 +385,8 @@ def _xlsx_records(
             )
             problems.append(
                 f"{display}, sheet {chosen!r} (sheets: {', '.join(repr(t) for t in sheets)}): "
-                f"missing column(s) {', '.join(sorted(missing, key=list(required_columns).index))}; "
+                "missing column(s) "
+                f"{', '.join(sorted(missing, key=list(required_columns).index))}; "
                 f"{hint}"
             )
             return None

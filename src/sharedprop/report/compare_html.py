@@ -1,9 +1,9 @@
 """The HTML comparison report of ``sharedprop compare``: plans side by side, maps side by side.
 
-The same offline, self-contained page style as report.html (it reuses its CSS and table
-helpers): the metric table with every plan as a column and its change against the first plan,
-the rules each plan breaks, the communities that move from the first plan to each other one, and
-one map per plan.
+The same offline, self-contained page style as report.html (both are built from
+:mod:`sharedprop.report.page`): the metric table with every plan as a column and its change
+against the first plan, the rules each plan breaks, the communities that move from the first plan
+to each other one, and one map per plan.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from html import escape
 
 from sharedprop.compare import Comparison
 from sharedprop.data import Instance
+from sharedprop.formatting import plural
 from sharedprop.plan import Plan
-from sharedprop.report.formatting import count, plural
-from sharedprop.report.html import CSS, SORT_JS, Col, _broken, _community, _h2, _table, _td
+from sharedprop.report.page import CSS, SORT_JS, Col, broken_list, h2, move_rows, table, td
 from sharedprop.report.svgmap import svg_map
 
 EXTRA_CSS = """
@@ -30,26 +30,12 @@ def _moves(instance: Instance, cmp: Comparison, name: str) -> str:
     if not moves:
         return f"<h3>{escape(title)}</h3><p>No community changes package or firm.</p>"
 
-    def side(pkg: str | None, firm: str | None) -> str:
-        return (
-            f"{escape(pkg)} · {escape(instance.firm(firm).name)}" if pkg and firm else "uncovered"
-        )
-
-    rows = [
-        [
-            _td(_community(instance, m.community_id), sort=m.community_id),
-            _td(count(m.households), numeric=True, sort=m.households),
-            _td(side(m.from_package, m.from_firm), sort=m.from_package or ""),
-            _td(side(m.to_package, m.to_firm), sort=m.to_package or ""),
-            _td(escape(m.change)),
-        ]
-        for m in moves
-    ]
+    rows = move_rows(instance, moves)
     cols = [Col("Community"), Col("Households", True), Col(f"In “{cmp.reference}”"),
             Col(f"In “{name}”"), Col("Change")]  # fmt: skip
     return (
         f"<h3>{escape(title)}: {plural(len(moves), 'community', 'communities')} move</h3>"
-        + _table(cols, rows)
+        + table(cols, rows)
     )
 
 
@@ -57,29 +43,29 @@ def render_comparison(instance: Instance, cmp: Comparison, plans: Mapping[str, P
     """The comparison as one self-contained HTML page."""
     head = [Col("")] + [Col(f"“{n}”", True) for n in cmp.names]
     rows = [
-        [_td(escape(label.strip()))] + [_td(escape(c), numeric=True) for c in cells]
+        [td(escape(label.strip()))] + [td(escape(c), numeric=True) for c in cells]
         for label, cells in cmp.rows()
     ]
     body = [
         f'<h1>Plan comparison <span class="zh">· 方案对比</span></h1>'
         f'<p class="sub">Instance <b>{escape(instance.name)}</b> · '
         f"{plural(len(cmp.names), 'plan')}; changes are against “{escape(cmp.reference)}”.</p>",
-        _h2("Side by side", "对比", "table"),
+        h2("Side by side", "对比", "table"),
         '<p class="note">Money in yuan per year.</p>',
-        _table(head, rows, sortable=False),
+        table(head, rows, sortable=False),
     ]
-    broken = [_broken(cmp.evaluations[n], f"“{n}” breaks") for n in cmp.names]
+    broken = [broken_list(cmp.evaluations[n], f"“{n}” breaks") for n in cmp.names]
     if any(broken):
-        body += [_h2("Broken rules", "违规", "broken"), *broken]
+        body += [h2("Broken rules", "违规", "broken"), *broken]
     if len(cmp.names) > 1:
-        body.append(_h2("Communities that move", "调整的小区", "moves"))
+        body.append(h2("Communities that move", "调整的小区", "moves"))
         body += [_moves(instance, cmp, n) for n in cmp.names[1:]]
     maps = "".join(
         f'<div class="mapbox"><h3>“{escape(n)}”</h3>'
         f"{svg_map(instance, plans[n], cmp.evaluations[n])}</div>"
         for n in cmp.names
     )
-    body += [_h2("Maps", "地图", "maps"), f'<div class="maps">{maps}</div>']
+    body += [h2("Maps", "地图", "maps"), f'<div class="maps">{maps}</div>']
     title = f"Plan comparison — {instance.name}"
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'

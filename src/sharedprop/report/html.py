@@ -7,16 +7,29 @@ that comes from the instance is escaped. Headings carry the Chinese term a plann
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from html import escape
 
-from sharedprop.compare import METRICS, Comparison, compare_plans
+from sharedprop._version import __version__
+from sharedprop.compare import METRICS, Comparison, Metric, Move, compare_plans
 from sharedprop.data import Instance
 from sharedprop.errors import SharedpropError
 from sharedprop.evaluate import Evaluation, evaluate
+from sharedprop.formatting import count, metres, pct, plural, seconds, yuan
 from sharedprop.plan import Plan
-from sharedprop.report.formatting import count, metres, pct, plural, seconds, yuan
+from sharedprop.report.page import (
+    CSS,
+    SORT_JS,
+    Col,
+    broken_list,
+    community_cell,
+    firm_cell,
+    h2,
+    move_rows,
+    table,
+    td,
+)
 from sharedprop.report.palette import package_colours
 from sharedprop.report.sentences import findings, useful_gap
 from sharedprop.report.shapes import plan_shapes
@@ -27,117 +40,6 @@ THIS_PLAN = "this plan"
 # Moved-community lists longer than this start folded.
 FOLD_AFTER = 30
 
-CSS = """
-:root { --ink:#1d2330; --muted:#5b6475; --line:#dfe3ea; --bg:#fbfbf9; --accent:#332288; }
-* { box-sizing: border-box; }
-body { margin:0; background:var(--bg); color:var(--ink); line-height:1.5;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-    "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC",
-    "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; }
-main { max-width: 1160px; margin: 0 auto; padding: 24px 20px 48px; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 19px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid
-var(--line); }
-h2 .zh, h1 .zh { color: var(--muted); font-weight: 500; }
-h3 { font-size: 15px; margin: 18px 0 6px; }
-.sub { color: var(--muted); margin: 0; }
-.note { color: var(--muted); font-size: 13px; margin: 0 0 6px; }
-.desc { color: var(--muted); font-size: 14px; max-width: 80ch; }
-.badge { display:inline-block; padding:1px 10px; border-radius:10px; color:#fff; font-size:13px;
-  font-weight:600; vertical-align: middle; }
-.badge.optimal { background:#117733; } .badge.feasible { background:#2f5d9e; }
-.badge.infeasible { background:#AA3377; } .badge.unknown, .badge.evaluated { background:#666; }
-.cards { display:grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap:10px;
-  margin-top: 18px; }
-.card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:10px 14px; }
-.card .k { color:var(--muted); font-size:13px; }
-.card .v { font-size:22px; font-weight:700; font-variant-numeric: tabular-nums; }
-.card .n { color:var(--muted); font-size:12px; }
-.card.main { border-color:#332288; border-width:2px; }
-.findings h3 { margin: 12px 0 2px; color: var(--muted); font-size: 13px; text-transform: uppercase;
-  letter-spacing: .04em; }
-.findings ul { margin: 0; padding-left: 20px; }
-.findings li { margin: 2px 0; }
-.mapbox { background:#fff; border:1px solid var(--line); border-radius:8px; padding:8px; }
-svg.map { width:100%; height:auto; display:block; }
-svg .halo { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
-.chips { display:flex; flex-wrap:wrap; gap:6px 14px; margin:8px 4px 2px; font-size:13px; }
-.chip { white-space: nowrap; }
-.sw { display:inline-block; width:12px; height:12px; border-radius:3px; vertical-align:-1px;
-  margin-right:5px; }
-.tablebox { overflow-x: auto; }
-table { border-collapse: collapse; width:100%; background:#fff; font-size:13.5px; }
-th, td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:left; vertical-align:
-top; }
-th { background:#eef1f6; font-weight:600; white-space: nowrap; }
-table.sortable th { cursor: pointer; }
-th[data-dir="asc"]::after { content:" ▲"; } th[data-dir="desc"]::after { content:" ▼"; }
-td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.members { max-width: 360px; } td.firm { min-width: 9em; }
-.bar { position:relative; background:#eef1f6; border-radius:3px; height:8px; width:110px;
-  display:inline-block; vertical-align: middle; margin-left:6px; }
-.bar > span { position:absolute; left:0; top:0; bottom:0; border-radius:3px; background:#44AA99; }
-.bar.full > span { background:#CC6677; }
-.better { color:#117733; font-weight:600; } .worse { color:#AA3377; font-weight:600; }
-.broken li { color:#8a1c4a; }
-details summary { cursor: pointer; color: var(--accent); margin: 6px 0; }
-footer { margin-top: 40px; color: var(--muted); font-size: 12.5px; border-top:1px solid var(--line);
-  padding-top: 10px; }
-@media print { .mapbox, table { break-inside: avoid; } details { display:block; } }
-"""
-
-SORT_JS = """
-document.querySelectorAll('table.sortable th').forEach(function (th) {
-  th.addEventListener('click', function () {
-    var table = th.closest('table'), body = table.tBodies[0], i = th.cellIndex;
-    var asc = th.dataset.dir !== 'asc';
-    table.querySelectorAll('th').forEach(function (h) { delete h.dataset.dir; });
-    th.dataset.dir = asc ? 'asc' : 'desc';
-    var key = function (row) {
-      var c = row.cells[i]; return c.hasAttribute('data-v') ? c.getAttribute('data-v') :
-      c.textContent;
-    };
-    Array.from(body.rows).sort(function (a, b) {
-      var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
-      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : String(x).localeCompare(String(y), 'zh');
-      return asc ? c : -c;
-    }).forEach(function (row) { body.appendChild(row); });
-  });
-});
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class Col:
-    label: str
-    numeric: bool = False
-
-
-def _td(
-    html_text: str, *, numeric: bool = False, sort: float | str | None = None, cls: str = ""
-) -> str:
-    classes = " ".join(c for c in ("num" if numeric else "", cls) if c)
-    attrs = f' class="{classes}"' if classes else ""
-    if sort is not None:
-        attrs += f' data-v="{escape(str(sort))}"'
-    return f"<td{attrs}>{html_text}</td>"
-
-
-def _table(
-    cols: Sequence[Col], rows: Sequence[Sequence[str]], *, sortable: bool = True, cls: str = ""
-) -> str:
-    head = "".join(f"<th{' class=num' if c.numeric else ''}>{escape(c.label)}</th>" for c in cols)
-    body = "".join(f"<tr>{''.join(r)}</tr>" for r in rows)
-    classes = " ".join(c for c in ("sortable" if sortable else "", cls) if c)
-    return (
-        f'<div class="tablebox"><table class="{classes}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
-    )
-
-
-def _h2(en: str, zh: str, anchor: str) -> str:
-    return f'<h2 id="{anchor}">{escape(en)} <span class="zh">· {escape(zh)}</span></h2>'
-
 
 def _card(label: str, value: str, note: str = "", main: bool = False) -> str:
     n = f'<div class="n">{escape(note)}</div>' if note else ""
@@ -145,15 +47,6 @@ def _card(label: str, value: str, note: str = "", main: bool = False) -> str:
         f'<div class="card{" main" if main else ""}"><div class="k">{escape(label)}</div>'
         f'<div class="v">{escape(value)}</div>{n}</div>'
     )
-
-
-def _community(instance: Instance, cid: str) -> str:
-    c = instance.community(cid)
-    return f"{escape(c.name)} <small>({escape(cid)})</small>" if c.name else escape(cid)
-
-
-def _firm(instance: Instance, fid: str) -> str:
-    return f"{escape(instance.firm(fid).name)} <small>({escape(fid)})</small>"
 
 
 # -- sections -----------------------------------------------------------------------------------
@@ -178,15 +71,18 @@ def _cards(instance: Instance, ev: Evaluation | None, result: Result | None) -> 
     cards = []
     if ev is not None:
         cards += [
-            _card("Public money 财政资金", f"{yuan(ev.public_money)} ¥", "yuan per year", main=True),
-            _card("Total cost 运营成本", f"{yuan(ev.total_cost)} ¥", "yuan per year, all packages"),
+            _card("Public money 财政资金", f"{yuan(ev.public_money)} ¥", "yuan per year",
+                  main=True),
+            _card("Total cost 运营成本", f"{yuan(ev.total_cost)} ¥",
+                  "yuan per year, all packages"),
             _card("Revenue 收入", f"{yuan(ev.revenue)} ¥",
                   f"fees + {yuan(ev.resource_income)} from resources"),
             _card("Coverage 覆盖", pct(ev.coverage),
                   f"{count(ev.coverage_households)} of {count(ev.total_households)} households, "
                   f"{count(len(ev.covered))} of {count(len(instance.communities))} communities"),
             _card("Packages 服务包", count(len(ev.packages)), "service packages"),
-            _card("Firms used 物业企业", f"{ev.firms_used} of {len(instance.firms)}", "firms with a package"),
+            _card("Firms used 物业企业", f"{ev.firms_used} of {len(instance.firms)}",
+                  "firms with a package"),
         ]  # fmt: skip
     if result is not None:
         gap = useful_gap(result)
@@ -208,7 +104,7 @@ def _cards(instance: Instance, ev: Evaluation | None, result: Result | None) -> 
 
 
 def _findings(topics: list[tuple[str, list[str]]]) -> str:
-    parts = [_h2("What the plan says", "方案要点", "findings"), '<div class="findings">']
+    parts = [h2("What the plan says", "方案要点", "findings"), '<div class="findings">']
     for topic, sentences in topics:
         items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
         parts.append(f"<h3>{escape(topic)}</h3><ul>{items}</ul>")
@@ -228,7 +124,7 @@ def _map(
                 f"{count(p.households)} hh</span>"
             )
     return (
-        _h2("Map", "地图", "map")
+        h2("Map", "地图", "map")
         + f'<div class="mapbox">{svg_map(instance, plan, ev, colours=colours)}'
         + (f'<div class="chips">{"".join(chips)}</div>' if chips else "")
         + "</div>"
@@ -249,21 +145,21 @@ def _packages(instance: Instance, ev: Evaluation, colours: Mapping[str, str]) ->
             or "—"
         )
         rows.append([
-            _td(f'<span class="sw" style="background:{colours[p.package_id]}"></span>'
+            td(f'<span class="sw" style="background:{colours[p.package_id]}"></span>'
                 f"<b>{escape(p.package_id)}</b>", sort=p.package_id),
-            _td(_firm(instance, p.firm_id), sort=p.firm_id, cls="firm"),
-            _td(", ".join(("★ " if m == p.hub_id else "") + _community(instance, m)
+            td(firm_cell(instance, p.firm_id), sort=p.firm_id, cls="firm"),
+            td(", ".join(("★ " if m == p.hub_id else "") + community_cell(instance, m)
                           for m in p.members), cls="members", sort=len(p.members)),
-            _td(count(p.households), numeric=True, sort=p.households),
-            _td(yuan(p.cost), numeric=True, sort=round(p.cost, 2)),
-            _td(yuan(p.revenue), numeric=True, sort=round(p.revenue, 2)),
-            _td(res),
-            _td(yuan(p.subsidy), numeric=True, sort=round(p.subsidy, 2)),
-            _td(pct(p.margin), numeric=True, sort=round(p.margin, 6)),
-            _td(metres(p.firm_distance_m), numeric=True, sort=round(p.firm_distance_m, 1)),
+            td(count(p.households), numeric=True, sort=p.households),
+            td(yuan(p.cost), numeric=True, sort=round(p.cost, 2)),
+            td(yuan(p.revenue), numeric=True, sort=round(p.revenue, 2)),
+            td(res),
+            td(yuan(p.subsidy), numeric=True, sort=round(p.subsidy, 2)),
+            td(pct(p.margin), numeric=True, sort=round(p.margin, 6)),
+            td(metres(p.firm_distance_m), numeric=True, sort=round(p.firm_distance_m, 1)),
         ])  # fmt: skip
     note = '<p class="note">Money in yuan per year; ★ marks the service point (hub).</p>'
-    return _h2("Packages", "服务包", "packages") + note + _table(cols, rows)
+    return h2("Packages", "服务包", "packages") + note + table(cols, rows)
 
 
 def _firms(instance: Instance, plan: Plan, ev: Evaluation) -> str:
@@ -278,17 +174,17 @@ def _firms(instance: Instance, plan: Plan, ev: Evaluation) -> str:
         share = f.capacity_used if f.capacity_households else 0.0
         width = max(0.0, min(1.0, share)) * 100
         full = " full" if share >= 0.95 else ""
+        bar = f'<span class="bar{full}"><span style="width:{width:.1f}%"></span></span>'
         rows.append([
-            _td(_firm(instance, f.firm_id), sort=f.firm_id),
-            _td(escape(", ".join(pids)) or "—", sort=len(pids)),
-            _td(count(f.households), numeric=True, sort=f.households),
-            _td(count(f.capacity_households), numeric=True, sort=f.capacity_households),
-            _td(f'{pct(share)}<span class="bar{full}"><span style="width:{width:.1f}%"></span></span>',
-                numeric=True, sort=round(share, 6)),
-            _td(f"{f.packages} / {f.max_packages}", numeric=True, sort=f.packages),
-            _td(metres(firm.service_radius_m), numeric=True, sort=firm.service_radius_m),
+            td(firm_cell(instance, f.firm_id), sort=f.firm_id),
+            td(escape(", ".join(pids)) or "—", sort=len(pids)),
+            td(count(f.households), numeric=True, sort=f.households),
+            td(count(f.capacity_households), numeric=True, sort=f.capacity_households),
+            td(f"{pct(share)}{bar}", numeric=True, sort=round(share, 6)),
+            td(f"{f.packages} / {f.max_packages}", numeric=True, sort=f.packages),
+            td(metres(firm.service_radius_m), numeric=True, sort=firm.service_radius_m),
         ])  # fmt: skip
-    return _h2("Firms", "物业企业", "firms") + _table(cols, rows)
+    return h2("Firms", "物业企业", "firms") + table(cols, rows)
 
 
 def _resources(instance: Instance, plan: Plan, ev: Evaluation) -> str:
@@ -303,14 +199,14 @@ def _resources(instance: Instance, plan: Plan, ev: Evaluation) -> str:
         pid = where.get(r.id)
         d = instance.distance_m(r, instance.community(hubs[pid])) if pid in hubs else None
         rows.append([
-            _td(f"{escape(r.name)} <small>({escape(r.id)})</small>", sort=r.id),
-            _td(escape(r.kind.replace("_", " "))),
-            _td(yuan(r.annual_income), numeric=True, sort=r.annual_income),
-            _td(escape(pid) if pid else "not bundled", sort=pid or ""),
-            _td(metres(d), numeric=True, sort=d if d is not None else -1),
-            _td(metres(r.max_distance_m), numeric=True, sort=r.max_distance_m),
+            td(f"{escape(r.name)} <small>({escape(r.id)})</small>", sort=r.id),
+            td(escape(r.kind.replace("_", " "))),
+            td(yuan(r.annual_income), numeric=True, sort=r.annual_income),
+            td(escape(pid) if pid else "not bundled", sort=pid or ""),
+            td(metres(d), numeric=True, sort=d if d is not None else -1),
+            td(metres(r.max_distance_m), numeric=True, sort=r.max_distance_m),
         ])  # fmt: skip
-    return _h2("Resources", "经营性资源", "resources") + _table(cols, rows)
+    return h2("Resources", "经营性资源", "resources") + table(cols, rows)
 
 
 def _uncovered(instance: Instance, ev: Evaluation) -> str:
@@ -322,114 +218,98 @@ def _uncovered(instance: Instance, ev: Evaluation) -> str:
     for cid in ev.uncovered:
         c = instance.community(cid)
         rows.append([
-            _td(_community(instance, cid), sort=cid), _td(escape(c.street)),
-            _td(count(c.households), numeric=True, sort=c.households),
-            _td(yuan(fallback * c.households), numeric=True, sort=fallback * c.households),
+            td(community_cell(instance, cid), sort=cid), td(escape(c.street)),
+            td(count(c.households), numeric=True, sort=c.households),
+            td(yuan(fallback * c.households), numeric=True, sort=fallback * c.households),
         ])  # fmt: skip
     return (
-        _h2("Uncovered communities", "兜底小区", "uncovered")
+        h2("Uncovered communities", "兜底小区", "uncovered")
         + "<p>No package takes these; the street office carries them itself.</p>"
-        + _table(cols, rows)
+        + table(cols, rows)
     )
 
 
-def _broken(ev: Evaluation, title: str) -> str:
-    if not ev.broken:
-        return ""
-    items = "".join(f"<li>{escape(str(v))}</li>" for v in ev.broken)
-    return f'<h3>{escape(title)}</h3><ul class="broken">{items}</ul>'
+def _change_row(metric: Metric, ref: Evaluation, ours: Evaluation, neutral: set[str]) -> list[str]:
+    a, b = metric.value(ref), metric.value(ours)
+    cls = ""
+    if metric.lower_is_better is not None and metric.key not in neutral and abs(b - a) > 1e-6:
+        better = (b < a) == metric.lower_is_better
+        cls = "better" if better else "worse"
+    diff = b - a
+    shown_diff = metric.show(abs(diff)) if abs(diff) > 1e-6 else "="
+    if metric.key == "coverage" and shown_diff != "=":
+        shown_diff = f"{abs(diff) * 100:.1f} pts"
+    sign = "" if shown_diff == "=" else ("+" if diff > 0 else "−")
+    return [
+        td(escape(metric.label.strip())),
+        td(escape(metric.show(a)), numeric=True),
+        td(escape(metric.show(b)), numeric=True),
+        td(f'<span class="{cls}">{escape(sign + shown_diff)}</span>', numeric=True),
+    ]
+
+
+def _change_table(instance: Instance, other: str, ref: Evaluation, ours: Evaluation) -> str:
+    # Money the objective ignores is shown without a verdict (a plan that covers more
+    # communities costs the firms more, and that is not a fault).
+    neutral = {"revenue"} | ({"total_cost"} if instance.objective.weight_total_cost == 0 else set())
+    return table(
+        [Col("Metric"), Col(f"“{other}”", True), Col("This plan", True), Col("Change", True)],
+        [_change_row(metric, ref, ours, neutral) for metric in METRICS],
+        sortable=False,
+    )
+
+
+def _comparison_lead(other: str, ref: Evaluation, ours: Evaluation, moves: Sequence[Move]) -> str:
+    """One sentence on the public money saved, one on the communities that move."""
+    saved = ref.public_money - ours.public_money
+    if saved >= 0.5:
+        verdict = f"saves {yuan(saved)} yuan of public money a year"
+    elif saved <= -0.5:
+        verdict = f"costs {yuan(-saved)} yuan more public money a year"
+    else:
+        verdict = "needs the same public money"
+    share = (
+        f" ({pct(abs(saved) / ref.public_money)})" if ref.public_money and abs(saved) >= 0.5 else ""
+    )
+    lead = f"Adopting this plan instead of “{other}” {verdict}{share}."
+    if not moves:
+        return lead + " No community changes package or firm."
+    kinds = Counter(m.change for m in moves)
+    return (
+        f"{lead} "
+        + "; ".join(f"{plural(n, 'community', 'communities')} {k}" for k, n in kinds.items())
+        + "."
+    )
+
+
+def _moves_table(instance: Instance, other: str, moves: Sequence[Move]) -> str:
+    cols = [Col("Community"), Col("Households", True), Col(f"In “{other}”"), Col("In this plan"),
+            Col("Change")]  # fmt: skip
+    opened = " open" if len(moves) <= FOLD_AFTER else ""
+    return (
+        f"<details{opened}><summary>{plural(len(moves), 'community', 'communities')} move"
+        f"{'s' if len(moves) == 1 else ''}</summary>"
+        f"{table(cols, move_rows(instance, moves))}</details>"
+    )
 
 
 def _comparison(instance: Instance, cmp: Comparison, other: str, other_plan: Plan) -> str:
     ref, ours = cmp.evaluations[other], cmp.evaluations[THIS_PLAN]
-    rows = []
-    # Money the objective ignores is shown without a verdict (a plan that covers more
-    # communities costs the firms more, and that is not a fault).
-    neutral = {"revenue"} | ({"total_cost"} if instance.objective.weight_total_cost == 0 else set())
-    for metric in METRICS:
-        a, b = metric.value(ref), metric.value(ours)
-        cls = ""
-        if metric.lower_is_better is not None and metric.key not in neutral and abs(b - a) > 1e-6:
-            better = (b < a) == metric.lower_is_better
-            cls = "better" if better else "worse"
-        diff = b - a
-        shown_diff = metric.show(abs(diff)) if abs(diff) > 1e-6 else "="
-        if metric.key == "coverage" and shown_diff != "=":
-            shown_diff = f"{abs(diff) * 100:.1f} pts"
-        sign = "" if shown_diff == "=" else ("+" if diff > 0 else "−")
-        rows.append([
-            _td(escape(metric.label.strip())),
-            _td(escape(metric.show(a)), numeric=True),
-            _td(escape(metric.show(b)), numeric=True),
-            _td(f'<span class="{cls}">{escape(sign + shown_diff)}</span>', numeric=True),
-        ])  # fmt: skip
-    table = _table(
-        [Col("Metric"), Col(f"“{other}”", True), Col("This plan", True), Col("Change", True)],
-        rows,
-        sortable=False,
-    )
     moves = cmp.moves[THIS_PLAN]
-    kinds: dict[str, int] = {}
-    for m in moves:
-        kinds[m.change] = kinds.get(m.change, 0) + 1
-    saved = ref.public_money - ours.public_money
-    lead = (
-        f"Adopting this plan instead of “{other}” "
-        + (f"saves {yuan(saved)} yuan of public money a year" if saved >= 0.5 else
-           f"costs {yuan(-saved)} yuan more public money a year" if saved <= -0.5 else
-           "needs the same public money")
-        + (f" ({pct(abs(saved) / ref.public_money)})." if ref.public_money and abs(saved) >= 0.5 else ".")
-    )  # fmt: skip
-    if moves:
-        lead += (
-            " "
-            + "; ".join(f"{plural(n, 'community', 'communities')} {k}" for k, n in kinds.items())
-            + "."
-        )
-    else:
-        lead += " No community changes package or firm."
     parts = [
-        _h2(f"Compared with “{other}”", "与人工方案对比", f"compare-{escape(other)}"),
-        f"<p>{escape(lead)}</p>",
-        table,
-        _broken(ref, f"“{other}” breaks {plural(len(ref.broken), 'rule')}"),
-    ]
-    parts.append(
+        h2(f"Compared with “{other}”", "与人工方案对比", f"compare-{escape(other)}"),
+        f"<p>{escape(_comparison_lead(other, ref, ours, moves))}</p>",
+        _change_table(instance, other, ref, ours),
+        broken_list(ref, f"“{other}” breaks {plural(len(ref.broken), 'rule')}"),
         f"<details><summary>Show the map of “{escape(other)}”</summary>"
-        f'<div class="mapbox">{svg_map(instance, other_plan, ref)}</div></details>'
-    )
+        f'<div class="mapbox">{svg_map(instance, other_plan, ref)}</div></details>',
+    ]
     if moves:
-        mcols = [Col("Community"), Col("Households", True), Col(f"In “{other}”"), Col("In this plan"),
-                 Col("Change")]  # fmt: skip
-
-        def side(pkg: str | None, firm: str | None) -> str:
-            return (
-                f"{escape(pkg)} · {escape(instance.firm(firm).name)}"
-                if pkg and firm
-                else "uncovered"
-            )
-
-        mrows = [
-            [
-                _td(_community(instance, m.community_id), sort=m.community_id),
-                _td(count(m.households), numeric=True, sort=m.households),
-                _td(side(m.from_package, m.from_firm), sort=m.from_package or ""),
-                _td(side(m.to_package, m.to_firm), sort=m.to_package or ""),
-                _td(escape(m.change)),
-            ]
-            for m in moves
-        ]
-        opened = " open" if len(moves) <= FOLD_AFTER else ""
-        parts.append(
-            f"<details{opened}><summary>{plural(len(moves), 'community', 'communities')} move"
-            f"{'s' if len(moves) == 1 else ''}</summary>{_table(mcols, mrows)}</details>"
-        )
+        parts.append(_moves_table(instance, other, moves))
     return "".join(parts)
 
 
 def _footer(instance: Instance, result: Result | None) -> str:
-    from sharedprop import __version__
-
     run = ""
     if result is not None:
         run = (
@@ -484,11 +364,11 @@ def render_report(
         body.append(_findings(findings(instance, ev, result, others)))
     elif result is not None:
         reasons = "".join(f"<li>{escape(r)}</li>" for r in result.reasons) or "<li>none given</li>"
-        body.append(_h2("No plan", "无可行方案", "noplan") + f"<ul>{reasons}</ul>")
+        body.append(h2("No plan", "无可行方案", "noplan") + f"<ul>{reasons}</ul>")
     body.append(_map(instance, plan, ev, colours))
     if plan is not None and ev is not None:
         if ev.broken:
-            body.append(_h2("Broken rules", "违规", "broken") + _broken(ev, "This plan breaks:"))
+            body.append(h2("Broken rules", "违规", "broken") + broken_list(ev, "This plan breaks:"))
         body += [
             _packages(instance, ev, colours),
             _firms(instance, plan, ev),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from html import escape
 
 import networkx as nx
@@ -19,9 +20,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from sharedprop.data import Instance
-from sharedprop.evaluate import Evaluation
-from sharedprop.plan import Plan
-from sharedprop.report.formatting import count, metres, yuan
+from sharedprop.evaluate import Evaluation, PackageMetrics
+from sharedprop.formatting import count, metres, yuan
+from sharedprop.plan import Package, Plan
 from sharedprop.report.palette import FIRM, RESOURCE, UNCOVERED, package_colours
 from sharedprop.report.shapes import PlanShapes, plan_shapes
 
@@ -105,12 +106,20 @@ def _spanning_tree(
     members = [m for m in members if m in pt]
     if len(members) < 2:
         return []
-    sub = nx.Graph(instance.graph.subgraph(members))
+    # An induced subgraph lists its nodes from a set, in an order that changes with the hash
+    # seed; the edges go in sorted so that the tree (ties included) is the same on every run.
+    sub = nx.Graph()
+    sub.add_nodes_from(members)
+    sub.add_edges_from(sorted(_edge(a, b) for a, b in instance.graph.subgraph(members).edges))
     if not nx.is_connected(sub):
         sub = nx.complete_graph(members)
     for a, b in sub.edges:
         sub[a][b]["w"] = math.dist(pt[a], pt[b])
-    return sorted(nx.minimum_spanning_edges(sub, weight="w", data=False))
+    return sorted(_edge(a, b) for a, b in nx.minimum_spanning_edges(sub, weight="w", data=False))
+
+
+def _edge(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
 
 
 def _label_positions(
@@ -146,7 +155,8 @@ def _legend(width: float, top: float, frame: Frame, planar: bool) -> tuple[str, 
     """The legend strip's SVG and its height; items wrap left of the scale bar."""
     y = top + 22
     items = [
-        ('<circle cx="{x}" cy="{y}" r="5" fill="#332288" stroke="#fff"/>', "community in a package"),
+        ('<circle cx="{x}" cy="{y}" r="5" fill="#332288" stroke="#fff"/>',
+         "community in a package"),
         ('<circle cx="{x}" cy="{y}" r="4.5" fill="#fff" stroke="#777" stroke-width="1.5"/>',
          "uncovered community"),
         ('<circle cx="{x}" cy="{y}" r="8" fill="none" stroke="#111" stroke-width="2"/>'
@@ -200,118 +210,191 @@ def _legend(width: float, top: float, frame: Frame, planar: bool) -> tuple[str, 
     return "".join(out), height
 
 
-def svg_map(
+@dataclass(frozen=True)
+class _Scene:
+    """What every layer of the map reads: where things are drawn and what the plan says."""
+
+    instance: Instance
+    shapes: PlanShapes
+    frame: Frame
+    map_h: float
+    colours: Mapping[str, str]
+    packages: Mapping[str, Package]
+    package_of: Mapping[str, str]
+    metrics: Mapping[str, PackageMetrics]
+    bundled: Mapping[str, str]  # resource id → package id
+
+    @cached_property
+    def firm_names(self) -> dict[str, str]:
+        return {f.id: f.name for f in self.instance.firms}
+
+    @cached_property
+    def hub_of(self) -> dict[str, str | None]:
+        """The hub the evaluator used (the plan may leave it to the contract's rule)."""
+        return {
+            pid: (self.metrics[pid].hub_id if pid in self.metrics else p.hub_id)
+            for pid, p in self.packages.items()
+        }
+
+    @cached_property
+    def community_xy(self) -> dict[str, tuple[float, float]]:
+        proj = self.shapes.projection
+        return {c.id: self.frame.xy(*proj.forward(c.lon, c.lat)) for c in self.instance.communities}
+
+    @cached_property
+    def firm_xy(self) -> dict[str, tuple[float, float]]:
+        proj = self.shapes.projection
+        return {f.id: self.frame.xy(*proj.forward(f.lon, f.lat)) for f in self.instance.firms}
+
+    def firm_name(self, fid: str) -> str:
+        return self.firm_names.get(fid, fid)
+
+
+def _scene(
     instance: Instance,
     plan: Plan | None,
-    evaluation: Evaluation | None = None,
-    *,
-    width: float = 960.0,
-    colours: Mapping[str, str] | None = None,
-) -> str:
-    """The map as an ``<svg>`` element (a string) to inline in the report."""
+    evaluation: Evaluation | None,
+    width: float,
+    colours: Mapping[str, str] | None,
+) -> _Scene:
     shapes = plan_shapes(instance, plan)
-    colours = colours or package_colours(shapes.packages, near_m=3 * shapes.pad_m)
     frame, map_h = _frame(shapes, instance, width)
-    proj = shapes.projection
-    planar = instance.distance == "euclidean"
-    metrics = {m.package_id: m for m in evaluation.packages} if evaluation else {}
-    pkgs = plan.package_by_id if plan else {}
-    pkg_of = plan.package_of() if plan else {}
-    firm_names = {f.id: f.name for f in instance.firms}
-    used_firms = {p.firm_id for p in pkgs.values()}
-    bundled = plan.resource_assignment() if plan else {}
-    hub_of = {pid: (metrics[pid].hub_id if pid in metrics else p.hub_id) for pid, p in pkgs.items()}
-    hubs = {h for h in hub_of.values() if h}
-    pt = {c.id: frame.xy(*proj.forward(c.lon, c.lat)) for c in instance.communities}
-    legend, legend_h = _legend(width, map_h, frame, planar)
-    total_h = map_h + legend_h
+    return _Scene(
+        instance=instance,
+        shapes=shapes,
+        frame=frame,
+        map_h=map_h,
+        colours=colours or package_colours(shapes.packages, near_m=3 * shapes.pad_m),
+        packages=plan.package_by_id if plan else {},
+        package_of=plan.package_of() if plan else {},
+        metrics={m.package_id: m for m in evaluation.packages} if evaluation else {},
+        bundled=plan.resource_assignment() if plan else {},
+    )
 
-    out = [
+
+def _segments(pt: Mapping[str, tuple[float, float]], pairs: Iterable[tuple[str, str]]) -> list[str]:
+    return [f"M{_f(pt[a][0])} {_f(pt[a][1])} L{_f(pt[b][0])} {_f(pt[b][1])}" for a, b in pairs]
+
+
+# -- the layers, bottom to top ------------------------------------------------------------------
+
+
+def _canvas(name: str, width: float, map_h: float, legend_h: float) -> list[str]:
+    total_h = map_h + legend_h
+    return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(total_h)}" '
         f'width="{_f(width)}" height="{_f(total_h)}" role="img" class="map" '
-        f'aria-label="Map of {escape(instance.name)}">',
+        f'aria-label="Map of {escape(name)}">',
         f'<rect x="0" y="0" width="{_f(width)}" height="{_f(map_h)}" fill="#F6F5F0"/>',
         f'<rect x="0" y="{_f(map_h)}" width="{_f(width)}" height="{_f(legend_h)}" fill="#fff"/>',
     ]
-    # Proximity graph (which communities may share staff): readable on a street, clutter on
-    # a district, so it is drawn only for small instances.
-    edges = []
-    if len(instance.communities) <= GRAPH_MAX_COMMUNITIES:
-        edges = [
-            f"M{_f(pt[a][0])} {_f(pt[a][1])} L{_f(pt[b][0])} {_f(pt[b][1])}"
-            for a, b in instance.graph.edges
-            if a in pt and b in pt
-        ]
-    if edges:
-        out.append(
-            f'<path class="graph" d="{" ".join(edges)}" stroke="{EDGE}" stroke-width="1" fill="none"/>'
-        )
-    # Package areas.
-    for pid, area in shapes.packages.items():
-        col = colours[pid]
-        m = metrics.get(pid)
-        tip = f"package {pid} — {firm_names.get(pkgs[pid].firm_id, pkgs[pid].firm_id)}"
+
+
+def _proximity_graph(s: _Scene) -> list[str]:
+    # Which communities may share staff: readable on a street, clutter on a district, so it is
+    # drawn only for small instances.
+    if len(s.instance.communities) > GRAPH_MAX_COMMUNITIES:
+        return []
+    pt = s.community_xy
+    edges = _segments(pt, ((a, b) for a, b in s.instance.graph.edges if a in pt and b in pt))
+    if not edges:
+        return []
+    return [
+        f'<path class="graph" d="{" ".join(edges)}" stroke="{EDGE}" stroke-width="1" fill="none"/>'
+    ]
+
+
+def _package_areas(s: _Scene) -> list[str]:
+    out = []
+    for pid, area in s.shapes.packages.items():
+        col, m = s.colours[pid], s.metrics.get(pid)
+        tip = f"package {pid} — {s.firm_name(s.packages[pid].firm_id)}"
         if m:
             tip += f" — {count(m.households)} households — subsidy {yuan(m.subsidy)} yuan/yr"
         out.append(
-            f'<path class="package" data-package="{escape(pid)}" d="{_path_d(frame, area)}" '
+            f'<path class="package" data-package="{escape(pid)}" d="{_path_d(s.frame, area)}" '
             f'fill="{col}" fill-opacity="0.13" stroke="{col}" stroke-width="1.8" '
             f'fill-rule="evenodd"><title>{escape(tip)}</title></path>'
         )
-    # Each package's members joined by a spanning tree in its colour: where hulls overlap
-    # (packages interleave in dense neighbourhoods) the lines still show who is with whom.
-    for pid, p in pkgs.items():
-        tree = _spanning_tree(instance, p.members, pt)
+    return out
+
+
+def _package_links(s: _Scene) -> list[str]:
+    # Where hulls overlap (packages interleave in dense neighbourhoods) a spanning tree in the
+    # package's colour still shows who is with whom.
+    out = []
+    for pid, p in s.packages.items():
+        tree = _spanning_tree(s.instance, p.members, s.community_xy)
         if tree:
-            d = " ".join(
-                f"M{_f(pt[a][0])} {_f(pt[a][1])} L{_f(pt[b][0])} {_f(pt[b][1])}" for a, b in tree
-            )
             out.append(
-                f'<path class="links" d="{d}" stroke="{colours[pid]}" stroke-width="1.6" fill="none" opacity="0.9"/>'
+                f'<path class="links" d="{" ".join(_segments(s.community_xy, tree))}" '
+                f'stroke="{s.colours[pid]}" stroke-width="1.6" fill="none" opacity="0.9"/>'
             )
-    # Firm → hub lines.
-    firm_pt = {f.id: frame.xy(*proj.forward(f.lon, f.lat)) for f in instance.firms}
-    for pid, p in pkgs.items():
-        h = hub_of.get(pid)
-        if h in pt and p.firm_id in firm_pt:
-            (x1, y1), (x2, y2) = firm_pt[p.firm_id], pt[h]
+    return out
+
+
+def _firm_to_hub_lines(s: _Scene) -> list[str]:
+    out = []
+    for pid, p in s.packages.items():
+        h = s.hub_of.get(pid)
+        if h in s.community_xy and p.firm_id in s.firm_xy:
+            (x1, y1), (x2, y2) = s.firm_xy[p.firm_id], s.community_xy[h]
             out.append(
                 f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" stroke="#555" '
                 f'stroke-width="1.2" stroke-dasharray="4 3" opacity="0.8"/>'
             )
-    # Community polygons (when the instance has them), then dots.
-    for c in instance.communities:
-        geom = shapes.communities[c.id]
-        pid = pkg_of.get(c.id)
+    return out
+
+
+def _community_polygons(s: _Scene) -> list[str]:
+    """The communities' own outlines, when the instance has them."""
+    out = []
+    for c in s.instance.communities:
+        geom = s.shapes.communities[c.id]
         if geom.geom_type in ("Polygon", "MultiPolygon"):
-            col = colours.get(pid, UNCOVERED) if pid else UNCOVERED
+            pid = s.package_of.get(c.id)
+            col = s.colours.get(pid, UNCOVERED) if pid else UNCOVERED
             out.append(
-                f'<path d="{_path_d(frame, geom)}" fill="{col}" fill-opacity="0.45" '
+                f'<path d="{_path_d(s.frame, geom)}" fill="{col}" fill-opacity="0.45" '
                 f'stroke="{col}" stroke-width="0.8"/>'
             )
-    for c in instance.communities:
-        x, y = pt[c.id]
-        pid = pkg_of.get(c.id)
+    return out
+
+
+def _community_dots(s: _Scene) -> list[str]:
+    hubs = {h for h in s.hub_of.values() if h}
+    out = []
+    for c in s.instance.communities:
+        x, y = s.community_xy[c.id]
+        pid = s.package_of.get(c.id)
         r = _dot_radius(c.households)
+        at = f'cx="{_f(x)}" cy="{_f(y)}"'
         tip = f"{c.id} {c.name} — {count(c.households)} households — "
         if pid:
-            fid = pkgs[pid].firm_id
-            tip += f"package {pid}, {firm_names.get(fid, fid)}"
+            tip += f"package {pid}, {s.firm_name(s.packages[pid].firm_id)}"
+            mark = (
+                f'<circle {at} r="{_f(r)}" fill="{s.colours[pid]}" stroke="#fff" stroke-width="1"/>'
+            )
             if c.id in hubs:
                 tip += " (service point)"
-            mark = f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}" fill="{colours[pid]}" stroke="#fff" stroke-width="1"/>'
-            if c.id in hubs:
-                mark += f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(r + 3.5)}" fill="none" stroke="#111" stroke-width="2"/>'
+                mark += (
+                    f'<circle {at} r="{_f(r + 3.5)}" fill="none" stroke="#111" stroke-width="2"/>'
+                )
         else:
             tip += "not in any package"
-            mark = f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}" fill="#fff" stroke="#777" stroke-width="1.5"/>'
+            mark = f'<circle {at} r="{_f(r)}" fill="#fff" stroke="#777" stroke-width="1.5"/>'
         out.append(
-            f'<g class="community" data-community="{escape(c.id)}">{mark}<title>{escape(tip)}</title></g>'
+            f'<g class="community" data-community="{escape(c.id)}">{mark}'
+            f"<title>{escape(tip)}</title></g>"
         )
-    # Resources (triangles) and firms (squares) on top.
-    for r in instance.resources:
-        x, y = frame.xy(*proj.forward(r.lon, r.lat))
-        pid = bundled.get(r.id)
+    return out
+
+
+def _resource_marks(s: _Scene) -> list[str]:
+    out = []
+    for r in s.instance.resources:
+        x, y = s.frame.xy(*s.shapes.projection.forward(r.lon, r.lat))
+        pid = s.bundled.get(r.id)
         fill = RESOURCE if pid else "#fff"
         tip = f"{r.id} {r.name} ({r.kind}) — {yuan(r.annual_income)} yuan/yr — " + (
             f"bundled into {pid}" if pid else "not bundled"
@@ -321,25 +404,70 @@ def svg_map(
             f'L{_f(x + 7)} {_f(y + 5)} L{_f(x - 7)} {_f(y + 5)} Z" fill="{fill}" stroke="#5a3d00" '
             f'stroke-width="1.2"/><title>{escape(tip)}</title></g>'
         )
-    for f in instance.firms:
-        x, y = firm_pt[f.id]
-        used = f.id in used_firms
-        style = f'fill="{FIRM}"' if used else f'fill="#fff" stroke="{FIRM}" stroke-width="1.5"'
-        n_pk = sum(1 for p in pkgs.values() if p.firm_id == f.id)
-        tip = f"{f.id} {f.name} — {n_pk} package(s), capacity {count(f.capacity_households)} households"
+    return out
+
+
+def _firm_marks(s: _Scene) -> list[str]:
+    used = {p.firm_id for p in s.packages.values()}
+    out = []
+    for f in s.instance.firms:
+        x, y = s.firm_xy[f.id]
+        style = (
+            f'fill="{FIRM}"' if f.id in used else f'fill="#fff" stroke="{FIRM}" stroke-width="1.5"'
+        )
+        n_pk = sum(1 for p in s.packages.values() if p.firm_id == f.id)
+        tip = (
+            f"{f.id} {f.name} — {n_pk} package(s), "
+            f"capacity {count(f.capacity_households)} households"
+        )
         out.append(
             f'<g class="firm" data-firm="{escape(f.id)}"><rect x="{_f(x - 6)}" y="{_f(y - 6)}" '
             f'width="12" height="12" {style}/><text x="{_f(x + 9)}" y="{_f(y + 4)}" '
             f'class="halo" font-size="11" fill="#111">{escape(f.id)}</text>'
             f"<title>{escape(tip)}</title></g>"
         )
-    # Package labels last, so nothing hides them.
-    for pid, (x, y) in _label_positions(shapes, frame, map_h).items():
-        out.append(
-            f'<text class="label halo" x="{_f(x)}" y="{_f(y)}" '
-            f'text-anchor="middle" font-size="13" font-weight="700" fill="#1d2330">'
-            f"{escape(pid)}</text>"
-        )
-    out.append(legend)
-    out.append("</svg>")
-    return "\n".join(out)
+    return out
+
+
+def _package_labels(s: _Scene) -> list[str]:
+    return [
+        f'<text class="label halo" x="{_f(x)}" y="{_f(y)}" '
+        f'text-anchor="middle" font-size="13" font-weight="700" fill="#1d2330">'
+        f"{escape(pid)}</text>"
+        for pid, (x, y) in _label_positions(s.shapes, s.frame, s.map_h).items()
+    ]
+
+
+def svg_map(
+    instance: Instance,
+    plan: Plan | None,
+    evaluation: Evaluation | None = None,
+    *,
+    width: float = 960.0,
+    colours: Mapping[str, str] | None = None,
+) -> str:
+    """The map as an ``<svg>`` element (a string) to inline in the report.
+
+    Layers go bottom to top: the proximity graph, package areas, the links inside each
+    package, firm → hub lines, community outlines and dots, resources, firms, and the package
+    labels last so that nothing hides them; the legend sits in a strip below.
+    """
+    s = _scene(instance, plan, evaluation, width, colours)
+    planar = instance.distance == "euclidean"
+    legend, legend_h = _legend(width, s.map_h, s.frame, planar)
+    return "\n".join(
+        [
+            *_canvas(instance.name, width, s.map_h, legend_h),
+            *_proximity_graph(s),
+            *_package_areas(s),
+            *_package_links(s),
+            *_firm_to_hub_lines(s),
+            *_community_polygons(s),
+            *_community_dots(s),
+            *_resource_marks(s),
+            *_firm_marks(s),
+            *_package_labels(s),
+            legend,
+            "</svg>",
+        ]
+    )

@@ -142,8 +142,8 @@ def test_cpsat_pricing_charges_the_capacity_cuts_by_the_slots_a_package_fills(pr
 
 def test_a_one_worker_clock_is_charged_for_every_node_the_search_visits(priced) -> None:
     """The search is charged per node, not a flat amount per call (a call runs 40-70 ms at 30
-    communities). Stopped at its limit it is charged limit + 1 nodes; run to the end, a whole number of
-    nodes, at least one; and the clock never changes what it finds."""
+    communities). Stopped at its limit it is charged limit + 1 nodes; run to the end, a whole
+    number of nodes, at least one; and the clock never changes what it finds."""
     from sharedprop.models.colgen.limits import SearchLimit
     from sharedprop.models.colgen.search import SEARCH_SECONDS_PER_NODE
     from sharedprop.models.core.clock import Clock

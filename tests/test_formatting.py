@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from sharedprop.report.formatting import join_words, metres, pct, plural, seconds, yuan
+from sharedprop.formatting import join_words, metres, pct, plural, seconds, yuan
 
 
 def test_yuan_rounds_to_whole_yuan_with_thousands_separators():

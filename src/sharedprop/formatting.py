@@ -1,4 +1,8 @@
-"""Numbers as a street-office planner reads them: yuan with thousands separators, shares in %."""
+"""Numbers as a street-office planner reads them: yuan with thousands separators, shares in %.
+
+A leaf module (standard library only) so that compare, explain and the progress display can
+share it with the report without importing the report.
+"""
 
 from __future__ import annotations
 
