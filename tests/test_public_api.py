@@ -49,7 +49,7 @@ def test_public_functions_are_the_defining_modules_own_objects() -> None:
     assert sharedprop.load_instance is load_instance
     assert sharedprop.read_plan is read_plan
     assert sharedprop.write_plan is write_plan
-    assert list(inspect.signature(sharedprop.load_instance).parameters) == ["path", "graph"]
+    assert list(inspect.signature(sharedprop.load_instance).parameters) == ["path", "graph", "lang"]
 
 
 @pytest.mark.parametrize("name", sharedprop.__all__)

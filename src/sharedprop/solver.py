@@ -23,6 +23,7 @@ Strategies
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 
@@ -31,6 +32,7 @@ import numpy as np
 from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
 from sharedprop.feasibility import diagnose, explain_infeasible
+from sharedprop.io.instances import load_instance
 from sharedprop.manual import manual_plan
 from sharedprop.models.bounds.background import BackgroundBound
 from sharedprop.models.bounds.transport import CapacityRelaxation, capacity_relaxation
@@ -70,7 +72,7 @@ ProgressCallback = Callable[[ProgressPoint], None]
 
 
 def solve(
-    instance: Instance,
+    instance: Instance | str | os.PathLike[str],
     *,
     time_limit: float = 60.0,
     seed: int = 0,
@@ -86,6 +88,8 @@ def solve(
     ``seed`` with ``workers=1`` makes a run repeat exactly. ``stop`` (polled) ends the search
     early and keeps the best plan found, which is how the CLI handles Ctrl-C.
     """
+    if isinstance(instance, str | os.PathLike):
+        instance = load_instance(instance)
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
     t0 = time.monotonic()

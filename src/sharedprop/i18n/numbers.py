@@ -1,6 +1,6 @@
 """Numbers and lists as each language writes them for planners.
 
-English is exactly :mod:`sharedprop.report.formatting` (``1,234,567`` with "yuan" in the
+English is exactly :mod:`sharedprop.formatting` (``1,234,567`` with "yuan" in the
 sentence, ``12.3 %``, ``850 m``, ``A, B and C``). Chinese writes money in 万元 from ten thousand
 yuan on, as planners do (``56.4 万元``; below that ``8,500 元``), shares as ``12.3%``,
 distances as ``850 米`` / ``12.4 公里`` and lists as ``A、B和C``. A Chinese sentence's
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
+from sharedprop import formatting
 from sharedprop.i18n.catalog import language
-from sharedprop.report import formatting
 
 WAN = 10_000.0
 
