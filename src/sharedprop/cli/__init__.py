@@ -26,7 +26,7 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
 # Module names under sharedprop.cli, in the order `sharedprop --help` lists them.
-COMMANDS = ("solve", "evaluate", "validate", "compare", "explain", "generate")
+COMMANDS = ("solve", "evaluate", "validate", "compare", "explain", "generate", "app")
 
 
 class _Parser(argparse.ArgumentParser):

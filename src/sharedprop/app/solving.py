@@ -1,0 +1,152 @@
+"""Running ``solve`` outside the request handling: one worker thread, live progress, stop.
+
+The page polls :meth:`SolveRunner.status`; stopping sets an event that ``solve`` polls, and
+``solve`` then returns the best plan found so far. At most one solve runs per workspace: the
+runner refuses a second start, and holds the workspace's lock file while it runs so that a
+second app process on the same folder is refused too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sharedprop.app.workspace import Workspace, WorkspaceBusy
+from sharedprop.data import Instance
+from sharedprop.plan import Plan
+from sharedprop.result import ProgressPoint, Result
+
+SolveState = Literal["idle", "running", "done", "stopped", "failed"]
+# The chart needs the shape of the trace, not every point of a long run.
+MAX_TRACE_POINTS = 400
+
+
+@dataclass(frozen=True)
+class SolveRequest:
+    """What to solve: the instance (with every lock in force) and the plan to start from."""
+
+    instance: Instance
+    initial_plan: Plan | None
+    time_limit: float
+    workers: int
+    mode: Literal["all", "rest"]
+
+
+@dataclass
+class SolveJob:
+    request: SolveRequest
+    started: float = field(default_factory=time.monotonic)
+    trace: list[ProgressPoint] = field(default_factory=list)
+    state: SolveState = "running"
+    result: Result | None = None
+    error: str | None = None
+    finished: float | None = None
+    stop_event: threading.Event = field(default_factory=threading.Event)
+
+    def elapsed(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+
+class SolveBusy(WorkspaceBusy):
+    """A solve is already running."""
+
+
+class SolveRunner:
+    """Starts solves in a thread and reports on them; ``on_done`` gets each finished job."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        solve: Callable[..., Result],
+        on_done: Callable[[SolveJob], None],
+    ) -> None:
+        self._workspace = workspace
+        self._solve = solve
+        self._on_done = on_done
+        self._lock = threading.Lock()
+        self.job: SolveJob | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, request: SolveRequest) -> SolveJob:
+        with self._lock:
+            if self.job is not None and self.job.state == "running":
+                raise SolveBusy("a solve is already running in this workspace")
+            job = SolveJob(request)
+            ready = threading.Event()
+            problem: list[BaseException] = []
+            self._thread = threading.Thread(
+                target=self._run, args=(job, ready, problem), name="sharedprop-solve", daemon=True
+            )
+            self._thread.start()
+            ready.wait(timeout=10)
+            if problem:
+                raise problem[0]
+            self.job = job
+            return job
+
+    def _run(self, job: SolveJob, ready: threading.Event, problem: list[BaseException]) -> None:
+        try:
+            hold = self._workspace.solve_lock()
+            hold.__enter__()
+        except WorkspaceBusy as exc:
+            problem.append(SolveBusy(str(exc)))
+            ready.set()
+            return
+        ready.set()
+        state: SolveState = "failed"
+        try:
+            req = job.request
+            job.result = self._solve(
+                req.instance,
+                time_limit=req.time_limit,
+                workers=req.workers,
+                initial_plan=req.initial_plan,
+                on_progress=job.trace.append,
+                stop=job.stop_event.is_set,
+            )
+            state = "stopped" if job.stop_event.is_set() else "done"
+        except Exception as exc:  # noqa: BLE001 - shown to the planner, the server lives on
+            job.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            job.finished = time.monotonic()
+            with contextlib.suppress(Exception):
+                hold.__exit__(None, None, None)
+        # The plan is in place before anyone polling sees the run as finished.
+        try:
+            self._on_done(job)
+        except Exception as exc:  # noqa: BLE001
+            job.error, state = f"{type(exc).__name__}: {exc}", "failed"
+        job.state = state
+
+    def stop(self) -> bool:
+        job = self.job
+        if job is None or job.state != "running":
+            return False
+        job.stop_event.set()
+        return True
+
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Stop a running solve and wait (bounded) for its thread."""
+        self.stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the current solve; True when none runs."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
+
+
+def thin(points: list[ProgressPoint], most: int = MAX_TRACE_POINTS) -> list[ProgressPoint]:
+    """At most ``most`` points, evenly spread, always with the last one."""
+    if len(points) <= most:
+        return list(points)
+    step = len(points) / most
+    out = [points[int(k * step)] for k in range(most - 1)]
+    return [*out, points[-1]]
