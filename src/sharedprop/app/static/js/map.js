@@ -127,22 +127,23 @@ export class PlanMap {
     this.groups = [];
     this.byCommunity.clear();
     this.byPackage.clear();
-    for (const kind of ORDER) {
-      const features = fc.features.filter((f) => f.properties.kind === kind);
-      const group = L.geoJSON({ type: "FeatureCollection", features }, {
-        style: (f) => styleFor(f.properties),
-        pointToLayer: (f, latlng) => L.circleMarker(latlng, styleFor(f.properties)),
-        onEachFeature: (f, layer) => this.hook(f.properties, layer),
-      });
-      group.addTo(this.map);
-      this.groups.push(group);
-    }
-    this.decorate(broken);
+    const groups = ORDER.map((kind) => L.geoJSON({
+      type: "FeatureCollection", features: fc.features.filter((f) => f.properties.kind === kind),
+    }, {
+      style: (f) => styleFor(f.properties),
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, styleFor(f.properties)),
+      onEachFeature: (f, layer) => this.hook(f.properties, layer),
+    }));
+    // The view first: Leaflet defers adding layers to a map that has none yet.
     if (refit || !this.fitted) {
-      const bounds = L.featureGroup(this.groups).getBounds();
+      const bounds = L.featureGroup(groups).getBounds();
       if (bounds.isValid()) this.map.fitBounds(bounds, { padding: [20, 20] });
+      else this.map.setView([0, 0], 1);
       this.fitted = true;
     }
+    for (const group of groups) group.addTo(this.map);
+    this.groups = groups;
+    this.decorate(broken);
     return new Promise((resolve) =>
       requestAnimationFrame(() => {
         const ms = performance.now() - start;
@@ -215,7 +216,11 @@ export function drawChanges(container, previous, fc, moves) {
       l.bindTooltip(() => el("div", {}, `${f.properties.id} ${f.properties.name}`, el("br"),
         what ? _(what) : _("unchanged")));
     },
-  }).addTo(map);
+  });
+  const bounds = layer.getBounds();
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
+  else map.setView([0, 0], 1);
+  layer.addTo(map);
   for (const l of layer.getLayers()) {
     const node = l.getElement();
     if (node) {
@@ -224,7 +229,5 @@ export function drawChanges(container, previous, fc, moves) {
       node.setAttribute("data-change", change.get(l.feature.properties.id) || "");
     }
   }
-  const bounds = layer.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
   return map;
 }

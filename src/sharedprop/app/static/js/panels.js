@@ -1,6 +1,6 @@
 // The side panels of the map view: one community, the packages, broken rules and locks.
 import { _ } from "./i18n.js";
-import { clear, count, el, option, pct, yuan } from "./format.js";
+import { append, clear, count, el, option, pct, yuan } from "./format.js";
 
 function firmName(app, fid) {
   const f = app.instance.firms.find((x) => x.id === fid);
@@ -111,7 +111,7 @@ export function renderCommunity(app, panel, cid) {
   const locks = app.plan.locks.filter((lk) => lk.community_id === cid);
   panel.hidden = false;
   panel.dataset.communityId = cid;
-  panel.append(
+  append(panel, [
     el("h3", {}, `${c.id} ${c.name}`),
     el("p", { class: "muted" }, `${c.street} / ${c.neighbourhood}`),
     figures([
@@ -126,7 +126,7 @@ export function renderCommunity(app, panel, cid) {
     locks.length ? el("p", {}, _("Locks"), ": ", locks.map((lk) => `${lk.rule} ${lk.firm_id}`).join(", ")) : null,
     el("h4", {}, _("Explanation")),
     el("pre", { id: "explain", "data-testid": "explain" }, _("Computing the explanation…")),
-  );
+  ]);
 }
 
 export function showExplanation(panel, cid, answer) {
