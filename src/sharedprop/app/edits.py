@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sharedprop.app.i18n import _
 from sharedprop.data import Instance, Lock
 from sharedprop.errors import SharedpropError
 from sharedprop.plan import Package, Plan
@@ -33,7 +34,7 @@ def _without(plan: Plan, cid: str) -> tuple[Package, ...]:
 def move_community(plan: Plan, cid: str, package_id: str | None) -> Plan:
     """``cid`` into package ``package_id``, or uncovered when it is ``None``."""
     if package_id is not None and package_id not in plan.package_by_id:
-        raise EditError(f"no package {package_id!r} in the plan")
+        raise EditError(_("no package {id} in the plan").format(id=package_id))
     rest = _without(plan, cid)
     if package_id is None:
         return replace(plan, packages=rest)
@@ -59,7 +60,7 @@ def new_package(plan: Plan, cid: str, firm_id: str) -> Plan:
 def set_firm(plan: Plan, package_id: str, firm_id: str) -> Plan:
     """Package ``package_id`` run by ``firm_id`` (its hub chosen again by the contract's rule)."""
     if package_id not in plan.package_by_id:
-        raise EditError(f"no package {package_id!r} in the plan")
+        raise EditError(_("no package {id} in the plan").format(id=package_id))
     return replace(
         plan,
         packages=tuple(
@@ -71,9 +72,9 @@ def set_firm(plan: Plan, package_id: str, firm_id: str) -> Plan:
 
 def check_ids(instance: Instance, cid: str | None = None, firm_id: str | None = None) -> None:
     if cid is not None and cid not in instance.community_index:
-        raise EditError(f"no community {cid!r} in the instance")
+        raise EditError(_("no community {id} in the instance").format(id=cid))
     if firm_id is not None and firm_id not in instance.firm_index:
-        raise EditError(f"no firm {firm_id!r} in the instance")
+        raise EditError(_("no firm {id} in the instance").format(id=firm_id))
 
 
 def add_lock(locks: tuple[Lock, ...], lock: Lock) -> tuple[Lock, ...]:

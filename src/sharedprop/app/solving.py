@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sharedprop.app.i18n import _
 from sharedprop.app.workspace import Workspace, WorkspaceBusy
 from sharedprop.data import Instance
 from sharedprop.plan import Plan
@@ -74,7 +75,7 @@ class SolveRunner:
     def start(self, request: SolveRequest) -> SolveJob:
         with self._lock:
             if self.job is not None and self.job.state == "running":
-                raise SolveBusy("a solve is already running in this workspace")
+                raise SolveBusy(_("a solve is already running in this workspace"))
             job = SolveJob(request)
             ready = threading.Event()
             problem: list[BaseException] = []

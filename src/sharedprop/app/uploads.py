@@ -14,6 +14,7 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from sharedprop.app.i18n import _
 from sharedprop.app.settings import Limits
 from sharedprop.errors import SharedpropError
 
@@ -31,11 +32,17 @@ def _member_path(info: zipfile.ZipInfo) -> PurePosixPath | None:
     name = info.filename.replace("\\", "/")
     path = PurePosixPath(name)
     if name.startswith("/") or (path.parts and path.parts[0].endswith(":")):
-        raise UploadError(f"the zip entry {info.filename!r} has an absolute path; refused")
+        raise UploadError(
+            _("the zip entry {name} has an absolute path; refused").format(name=info.filename)
+        )
     if ".." in path.parts:
-        raise UploadError(f"the zip entry {info.filename!r} climbs out of its folder; refused")
+        raise UploadError(
+            _("the zip entry {name} climbs out of its folder; refused").format(name=info.filename)
+        )
     if stat.S_ISLNK(info.external_attr >> 16):
-        raise UploadError(f"the zip entry {info.filename!r} is a symbolic link; refused")
+        raise UploadError(
+            _("the zip entry {name} is a symbolic link; refused").format(name=info.filename)
+        )
     if info.is_dir() or any(p.startswith((".", "__MACOSX", "~$")) for p in path.parts):
         return None
     if path.suffix.lower() not in INSTANCE_SUFFIXES:
@@ -47,15 +54,23 @@ def check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
     """Refuse archives whose headers already announce too many entries or bytes."""
     infos = archive.infolist()
     if len(infos) > limits.zip_entries:
-        raise UploadError(f"the zip holds {len(infos)} entries, more than {limits.zip_entries}")
+        raise UploadError(
+            _("the zip holds {n} entries, more than {most}").format(
+                n=len(infos), most=limits.zip_entries
+            )
+        )
     declared = sum(i.file_size for i in infos)
     if declared > limits.unpacked_bytes:
         raise UploadError(
-            f"the zip would unpack to {declared:,} bytes, more than {limits.unpacked_bytes:,}"
+            _("the zip would unpack to {n} bytes, more than {most}").format(
+                n=f"{declared:,}", most=f"{limits.unpacked_bytes:,}"
+            )
         )
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > limits.compression_ratio:
-            raise UploadError(f"the zip entry {info.filename!r} inflates too much; refused")
+            raise UploadError(
+                _("the zip entry {name} inflates too much; refused").format(name=info.filename)
+            )
 
 
 def _copy_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int:
@@ -65,7 +80,9 @@ def _copy_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, 
         while chunk := src.read(CHUNK):
             written += len(chunk)
             if written > budget or written > max(info.file_size, 1) * 1.01 + CHUNK:
-                raise UploadError(f"the zip entry {info.filename!r} inflates beyond its size")
+                raise UploadError(
+                    _("the zip entry {name} inflates beyond its size").format(name=info.filename)
+                )
             dst.write(chunk)
     return written
 
@@ -74,12 +91,14 @@ def open_zip(data: bytes, what: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise UploadError(f"{what} is not a readable zip file ({exc})") from exc
+        raise UploadError(
+            _("{what} is not a readable zip file ({error})").format(what=what, error=exc)
+        ) from exc
 
 
 def unpack_zip(data: bytes, dest: Path, limits: Limits) -> list[Path]:
     """Unpack the instance files of zip ``data`` into the empty folder ``dest``; return them."""
-    archive = open_zip(data, "the upload")
+    archive = open_zip(data, _("the upload"))
     with archive:
         check_zip(archive, limits)
         root = dest.resolve()
@@ -91,7 +110,9 @@ def unpack_zip(data: bytes, dest: Path, limits: Limits) -> list[Path]:
                 continue
             target = (root / Path(*rel.parts)).resolve()
             if not target.is_relative_to(root) or target == root:
-                raise UploadError(f"the zip entry {info.filename!r} leaves the folder; refused")
+                raise UploadError(
+                    _("the zip entry {name} leaves the folder; refused").format(name=info.filename)
+                )
             target.parent.mkdir(parents=True, exist_ok=True)
             budget -= _copy_capped(archive, info, target, budget)
             out.append(target)
@@ -100,7 +121,7 @@ def unpack_zip(data: bytes, dest: Path, limits: Limits) -> list[Path]:
 
 def check_workbook(data: bytes, limits: Limits) -> None:
     """An ``.xlsx`` is a zip: refuse one that is unreadable or would inflate too much."""
-    with open_zip(data, "the workbook") as archive:
+    with open_zip(data, _("the workbook")) as archive:
         check_zip(archive, limits)
 
 
@@ -113,6 +134,8 @@ def find_instance_root(folder: Path) -> Path:
     if len(books) == 1:
         return books[0]
     raise UploadError(
-        "the zip holds no instance.toml: zip the instance folder itself (instance.toml, "
-        "communities.csv, firms.csv, ...)"
+        _(
+            "the zip holds no instance.toml: zip the instance folder itself (instance.toml, "
+            "communities.csv, firms.csv, ...)"
+        )
     )

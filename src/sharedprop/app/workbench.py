@@ -20,6 +20,7 @@ from sharedprop import evaluate, load_instance, read_plan, solve, write_plan
 from sharedprop.app import edits
 from sharedprop.app.codec import locks_from_json, locks_to_json, plan_from_json, plan_to_json
 from sharedprop.app.explaining import ExplainAnswer, ExplainRunner
+from sharedprop.app.i18n import _
 from sharedprop.app.settings import AppSettings
 from sharedprop.app.solving import SolveJob, SolveRequest, SolveRunner
 from sharedprop.app.sources import edit_cell, write_settings
@@ -155,7 +156,9 @@ class Workbench:
         suffix = Path(name).suffix.lower()
         if suffix not in (".zip", ".xlsx"):
             raise UploadError(
-                f"upload a .xlsx workbook or a .zip of an instance folder, not {name!r}"
+                _("upload a .xlsx workbook or a .zip of an instance folder, not {name}").format(
+                    name=name
+                )
             )
         staging = self.workspace.new_staging_dir()
         try:
@@ -186,12 +189,14 @@ class Workbench:
         """Copy an instance folder (or workbook) on this machine into the workspace."""
         src = Path(path).expanduser()
         if not src.exists():
-            raise UploadError(f"{src} does not exist")
+            raise UploadError(_("{path} does not exist").format(path=src))
         staging = self.workspace.new_staging_dir()
         try:
             if src.is_file():
                 if src.suffix.lower() != ".xlsx":
-                    raise UploadError(f"{src} is neither a folder nor an .xlsx workbook")
+                    raise UploadError(
+                        _("{path} is neither a folder nor an .xlsx workbook").format(path=src)
+                    )
                 check_workbook(src.read_bytes(), self.settings.limits)
                 shutil.copy2(src, staging / src.name)
             else:
@@ -221,19 +226,19 @@ class Workbench:
 
     def _source(self) -> Path:
         if self.inst.source is None:
-            raise NotReady("load an instance first")
+            raise NotReady(_("load an instance first"))
         return self.inst.source
 
     def _require_idle(self) -> None:
         job = self.solver.job
         if job is not None and job.state == "running":
-            raise NotReady("a solve is running; stop it before changing the instance")
+            raise NotReady(_("a solve is running; stop it before changing the instance"))
 
     # -- the plan -------------------------------------------------------------------------------
     @property
     def instance(self) -> Instance:
         if self.inst.instance is None:
-            raise NotReady("load a valid instance first: nothing is scored or solved before")
+            raise NotReady(_("load a valid instance first: nothing is scored or solved before"))
         return self.inst.instance
 
     def effective_instance(self) -> Instance:
@@ -287,7 +292,7 @@ class Workbench:
     def _plan_state(self) -> PlanState:
         self.instance  # noqa: B018 - raises NotReady without a valid instance
         if self.current is None:
-            raise NotReady("there is no plan yet")
+            raise NotReady(_("there is no plan yet"))
         return self.current
 
     # -- solving --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sharedprop.app.i18n import _
 from sharedprop.errors import SharedpropError
 from sharedprop.outputs import atomic_write_text
 
@@ -113,14 +114,14 @@ class Workspace:
     # -- scenarios ------------------------------------------------------------------------------
     def _scenario_path(self, scenario_id: str) -> Path:
         if not SCENARIO_ID.match(scenario_id):
-            raise SharedpropError(f"no scenario {scenario_id!r}")
+            raise SharedpropError(_("no scenario {id}").format(id=scenario_id))
         return self.scenarios_dir / f"{scenario_id}.json"
 
     def save_scenario(self, name: str, data: dict[str, Any]) -> ScenarioInfo:
         """Store ``data`` under ``name``; a scenario of the same name is replaced."""
         name = name.strip()
         if not name or len(name) > 120:
-            raise SharedpropError("a scenario needs a name of 1 to 120 characters")
+            raise SharedpropError(_("a scenario needs a name of 1 to 120 characters"))
         existing = next((s for s in self.scenarios() if s.name == name), None)
         sid = existing.id if existing else f"{int(time.time())}-{secrets.token_hex(4)}"
         record = {"id": sid, "name": name, "saved_at": time.time(), **data}
@@ -143,7 +144,7 @@ class Workspace:
         try:
             rec = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError) as exc:
-            raise SharedpropError(f"no scenario {scenario_id!r}") from exc
+            raise SharedpropError(_("no scenario {id}").format(id=scenario_id)) from exc
         return ScenarioInfo(rec["id"], rec["name"], float(rec["saved_at"]), rec)
 
     def delete_scenario(self, scenario_id: str) -> None:
@@ -158,7 +159,7 @@ class Workspace:
                 try:
                     fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError as exc:
-                    raise WorkspaceBusy("another solve is running in this workspace") from exc
+                    raise WorkspaceBusy(_("another solve is running in this workspace")) from exc
             try:
                 yield
             finally:

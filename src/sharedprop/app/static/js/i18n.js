@@ -20,7 +20,7 @@ export function lang() {
   return language;
 }
 
-// _("Moved {id}", {id: "C01"}): the translation with {name} placeholders filled in.
+// The translation of message, with its {name} placeholders filled in from values.
 export function _(message, values = {}) {
   const text = catalog.get(message) || message;
   return text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? String(values[key]) : all));

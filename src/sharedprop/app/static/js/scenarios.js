@@ -1,7 +1,13 @@
 // Scenarios: save the current plan under a name, open one, compare two side by side.
-import { _ } from "./i18n.js";
+import { _, N_ } from "./i18n.js";
 import { clear, count, el, option, pct, yuan } from "./format.js";
 import { drawChanges } from "./map.js";
+
+// The row labels sharedprop.compare sends, for the translation catalog.
+export const METRIC_LABELS = [N_("public money (yuan/yr)"), N_("package subsidies"),
+  N_("fallback for uncovered"), N_("total cost (yuan/yr)"), N_("revenue (yuan/yr)"), N_("objective"),
+  N_("households covered"), N_("coverage (households)"), N_("communities covered"), N_("packages"),
+  N_("firms used"), N_("broken rules")];
 
 export async function refreshScenarios(app) {
   const list = await app.get("/api/scenarios");
