@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from sharedprop.app.i18n import _
@@ -74,16 +75,27 @@ def check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
 
 
 def _copy_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int:
-    """Inflate one entry into ``target``; raise once more than ``budget`` bytes come out."""
+    """Inflate one entry into ``target``; raise once more than ``budget`` bytes come out.
+
+    ``zipfile`` itself stops at the size the entry declares (and then checks its CRC), so a
+    header that lies about the size ends as a damaged entry, not as a flood of bytes.
+    """
     written = 0
-    with archive.open(info) as src, open(target, "wb") as dst:
-        while chunk := src.read(CHUNK):
-            written += len(chunk)
-            if written > budget or written > max(info.file_size, 1) * 1.01 + CHUNK:
-                raise UploadError(
-                    _("the zip entry {name} inflates beyond its size").format(name=info.filename)
-                )
-            dst.write(chunk)
+    try:
+        with archive.open(info) as src, open(target, "wb") as dst:
+            while chunk := src.read(CHUNK):
+                written += len(chunk)
+                if written > budget:
+                    raise UploadError(
+                        _("the zip entry {name} inflates beyond its size").format(
+                            name=info.filename
+                        )
+                    )
+                dst.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise UploadError(
+            _("the zip entry {name} is damaged ({error})").format(name=info.filename, error=exc)
+        ) from exc
     return written
 
 
