@@ -28,7 +28,7 @@ export function renderPackages(app, table) {
       "data-testid": "package-row", dataset: { packageId: p.id },
       class: broken.package.has(p.id) ? "broken" : null,
       on: { click: () => app.map.focusPackage(p.id) },
-    }, el("td", {}, swatch, p.id), el("td", {}, p.firm_name),
+    }, el("td", {}, swatch, p.id), el("td", { class: "name", title: p.firm_name }, p.firm_name),
     el("td", { class: "num" }, count(p.members.length)), el("td", { class: "num" }, count(p.households)),
     el("td", { class: "num", "data-value": Math.round(p.subsidy) }, yuan(p.subsidy)),
     el("td", { class: "num" }, pct(p.margin))));
