@@ -117,6 +117,8 @@ class Server:
         self.sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((settings.host, settings.port))
+        # Listening now queues connections until uvicorn serves: the printed address works at once.
+        self.sock.listen(128)
         self.port = self.sock.getsockname()[1]
         self.app = app or create_app(settings)
         self.app.state.port_box[0] = self.port
