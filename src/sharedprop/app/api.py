@@ -98,8 +98,8 @@ def solve_json(job: SolveJob | None, with_trace: bool) -> dict[str, Any]:
         "mode": job.request.mode,
         "elapsed": round(job.elapsed(), 2),
         "time_limit": job.request.time_limit,
-        "objective": views._num(result.objective if result else last and last.objective),
-        "bound": views._num(result.best_bound if result else last and last.bound),
+        "objective": views.num(result.objective if result else last and last.objective),
+        "bound": views.num(result.best_bound if result else last and last.bound),
         "gap": (result.gap if result else last and last.gap),
         "status": result.status if result else None,
         "message": job.error or (last.message if last else ""),
@@ -107,7 +107,7 @@ def solve_json(job: SolveJob | None, with_trace: bool) -> dict[str, Any]:
     }
     if with_trace:
         out["trace"] = [
-            [round(p.seconds, 2), views._num(p.objective), views._num(p.bound)]
+            [round(p.seconds, 2), views.num(p.objective), views.num(p.bound)]
             for p in thin(job.trace)
         ]
     return out
@@ -131,7 +131,7 @@ def state(request: Request) -> dict[str, Any]:
         },
         "plan": None if ev is None or cur is None else {
             "source": cur.source,
-            "public_money": views._num(ev.public_money),
+            "public_money": views.num(ev.public_money),
             "feasible": ev.feasible,
         },
         "solve": solve_json(wb.solver.job, with_trace=False),
@@ -227,7 +227,7 @@ def put_settings(request: Request, body: Settings) -> dict[str, Any]:
 
 
 def plan_json(wb: Workbench) -> dict[str, Any]:
-    cur, ev = wb._plan_state(), wb.evaluation
+    cur, ev = wb.plan_state(), wb.evaluation
     assert ev is not None
     result = cur.result
     return {
@@ -239,8 +239,8 @@ def plan_json(wb: Workbench) -> dict[str, Any]:
         "evaluation": views.evaluation_json(wb.instance, ev),
         "solve": None if result is None else {
             "status": result.status,
-            "objective": views._num(result.objective),
-            "best_bound": views._num(result.best_bound),
+            "objective": views.num(result.objective),
+            "best_bound": views.num(result.best_bound),
             "gap": result.gap,
         },
     }  # fmt: skip
@@ -255,12 +255,8 @@ def get_plan(request: Request) -> dict[str, Any]:
 def get_map(
     request: Request, system: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
 ) -> dict[str, Any]:
-    wb = bench(request)
-    with wb._lock:
-        cur, ev, instance = wb._plan_state(), wb.evaluation, wb.effective_instance()
-        version = wb.version
-    assert ev is not None
-    out = views.map_json(instance, cur.plan, ev, system)
+    instance, plan, ev, version = bench(request).map_inputs()
+    out = views.map_json(instance, plan, ev, system)
     out["sharedprop"]["version"] = version
     return out
 

@@ -126,15 +126,21 @@ def _toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, list) and all(isinstance(v, bool | int | float | str) for v in value):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise SharedpropError(f"cannot write {value!r} to instance.toml")
 
 
 def _toml_text(data: dict[str, Any]) -> str:
-    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict | list)]
     for name, table in data.items():
         if isinstance(table, dict):
             lines += ["", f"[{name}]"]
-            lines += [f"{k} = {_toml_value(v)}" for k, v in table.items() if v is not None]
+            lines += [
+                f"{k} = {_toml_value(v)}"
+                for k, v in table.items()
+                if v is not None and not isinstance(v, dict | list)
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -148,8 +154,8 @@ def write_settings(source: Path, sections: dict[str, dict[str, Any]]) -> None:
     for name in SETTINGS_SECTIONS:
         if name in sections:
             data[name] = {k: v for k, v in sections[name].items() if v is not None}
-    # Tables other than the two are kept; their sub-tables are not (the loader ignores them).
-    data = {k: v for k, v in data.items() if not isinstance(v, list)}
+    # Other tables keep their plain keys; nested tables and arrays of tables are dropped (the
+    # loader ignores every table but these two).
     atomic_write_text(path, _toml_text(data))
 
 

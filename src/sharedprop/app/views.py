@@ -48,7 +48,7 @@ UNITS = {
 }
 
 
-def _num(v: float | None) -> float | None:
+def num(v: float | None) -> float | None:
     return None if v is None or not math.isfinite(v) else round(v, 2)
 
 
@@ -60,12 +60,12 @@ def evaluation_json(instance: Instance, ev: Evaluation) -> dict[str, Any]:
     """Headline figures, the package table and every broken rule."""
     firm_names = {f.id: f.name for f in instance.firms}
     return {
-        "public_money": _num(ev.public_money),
-        "objective": _num(ev.objective),
-        "subsidy": _num(ev.subsidy),
-        "fallback_cost": _num(ev.fallback_cost),
-        "total_cost": _num(ev.total_cost),
-        "revenue": _num(ev.revenue),
+        "public_money": num(ev.public_money),
+        "objective": num(ev.objective),
+        "subsidy": num(ev.subsidy),
+        "fallback_cost": num(ev.fallback_cost),
+        "total_cost": num(ev.total_cost),
+        "revenue": num(ev.revenue),
         "coverage": ev.coverage,
         "coverage_households": ev.coverage_households,
         "total_households": ev.total_households,
@@ -81,10 +81,10 @@ def evaluation_json(instance: Instance, ev: Evaluation) -> dict[str, Any]:
                 "members": list(p.members),
                 "resources": list(p.resources),
                 "households": p.households,
-                "cost": _num(p.cost),
-                "revenue": _num(p.revenue),
-                "subsidy": _num(p.subsidy),
-                "margin": _num(p.margin),
+                "cost": num(p.cost),
+                "revenue": num(p.revenue),
+                "subsidy": num(p.subsidy),
+                "margin": num(p.margin),
             }
             for p in ev.packages
         ],
@@ -120,7 +120,7 @@ def map_json(instance: Instance, plan: Plan, ev: Evaluation, system: str) -> dic
                 "floor_area_m2": c.floor_area_m2,
                 "fee_rate": c.fee_rate,
                 "collection_rate": c.collection_rate,
-                "fee_income": _num(c.annual_fee_income),
+                "fee_income": num(c.annual_fee_income),
             }
     planar = instance.distance == "euclidean"
     if system != "wgs84" and not planar:
@@ -203,7 +203,7 @@ def _package_pair(p: Any, q: Any) -> dict[str, Any]:
             "firm_id": m.firm_id,
             "households": m.households,
             "members": len(m.members),
-            "subsidy": _num(m.subsidy),
+            "subsidy": num(m.subsidy),
         }
 
     return {"a": side(p), "b": side(q)}

@@ -264,7 +264,7 @@ class Workbench:
     def edit_plan(self, change: Callable[[Plan], Plan], cid: str | None = None) -> Evaluation:
         """Apply a hand edit to the plan and score it at once (no re-optimising)."""
         with self._lock:
-            state = self._plan_state()
+            state = self.plan_state()
             plan = change(state.plan)
             edited = state.edited | ({cid} if cid else set())
             self._set(replace(state, plan=plan, source="edited", result=None, edited=edited))
@@ -273,7 +273,7 @@ class Workbench:
 
     def edit_locks(self, change: Callable[[tuple[Lock, ...]], tuple[Lock, ...]]) -> Evaluation:
         with self._lock:
-            state = self._plan_state()
+            state = self.plan_state()
             locks = change(state.locks)
             replace(self.instance, locks=locks)  # validates: unknown ids raise here
             self._set(replace(state, locks=locks))
@@ -289,16 +289,24 @@ class Workbench:
             self._set(previous, record=False)
             return True
 
-    def _plan_state(self) -> PlanState:
+    def plan_state(self) -> PlanState:
+        """The current plan state; :class:`NotReady` without a valid instance or a plan."""
         self.instance  # noqa: B018 - raises NotReady without a valid instance
         if self.current is None:
             raise NotReady(_("there is no plan yet"))
         return self.current
 
+    def map_inputs(self) -> tuple[Instance, Plan, Evaluation, int]:
+        """What the map is drawn from, taken together: instance with locks, plan, scores, version."""
+        with self._lock:
+            state = self.plan_state()
+            assert self.evaluation is not None
+            return self.effective_instance(), state.plan, self.evaluation, self.version
+
     # -- solving --------------------------------------------------------------------------------
     def start_solve(self, mode: Literal["all", "rest"], time_limit: float) -> SolveJob:
         with self._lock:
-            state = self._plan_state()
+            state = self.plan_state()
             locks = state.locks
             if mode == "rest":
                 for lk in edits.edit_locks(self.instance, state.plan, state.edited):
@@ -326,7 +334,7 @@ class Workbench:
     # -- explaining -----------------------------------------------------------------------------
     def explain(self, cid: str) -> ExplainAnswer:
         with self._lock:
-            state = self._plan_state()
+            state = self.plan_state()
             edits.check_ids(self.instance, cid)
             instance, plan, key = self.effective_instance(), state.plan, (self.version, cid)
         return self.explainer.ask(key, lambda: explain_community(instance, plan, cid).to_text())
@@ -334,7 +342,7 @@ class Workbench:
     # -- scenarios ------------------------------------------------------------------------------
     def save_scenario(self, name: str) -> dict[str, Any]:
         with self._lock:
-            state = self._plan_state()
+            state = self.plan_state()
             ev = self.evaluation
             assert ev is not None
             result = state.result
@@ -374,7 +382,7 @@ class Workbench:
             plans = {}
             for sid in (a, b):
                 if sid == "current":
-                    name, plan = "current plan", self._plan_state().plan
+                    name, plan = "current plan", self.plan_state().plan
                 else:
                     rec = self.workspace.scenario(sid).data
                     name, plan = rec["name"], plan_from_json(rec["plan"])
@@ -389,7 +397,7 @@ class Workbench:
         if kind not in EXPORT_FILES:
             raise SharedpropError(f"no download {kind!r}; choose one of {', '.join(EXPORT_FILES)}")
         with self._lock:
-            state = self._plan_state()
+            state = self.plan_state()
             instance, ev = self.effective_instance(), self.evaluation
             assert ev is not None
         result = state.result or Result(
