@@ -25,7 +25,7 @@ Key = tuple[int, str]  # (plan version, community id)
 
 
 class ExplainRunner:
-    """Runs the computations in one daemon thread; :meth:`ask` returns the answer or pending."""
+    """Runs the computations in one thread at a time; :meth:`ask` returns the answer or pending."""
 
     def __init__(self, keep: int = 64) -> None:
         self._keep = keep
@@ -34,8 +34,7 @@ class ExplainRunner:
         self._running: Key | None = None
         self._cond = threading.Condition()
         self._closed = False
-        self._thread = threading.Thread(target=self._loop, name="sharedprop-explain", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
 
     def ask(self, key: Key, compute: Callable[[], str]) -> ExplainAnswer:
         """The answer for ``key`` if known; else ``compute`` is queued (replacing any other
@@ -45,15 +44,19 @@ class ExplainRunner:
                 return self._answers[key]
             if key != self._running and (self._wanted is None or self._wanted[0] != key):
                 self._wanted = (key, compute)
-            self._cond.notify()
+            # A thread only while there is work: an idle app runs none.
+            if not self._closed and (self._thread is None or not self._thread.is_alive()):
+                self._thread = threading.Thread(
+                    target=self._loop, name="sharedprop-explain", daemon=True
+                )
+                self._thread.start()
             return ExplainAnswer("pending")
 
     def _loop(self) -> None:
         while True:
             with self._cond:
-                while self._wanted is None and not self._closed:
-                    self._cond.wait()
-                if self._closed:
+                if self._wanted is None or self._closed:
+                    self._thread = None
                     return
                 (key, compute), self._wanted = self._wanted, None
                 self._running = key
@@ -67,7 +70,11 @@ class ExplainRunner:
                 while len(self._answers) > self._keep:
                     self._answers.pop(next(iter(self._answers)))
 
-    def close(self) -> None:
+    def close(self, timeout: float = 60.0) -> None:
+        """Drop waiting requests and wait (bounded) for the one being computed."""
         with self._cond:
             self._closed = True
-            self._cond.notify()
+            self._wanted = None
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)

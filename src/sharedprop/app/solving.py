@@ -1,23 +1,29 @@
-"""Running ``solve`` outside the request handling: one worker thread, live progress, stop.
+"""Running ``solve`` outside the request handling: live progress, stop, one at a time.
 
-The page polls :meth:`SolveRunner.status`; stopping sets an event that ``solve`` polls, and
-``solve`` then returns the best plan found so far. At most one solve runs per workspace: the
-runner refuses a second start, and holds the workspace's lock file while it runs so that a
-second app process on the same folder is refused too.
+A worker thread of the server waits on :func:`solve_in_process`, which runs
+:func:`sharedprop.solve` in a fresh (spawned) process: the server's threads never slow the search,
+and the solver, alone in its process, may fork its own helpers (the bound beside the search, two
+streets at once), which it does only when its process has one thread. Progress comes back
+through a pipe; stopping sets an event that ``solve`` polls, and ``solve`` then returns the best
+plan found so far. At most one solve runs per workspace: the runner refuses a second start, and
+holds the workspace's lock file while it runs so that a second app process on the same folder is
+refused too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sharedprop.app.i18n import _
 from sharedprop.app.workspace import Workspace, WorkspaceBusy
 from sharedprop.data import Instance
+from sharedprop.errors import SharedpropError
 from sharedprop.plan import Plan
 from sharedprop.result import ProgressPoint, Result
 
@@ -54,6 +60,69 @@ class SolveJob:
 
 class SolveBusy(WorkspaceBusy):
     """A solve is already running."""
+
+
+class SolveFailed(SharedpropError):
+    """The solve process raised or died."""
+
+
+def _solve_child(conn: Any, instance: Instance, options: dict[str, Any], stop: Any) -> None:
+    from sharedprop import solve
+
+    try:
+        result = solve(
+            instance, on_progress=lambda p: conn.send(("progress", p)), stop=stop.is_set, **options
+        )
+        conn.send(("result", result))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def solve_in_process(
+    instance: Instance,
+    *,
+    on_progress: Callable[[ProgressPoint], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    **options: Any,
+) -> Result:
+    """:func:`sharedprop.solve` in a spawned process, with the same arguments and result."""
+    ctx = multiprocessing.get_context("spawn")
+    reader, writer = ctx.Pipe(duplex=False)
+    stop_event = ctx.Event()
+    proc = ctx.Process(
+        target=_solve_child, args=(writer, instance, options, stop_event), name="sharedprop-solve"
+    )
+    proc.start()
+    writer.close()
+    try:
+        while True:
+            if stop is not None and stop():
+                stop_event.set()
+            if not reader.poll(0.2):
+                if proc.is_alive():
+                    continue
+                if not reader.poll(0):
+                    break
+            try:
+                kind, value = reader.recv()
+            except EOFError:
+                break
+            if kind == "progress" and on_progress is not None:
+                on_progress(value)
+            elif kind == "result":
+                return value
+            elif kind == "error":
+                raise SolveFailed(value)
+        raise SolveFailed(f"the solve process ended without a result (exit code {proc.exitcode})")
+    finally:
+        stop_event.set()
+        proc.join(timeout=30)
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(timeout=5)
+        reader.close()
 
 
 class SolveRunner:

@@ -16,13 +16,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from sharedprop import evaluate, load_instance, read_plan, solve, write_plan
+from sharedprop import evaluate, load_instance, read_plan, write_plan
 from sharedprop.app import edits
 from sharedprop.app.codec import locks_from_json, locks_to_json, plan_from_json, plan_to_json
 from sharedprop.app.explaining import ExplainAnswer, ExplainRunner
 from sharedprop.app.i18n import _
 from sharedprop.app.settings import AppSettings
-from sharedprop.app.solving import SolveJob, SolveRequest, SolveRunner
+from sharedprop.app.solving import SolveJob, SolveRequest, SolveRunner, solve_in_process
 from sharedprop.app.sources import edit_cell, write_settings
 from sharedprop.app.uploads import UploadError, check_workbook, find_instance_root, unpack_zip
 from sharedprop.app.validation import (
@@ -91,7 +91,7 @@ class Workbench:
         self.current: PlanState | None = None
         self.evaluation: Evaluation | None = None
         self._history: list[PlanState] = []
-        self.solver = SolveRunner(self.workspace, solver or solve, self._solve_done)
+        self.solver = SolveRunner(self.workspace, solver or solve_in_process, self._solve_done)
         self.explainer = ExplainRunner()
         self.reload(restore=True)
 

@@ -87,7 +87,12 @@ async function showPlan(plan, { refit = false, drawn = false } = {}) {
   $("public-money").textContent = yuan(ev.public_money);
   $("public-money").dataset.value = digits(ev.public_money);
   $("coverage").textContent = pct(ev.coverage);
-  await app.map.render(app.fc, brokenSets(ev), { refit });
+  const problems = new Map();
+  for (const v of ev.broken) {
+    const key = `${v.kind}:${v.subject}`;
+    problems.set(key, [...(problems.get(key) || []), v.message]);
+  }
+  await app.map.render(app.fc, brokenSets(ev), { refit, problems });
   window.sharedpropMapDrawMs = Number($("map").dataset.drawMs);
   renderPackages(app, $("packages"));
   renderBroken(app, $("broken"));

@@ -25,7 +25,13 @@ function rows(pairs) {
       .map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v))));
 }
 
-export function tooltipFor(props) {
+export function tooltipFor(props, problems = []) {
+  const body = tooltipBody(props);
+  if (problems.length) body.append(el("ul", { class: "tooltip-broken" }, problems.map((m) => el("li", {}, m))));
+  return body;
+}
+
+function tooltipBody(props) {
   const title = (text) => el("b", {}, text);
   switch (props.kind) {
     case "community":
@@ -103,12 +109,15 @@ export class PlanMap {
     this.base = null;
     this.fitted = false;
     this.selected = null;
+    this.problems = new Map();
+    this.legend = null;
   }
 
   ensure(planar) {
     if (this.map && this.planar === planar) return;
     if (this.map) this.map.remove();
     this.map = newMap(this.container, planar);
+    this.legend = legend().addTo(this.map);
     this.planar = planar;
     this.fitted = false;
   }
@@ -119,9 +128,11 @@ export class PlanMap {
     if (url && this.map) this.base = L.tileLayer(url, { maxZoom: 20 }).addTo(this.map).bringToBack();
   }
 
-  // Draw every layer of the plan; broken = {community: Set, package: Set, firm: Set}.
-  render(fc, broken, { refit = false } = {}) {
+  // Draw every layer of the plan; broken = {community: Set, package: Set, firm: Set};
+  // problems: "kind:id" -> the messages of the rules it breaks (shown in its tooltip).
+  render(fc, broken, { refit = false, problems = new Map() } = {}) {
     const start = performance.now();
+    this.problems = problems;
     this.ensure(Boolean(fc.sharedprop && fc.sharedprop.planar));
     for (const g of this.groups) g.remove();
     this.groups = [];
@@ -153,7 +164,8 @@ export class PlanMap {
   }
 
   hook(props, layer) {
-    layer.bindTooltip(() => tooltipFor(props), { sticky: true });
+    const problems = () => (this.problems.get(`${props.kind}:${props.id}`) || []);
+    layer.bindTooltip(() => tooltipFor(props, problems()), { sticky: true });
     if (props.kind === "community") {
       this.byCommunity.set(props.id, layer);
       layer.on("click", () => this.onCommunityClick(props.id));
@@ -198,6 +210,26 @@ export class PlanMap {
     const layer = this.byCommunity.get(cid);
     if (layer) this.map.panTo(layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter());
   }
+}
+
+function legend() {
+  const control = L.control({ position: "bottomright" });
+  control.onAdd = () => {
+    const dot = (colour, ring) => {
+      const d = el("span", { class: "legend-dot" });
+      d.style.background = colour;
+      if (ring) d.style.border = `2px solid ${ring}`;
+      return d;
+    };
+    return el("div", { class: "legend" },
+      el("div", {}, dot("#332288"), _("community (colour of its package)")),
+      el("div", {}, dot(COLOURS.uncovered), _("uncovered")),
+      el("div", {}, dot("#ffffff", "#000000"), _("service point")),
+      el("div", {}, dot(COLOURS.firm), _("firm")),
+      el("div", {}, dot(COLOURS.resource), _("resource")),
+      el("div", {}, dot("#ffffff", "#c62828"), _("breaks a rule")));
+  };
+  return control;
 }
 
 // The comparison map: every community coloured by how it changed between two scenarios.
