@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -34,9 +35,19 @@ def hook(driver, name):
 
 
 def wait(driver, condition, timeout=WAIT_S, message=""):
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(
-        lambda d: condition(d), message=message
+    # The page redraws its map and tables after each change: an element may go stale mid-check.
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(lambda d: condition(d), message=message)
+
+
+def attrs(driver, name, *attributes):
+    """Attributes of every element with data-testid ``name``, read in one step in the page."""
+    script = (
+        "return [...document.querySelectorAll(`[data-testid='${arguments[0]}']`)]"
+        ".map((e) => arguments[1].map((a) => e.getAttribute(a)));"
     )
+    return [tuple(row) for row in driver.execute_script(script, name, list(attributes))]
 
 
 def public_money(driver) -> int | None:
@@ -105,7 +116,7 @@ def test_fixing_the_cell_makes_the_instance_valid_and_draws_every_community(page
     wait(page, lambda d: len(hook(d, "community")) == 29, message="the map never showed 29")
     assert hook(page, "validation-errors")[0].text == ""
     assert hook(page, "solve")[0].is_enabled()
-    ids = {c.get_attribute("data-community-id") for c in hook(page, "community")}
+    ids = {c for (c,) in attrs(page, "community", "data-community-id")}
     assert {"YD01", "YD-S01"} <= ids
 
 
@@ -120,12 +131,11 @@ def test_a_solve_of_a_few_seconds_shows_every_package_in_the_table_and_on_the_ma
     plan, ev = scored(server)
     assert workbench(server).current.source == "solve"
     wait(page, lambda d: public_money(d) == round(ev.public_money))
-    rows = [r.get_attribute("data-package-id") for r in hook(page, "package-row")]
+    rows = [r for (r,) in attrs(page, "package-row", "data-package-id")]
     assert rows == [p.id for p in plan.packages] and rows
-    outlines = {p.get_attribute("data-package-id") for p in hook(page, "package")}
+    outlines = {p for (p,) in attrs(page, "package", "data-package-id")}
     assert outlines == set(rows)
-    on_map = {c.get_attribute("data-community-id"): c.get_attribute("data-package-id")
-              for c in hook(page, "community")}  # fmt: skip
+    on_map = dict(attrs(page, "community", "data-community-id", "data-package-id"))
     assert on_map == {c: plan.package_of().get(c, "") for c in on_map}
     assert "done" in hook(page, "status")[0].text or "stopped" in hook(page, "status")[0].text
     assert page.find_element(By.CSS_SELECTOR, "#chart path.objective").get_attribute("d")
@@ -162,7 +172,7 @@ def test_moving_a_community_by_hand_changes_public_money_to_the_yuan_evaluate_gi
     moved, ev = scored(server)
     assert moved.package_of()[cid] == target.id
     assert public_money(page) == round(ev.public_money)
-    listed = [li.get_attribute("data-rule") for li in hook(page, "broken-rule")]
+    listed = [r for (r,) in attrs(page, "broken-rule", "data-rule")]
     assert sorted(listed) == sorted(v.rule for v in ev.broken)
     memo["moved"] = cid
 
@@ -207,21 +217,18 @@ def test_two_saved_scenarios_compare_side_by_side(page, server, memo):
         if name == "optimised with a lock":
             page.find_element(By.ID, "undo").click()  # back to the hand-edited plan
             wait(page, lambda d: workbench(server).current.source == "edited")
-    rows = {r.get_attribute("data-name"): r.get_attribute("data-scenario-id")
-            for r in hook(page, "scenario-row")}  # fmt: skip
+    rows = dict(attrs(page, "scenario-row", "data-name", "data-scenario-id"))
     Select(page.find_element(By.ID, "compare-a")).select_by_value(rows["optimised with a lock"])
     Select(page.find_element(By.ID, "compare-b")).select_by_value(rows["by hand"])
     hook(page, "compare")[0].click()
     metrics = wait(page, lambda d: hook(d, "compare-metric"))
     money = next(m for m in metrics if m.get_attribute("data-key") == "public_money")
     assert len(money.find_elements(By.TAG_NAME, "td")) == 3
-    moves = wait(page, lambda d: hook(d, "compare-move"))
-    changed = {c.get_attribute("data-community-id"): c.get_attribute("data-change")
-               for c in hook(page, "changed-community")}  # fmt: skip
+    wait(page, lambda d: hook(d, "compare-move"))
+    moves = {c for (c,) in attrs(page, "compare-move", "data-community-id")}
+    changed = dict(attrs(page, "changed-community", "data-community-id", "data-change"))
     assert len(changed) == 29
-    assert {m.get_attribute("data-community-id") for m in moves} == {
-        c for c, change in changed.items() if change
-    }
+    assert moves == {c for c, change in changed.items() if change}
     assert hook(page, "package-row")  # the map view's table is still there
     shot(page, "3-compare")
 
