@@ -67,7 +67,20 @@ def _install_handlers(app: FastAPI) -> None:
 
 
 def create_app(settings: AppSettings, *, workbench: Workbench | None = None) -> FastAPI:
-    """The ASGI app for ``settings``; ``app.state.workbench`` holds the state."""
+    """The ASGI app of the workbench.
+
+    Parameters
+    ----------
+    settings
+        Workspace, address, language, token and limits.
+    workbench
+        The state to serve; a new :class:`Workbench` on ``settings.workspace`` when omitted.
+
+    Returns
+    -------
+    FastAPI
+        The app; ``app.state.workbench`` holds the state.
+    """
     activate(settings.lang)
     bench = workbench or Workbench(settings)
     port_box = [settings.port]
@@ -166,7 +179,17 @@ class Server:
 def serve(
     settings: AppSettings, *, open_browser: bool = True, workbench: Workbench | None = None
 ) -> None:
-    """Run the app until Ctrl-C; print (and open) the address with its token."""
+    """Run the app until Ctrl-C; print (and open) the address with its token.
+
+    Parameters
+    ----------
+    settings
+        Workspace, address, language, token and limits.
+    open_browser
+        Open the system's browser on the address once the server listens.
+    workbench
+        The state to serve (e.g. with an instance already opened); a new one when omitted.
+    """
     server = Server(settings, app=create_app(settings, workbench=workbench))
     print(_("sharedprop app: open {url}").format(url=server.launch_url), flush=True)
     print(_("workspace: {path}").format(path=settings.workspace), flush=True)

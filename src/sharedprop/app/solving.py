@@ -87,7 +87,25 @@ def solve_in_process(
     stop: Callable[[], bool] | None = None,
     **options: Any,
 ) -> Result:
-    """:func:`sharedprop.solve` in a spawned process, with the same arguments and result."""
+    """:func:`sharedprop.solve` in a spawned process, with the same arguments and result.
+
+    Parameters
+    ----------
+    instance
+        The instance to solve (sent to the process by pickling).
+    on_progress
+        Called in this process with each :class:`~sharedprop.result.ProgressPoint`.
+    stop
+        Polled here every 0.2 s; once true, the solve is asked to stop and keep its best plan.
+    **options
+        The other keyword arguments of :func:`sharedprop.solve` (``time_limit``, ``workers``,
+        ``initial_plan``, ...).
+
+    Returns
+    -------
+    Result
+        What ``solve`` returned; :class:`SolveFailed` if it raised or its process died.
+    """
     ctx = multiprocessing.get_context("spawn")
     reader, writer = ctx.Pipe(duplex=False)
     stop_event = ctx.Event()
