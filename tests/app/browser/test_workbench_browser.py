@@ -177,6 +177,26 @@ def test_moving_a_community_by_hand_changes_public_money_to_the_yuan_evaluate_gi
     memo["moved"] = cid
 
 
+def test_a_second_tab_sees_the_same_plan_and_follows_edits_in_the_first(page, server, memo):
+    first = page.current_window_handle
+    page.switch_to.new_window("tab")
+    try:
+        page.get(server.url)  # the cookie carries the token
+        wait(page, lambda d: d.execute_script("return document.body.dataset.ready === '1'"))
+        second = page.current_window_handle
+        shown = public_money(page)
+        assert shown == round(scored(server)[1].public_money)
+        page.switch_to.window(first)
+        hook(page, "undo")[0].click()  # undo the move in the first tab...
+        wait(page, lambda d: public_money(d) != shown)
+        page.switch_to.window(second)  # ...and the second tab follows
+        wait(page, lambda d: public_money(d) == round(scored(server)[1].public_money))
+        page.close()
+    finally:
+        page.switch_to.window(first)
+    assert workbench(server).current.source == "solve"  # the undo went back to the solved plan
+
+
 def test_a_locked_community_keeps_its_firm_when_the_rest_is_optimised(page, server, memo):
     cid = memo["moved"]
     _click_community(page, cid)
