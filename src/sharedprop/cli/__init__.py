@@ -27,7 +27,7 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
 # Module names under sharedprop.cli, in the order `sharedprop --help` lists them.
-COMMANDS = ("solve", "evaluate", "validate", "compare", "explain", "generate", "template")
+COMMANDS = ("solve", "evaluate", "validate", "compare", "explain", "generate", "template", "app")
 
 
 _LANG_OPTION = {

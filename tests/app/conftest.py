@@ -1,0 +1,32 @@
+"""Fixtures of the app's tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.app.pilot_files import broken_pilot_upload
+
+
+@pytest.fixture
+def broken_pilot(tmp_path) -> Path:
+    return broken_pilot_upload(tmp_path)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_thread_outlives_its_module():
+    """The app's threads (solves, explanations, the server) end with the tests that start them:
+    the solver forks its helpers only from a process with a single thread, and later tests
+    rely on that."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not left:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"threads left running: {[t.name for t in left]}")
