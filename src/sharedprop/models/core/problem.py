@@ -26,6 +26,7 @@ import numpy as np
 
 from sharedprop.data import Instance
 from sharedprop.geo import distance_matrix
+from sharedprop.graph import pairs_within, point_distances
 
 
 @dataclass(frozen=True)
@@ -109,14 +110,16 @@ def is_connected(adjacency: tuple[np.ndarray, ...] | None, members) -> bool:
 
 @dataclass(frozen=True)
 class InstanceMaps:
-    """How the arrays map back to the instance's ids."""
+    """How the arrays map back to the instance's ids, with the firm and resource distances.
+
+    There is no community × community matrix: at 10,000 communities it would take 800 MB.
+    """
 
     community_ids: tuple[str, ...]
     firm_ids: tuple[str, ...]
     resource_ids: tuple[str, ...]
-    d_cc: np.ndarray
-    d_fc: np.ndarray
-    d_rc: np.ndarray
+    d_fc: np.ndarray  # firm × community, metres
+    d_rc: np.ndarray  # resource × community, metres
 
 
 def _coords(items) -> tuple[np.ndarray, np.ndarray]:
@@ -126,28 +129,66 @@ def _coords(items) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def problem_from_instance(instance: Instance) -> tuple[Problem, InstanceMaps]:
-    """Build the array view of ``instance``: options, candidates, costs, locks, graph."""
-    comms, firms, res = instance.communities, instance.firms, instance.resources
-    pol, kind = instance.policy, instance.distance
-    n, m, k = len(comms), len(firms), len(res)
-    clon, clat = _coords(comms)
-    flon, flat = _coords(firms)
-    d_cc = distance_matrix(kind, clon, clat, clon, clat)
-    d_fc = distance_matrix(kind, flon, flat, clon, clat) if m else np.zeros((0, n))
-    if k:
-        rlon, rlat = _coords(res)
-        d_rc = distance_matrix(kind, rlon, rlat, clon, clat)
+@dataclass(frozen=True)
+class _HubReach:
+    """For each community as a hub: who may join it, how far each is, which resources reach it.
+
+    ``members[h]`` holds the communities within ``package_max_radius_m`` of h (in h's street
+    unless packages may cross streets), h included, in increasing index; ``distance[h]`` their
+    distances to h. Neighbours come from a spatial index, so this is linear in the communities
+    times the members per hub, not quadratic.
+    """
+
+    members: list[np.ndarray]
+    distance: list[np.ndarray]
+    resources: list[np.ndarray]
+
+
+def _hub_reach(
+    instance: Instance, clon: np.ndarray, clat: np.ndarray, street: np.ndarray, d_rc: np.ndarray
+) -> _HubReach:
+    pol, kind, n = instance.policy, instance.distance, len(clon)
+    max_r = pol.package_max_radius_m
+    groups: list[np.ndarray]
+    if max_r is not None:
+        # A slightly wider search; the exact test below is the one the full matrix made.
+        i, j, _ = pairs_within(kind, clon, clat, max_r * (1 + 1e-9) + 1e-6)
+        if not pol.cross_streets:
+            keep = street[i] == street[j]
+            i, j = i[keep], j[keep]
+        a = np.concatenate([i, j, np.arange(n)])
+        b = np.concatenate([j, i, np.arange(n)])
+        order = np.lexsort((a, b))  # by hub b, then member a
+        a, b = a[order], b[order]
+        groups = np.split(a, np.searchsorted(b, np.arange(1, n)))
+    elif pol.cross_streets:
+        groups = [np.arange(n)] * n
     else:
-        d_rc = np.zeros((0, n))
+        by_street = {code: np.flatnonzero(street == code) for code in np.unique(street)}
+        groups = [by_street[street[h]] for h in range(n)]
+    members, distance = [], []
+    for h, cand in enumerate(groups):
+        # Distances from the members to the hub, oriented as the full matrix d[member, hub] was.
+        d = point_distances(kind, clon[cand], clat[cand], clon[h], clat[h])
+        if max_r is not None:
+            ok = d <= max_r
+            cand, d = cand[ok], d[ok]
+        members.append(cand.astype(np.int64))
+        distance.append(d)
+    reach = np.array([r.max_distance_m for r in instance.resources], dtype=float)
+    resources = [
+        np.flatnonzero(d_rc[:, h] <= reach).astype(np.int64)
+        if len(reach)
+        else np.zeros(0, dtype=np.int64)
+        for h in range(n)
+    ]
+    return _HubReach(members, distance, resources)
 
-    hh = np.array([c.households for c in comms], dtype=np.int64)
-    rev = np.array([c.annual_fee_income for c in comms], dtype=float)
-    streets = sorted({c.street for c in comms})
-    street_code = np.array([streets.index(c.street) for c in comms], dtype=np.int64)
 
+def _lock_masks(instance: Instance, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(allowed[f, i]: firm f may serve community i, must_firm[i] or -1) from the locks."""
     cidx, fidx = instance.community_index, instance.firm_index
-    allowed = np.ones((m, n), dtype=bool)  # firm f may serve community i (locks)
+    allowed = np.ones((m, n), dtype=bool)
     must_firm = np.full(n, -1, dtype=np.int64)
     for lk in instance.locks:
         i, f = cidx[lk.community_id], fidx[lk.firm_id]
@@ -162,59 +203,91 @@ def problem_from_instance(instance: Instance) -> tuple[Problem, InstanceMaps]:
         keep = allowed[must_firm[i], i]
         allowed[:, i] = False
         allowed[must_firm[i], i] = keep
+    return allowed, must_firm
 
-    in_radius = (
-        d_cc <= pol.package_max_radius_m
-        if pol.package_max_radius_m is not None
-        else np.ones((n, n), dtype=bool)
-    )
-    if not pol.cross_streets:
-        in_radius &= street_code[:, None] == street_code[None, :]
-    fits = (
-        hh <= pol.package_max_households
-        if pol.package_max_households is not None
-        else np.ones(n, dtype=bool)
-    )
 
+def _options(
+    instance: Instance,
+    reach: _HubReach,
+    d_fc: np.ndarray,
+    allowed: np.ndarray,
+    hh: np.ndarray,
+) -> list[PackageOption]:
+    pmax = instance.policy.package_max_households
+    fits = hh <= pmax if pmax is not None else np.ones(len(hh), dtype=bool)
     options: list[PackageOption] = []
-    for f, firm in enumerate(firms):
+    for f, firm in enumerate(instance.firms):
         if firm.max_packages <= 0 or firm.capacity_households <= 0:
             continue
-        for h in range(n):
-            if d_fc[f, h] > firm.service_radius_m or not allowed[f, h] or not fits[h]:
-                continue
-            cand = np.flatnonzero(in_radius[h] & allowed[f] & fits)
+        hubs = np.flatnonzero((d_fc[f] <= firm.service_radius_m) & allowed[f] & fits)
+        ok_f = allowed[f] & fits
+        for h in hubs.tolist():
+            members = reach.members[h]
+            keep = ok_f[members]
+            cand = members[keep]
             member_cost = (
                 firm.cost_per_household * hh[cand]
-                + firm.travel_cost_per_km * d_cc[cand, h] / 1000.0
-            )
-            eligible_res = (
-                np.flatnonzero(d_rc[:, h] <= np.array([r.max_distance_m for r in res]))
-                if k
-                else np.zeros(0, dtype=np.int64)
+                + firm.travel_cost_per_km * reach.distance[h][keep] / 1000.0
             )
             options.append(
                 PackageOption(
                     firm=f,
                     hub=h,
                     fixed=firm.package_fixed_cost + firm.travel_cost_per_km * d_fc[f, h] / 1000.0,
-                    candidates=cand.astype(np.int64),
+                    candidates=cand,
                     member_cost=member_cost.astype(float),
                     margin=firm.min_margin,
-                    resources=eligible_res.astype(np.int64),
+                    resources=reach.resources[h],
                 )
             )
+    return options
 
-    adjacency = None
-    if pol.require_contiguity:
-        adj: list[list[int]] = [[] for _ in range(n)]
-        for a, b in instance.graph.edges():
-            if a == b:
-                continue
-            ia, ib = cidx[a], cidx[b]
-            adj[ia].append(ib)
-            adj[ib].append(ia)
-        adjacency = tuple(np.array(sorted(set(x)), dtype=np.int64) for x in adj)
+
+def _adjacency(instance: Instance) -> tuple[np.ndarray, ...]:
+    cidx = instance.community_index
+    adj: list[list[int]] = [[] for _ in instance.communities]
+    for a, b in instance.graph.edges():
+        if a == b:
+            continue
+        ia, ib = cidx[a], cidx[b]
+        adj[ia].append(ib)
+        adj[ib].append(ia)
+    return tuple(np.array(sorted(set(x)), dtype=np.int64) for x in adj)
+
+
+def problem_from_instance(instance: Instance) -> tuple[Problem, InstanceMaps]:
+    """Build the array view of ``instance``: options, candidates, costs, locks, graph.
+
+    Parameters
+    ----------
+    instance
+        A validated instance.
+
+    Returns
+    -------
+    tuple[Problem, InstanceMaps]
+        The problem, and how its indices map back to the instance's ids.
+    """
+    comms, firms, res = instance.communities, instance.firms, instance.resources
+    pol, kind = instance.policy, instance.distance
+    n, m, k = len(comms), len(firms), len(res)
+    clon, clat = _coords(comms)
+    flon, flat = _coords(firms)
+    d_fc = distance_matrix(kind, flon, flat, clon, clat) if m else np.zeros((0, n))
+    if k:
+        rlon, rlat = _coords(res)
+        d_rc = distance_matrix(kind, rlon, rlat, clon, clat)
+    else:
+        d_rc = np.zeros((0, n))
+
+    hh = np.array([c.households for c in comms], dtype=np.int64)
+    rev = np.array([c.annual_fee_income for c in comms], dtype=float)
+    street_of = {s: code for code, s in enumerate(sorted({c.street for c in comms}))}
+    street_code = np.array([street_of[c.street] for c in comms], dtype=np.int64)
+
+    allowed, must_firm = _lock_masks(instance, m, n)
+    reach = _hub_reach(instance, clon, clat, street_code, d_rc)
+    options = _options(instance, reach, d_fc, allowed, hh)
 
     must_cover = np.zeros(n, dtype=bool)
     if not pol.allow_uncovered:
@@ -232,7 +305,7 @@ def problem_from_instance(instance: Instance) -> tuple[Problem, InstanceMaps]:
         resource_income=np.array([r.annual_income for r in res], dtype=float),
         package_max_weight=pol.package_max_households,
         package_min_weight=pol.package_min_households,
-        adjacency=adjacency,
+        adjacency=_adjacency(instance) if pol.require_contiguity else None,
         w_public_money=instance.objective.weight_public_money,
         w_total_cost=instance.objective.weight_total_cost,
         street=street_code,
@@ -241,7 +314,6 @@ def problem_from_instance(instance: Instance) -> tuple[Problem, InstanceMaps]:
         community_ids=tuple(c.id for c in comms),
         firm_ids=tuple(f.id for f in firms),
         resource_ids=tuple(r.id for r in res),
-        d_cc=d_cc,
         d_fc=d_fc,
         d_rc=d_rc,
     )
