@@ -133,48 +133,66 @@ def _coords(items) -> tuple[np.ndarray, np.ndarray]:
 class _HubReach:
     """For each community as a hub: who may join it, how far each is, which resources reach it.
 
-    ``members[h]`` holds the communities within ``package_max_radius_m`` of h (in h's street
-    unless packages may cross streets), h included, in increasing index; ``distance[h]`` their
-    distances to h. Neighbours come from a spatial index, so this is linear in the communities
-    times the members per hub, not quadratic.
+    Hub h's members are ``member[start[h]:start[h + 1]]``: the communities within
+    ``package_max_radius_m`` of h (in h's street unless packages may cross streets), h included,
+    in increasing index, with their distances to h in ``distance``. Neighbours come from a
+    spatial index, so this grows with the communities times the members per hub, not with the
+    square of the communities.
     """
 
-    members: list[np.ndarray]
-    distance: list[np.ndarray]
+    start: np.ndarray
+    member: np.ndarray
+    distance: np.ndarray
     resources: list[np.ndarray]
+
+    def segments(self, hubs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in ``member`` of the members of ``hubs``, one block per hub, and the
+        blocks' lengths."""
+        lengths = self.start[hubs + 1] - self.start[hubs]
+        ends = np.cumsum(lengths)
+        shift = np.repeat(self.start[hubs] - (ends - lengths), lengths)
+        return np.arange(int(ends[-1]) if len(ends) else 0) + shift, lengths
+
+
+def _hub_groups(
+    instance: Instance, clon: np.ndarray, clat: np.ndarray, street: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(hub, member) index pairs, sorted by hub then member, before the exact radius test."""
+    pol, n = instance.policy, len(clon)
+    max_r = pol.package_max_radius_m
+    if max_r is not None:
+        # A slightly wider search; the exact test in _hub_reach is the one the full matrix made.
+        i, j, _ = pairs_within(instance.distance, clon, clat, max_r * (1 + 1e-9) + 1e-6)
+        if not pol.cross_streets:
+            keep = street[i] == street[j]
+            i, j = i[keep], j[keep]
+        hub = np.concatenate([j, i, np.arange(n)])
+        member = np.concatenate([i, j, np.arange(n)])
+    elif pol.cross_streets:
+        hub, member = np.repeat(np.arange(n), n), np.tile(np.arange(n), n)
+    else:
+        order = np.argsort(street, kind="stable")
+        bounds = np.searchsorted(street[order], np.arange(int(street.max(initial=-1)) + 2))
+        size = np.diff(bounds)[street]
+        hub = np.repeat(np.arange(n), size)
+        member = np.concatenate(
+            [order[bounds[street[h]] : bounds[street[h] + 1]] for h in range(n)]
+        )
+    order = np.lexsort((member, hub))
+    return hub[order], member[order]
 
 
 def _hub_reach(
     instance: Instance, clon: np.ndarray, clat: np.ndarray, street: np.ndarray, d_rc: np.ndarray
 ) -> _HubReach:
-    pol, kind, n = instance.policy, instance.distance, len(clon)
-    max_r = pol.package_max_radius_m
-    groups: list[np.ndarray]
+    n, max_r = len(clon), instance.policy.package_max_radius_m
+    hub, member = _hub_groups(instance, clon, clat, street)
+    # Distances oriented as the full matrix d[member, hub] was, so costs are bit-identical.
+    d = point_distances(instance.distance, clon[member], clat[member], clon[hub], clat[hub])
     if max_r is not None:
-        # A slightly wider search; the exact test below is the one the full matrix made.
-        i, j, _ = pairs_within(kind, clon, clat, max_r * (1 + 1e-9) + 1e-6)
-        if not pol.cross_streets:
-            keep = street[i] == street[j]
-            i, j = i[keep], j[keep]
-        a = np.concatenate([i, j, np.arange(n)])
-        b = np.concatenate([j, i, np.arange(n)])
-        order = np.lexsort((a, b))  # by hub b, then member a
-        a, b = a[order], b[order]
-        groups = np.split(a, np.searchsorted(b, np.arange(1, n)))
-    elif pol.cross_streets:
-        groups = [np.arange(n)] * n
-    else:
-        by_street = {code: np.flatnonzero(street == code) for code in np.unique(street)}
-        groups = [by_street[street[h]] for h in range(n)]
-    members, distance = [], []
-    for h, cand in enumerate(groups):
-        # Distances from the members to the hub, oriented as the full matrix d[member, hub] was.
-        d = point_distances(kind, clon[cand], clat[cand], clon[h], clat[h])
-        if max_r is not None:
-            ok = d <= max_r
-            cand, d = cand[ok], d[ok]
-        members.append(cand.astype(np.int64))
-        distance.append(d)
+        ok = d <= max_r
+        hub, member, d = hub[ok], member[ok], d[ok]
+    start = np.searchsorted(hub, np.arange(n + 1)).astype(np.int64)
     reach = np.array([r.max_distance_m for r in instance.resources], dtype=float)
     resources = [
         np.flatnonzero(d_rc[:, h] <= reach).astype(np.int64)
@@ -182,7 +200,7 @@ def _hub_reach(
         else np.zeros(0, dtype=np.int64)
         for h in range(n)
     ]
-    return _HubReach(members, distance, resources)
+    return _HubReach(start, member.astype(np.int64), d, resources)
 
 
 def _lock_masks(instance: Instance, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -213,33 +231,43 @@ def _options(
     allowed: np.ndarray,
     hh: np.ndarray,
 ) -> list[PackageOption]:
+    """Every (firm, hub) option, firm by firm and hub by hub; each firm's in a few array ops."""
     pmax = instance.policy.package_max_households
     fits = hh <= pmax if pmax is not None else np.ones(len(hh), dtype=bool)
     options: list[PackageOption] = []
     for f, firm in enumerate(instance.firms):
         if firm.max_packages <= 0 or firm.capacity_households <= 0:
             continue
-        hubs = np.flatnonzero((d_fc[f] <= firm.service_radius_m) & allowed[f] & fits)
-        ok_f = allowed[f] & fits
-        for h in hubs.tolist():
-            members = reach.members[h]
-            keep = ok_f[members]
-            cand = members[keep]
-            member_cost = (
-                firm.cost_per_household * hh[cand]
-                + firm.travel_cost_per_km * reach.distance[h][keep] / 1000.0
-            )
+        ok = allowed[f] & fits
+        hubs = np.flatnonzero((d_fc[f] <= firm.service_radius_m) & ok)
+        if not len(hubs):
+            continue
+        pos, lengths = reach.segments(hubs)
+        keep = ok[reach.member[pos]]
+        pos = pos[keep]
+        cand = reach.member[pos]
+        cost = (
+            firm.cost_per_household * hh[cand]
+            + firm.travel_cost_per_km * reach.distance[pos] / 1000.0
+        )
+        # Every hub's block holds at least the hub itself, so no block is empty for reduceat.
+        kept = np.add.reduceat(keep.astype(np.int64), np.cumsum(lengths) - lengths)
+        ends = np.cumsum(kept).tolist()
+        fixed = firm.package_fixed_cost + firm.travel_cost_per_km * d_fc[f, hubs] / 1000.0
+        begin = 0
+        for h, end, fx in zip(hubs.tolist(), ends, fixed.tolist(), strict=True):
             options.append(
                 PackageOption(
                     firm=f,
                     hub=h,
-                    fixed=firm.package_fixed_cost + firm.travel_cost_per_km * d_fc[f, h] / 1000.0,
-                    candidates=cand,
-                    member_cost=member_cost.astype(float),
+                    fixed=fx,
+                    candidates=cand[begin:end],
+                    member_cost=cost[begin:end],
                     margin=firm.min_margin,
                     resources=reach.resources[h],
                 )
             )
+            begin = end
     return options
 
 
