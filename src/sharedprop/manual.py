@@ -188,19 +188,31 @@ def _grow_packages(instance: Instance) -> list[_Draft]:
     return drafts
 
 
-def _firm_distances(instance: Instance, hub: Community) -> np.ndarray:
-    lon = np.array([f.lon for f in instance.firms])
-    lat = np.array([f.lat for f in instance.firms])
-    return point_distances(instance.distance, hub.lon, hub.lat, lon, lat)
+@dataclass(frozen=True)
+class _FirmSites:
+    """The firms' positions and service radii as arrays, built once per plan."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    radius: np.ndarray
+
+    @classmethod
+    def of(cls, instance: Instance) -> _FirmSites:
+        firms = instance.firms
+        return cls(
+            np.array([f.lon for f in firms], dtype=float),
+            np.array([f.lat for f in firms], dtype=float),
+            np.array([f.service_radius_m for f in firms], dtype=float),
+        )
 
 
 def _nearest_firm(
-    instance: Instance, draft: _Draft, cap: dict[str, int], pk: dict[str, int]
+    instance: Instance, sites: _FirmSites, draft: _Draft, cap: dict[str, int], pk: dict[str, int]
 ) -> str | None:
     """Step 4 for one package: the nearest firm with room (ties: smaller id), or None."""
-    radius = np.array([f.service_radius_m for f in instance.firms])
-    rough = _firm_distances(instance, draft.hub)
-    near = np.flatnonzero(rough <= radius + DISTANCE_SLACK_M + PREFILTER_MARGIN_M)
+    hub = draft.hub
+    rough = point_distances(instance.distance, hub.lon, hub.lat, sites.lon, sites.lat)
+    near = np.flatnonzero(rough <= sites.radius + DISTANCE_SLACK_M + PREFILTER_MARGIN_M)
     best: tuple[float, str] | None = None
     for k in near.tolist():
         f: Firm = instance.firms[k]
@@ -210,7 +222,7 @@ def _nearest_firm(
             continue
         if cap[f.id] < draft.households or pk[f.id] < 1:
             continue
-        d = instance.distance_m(f, draft.hub)
+        d = instance.distance_m(f, hub)
         if d > f.service_radius_m + DISTANCE_SLACK_M:
             continue
         if best is None or (d, f.id) < best:
@@ -237,11 +249,10 @@ def manual_plan(instance: Instance, name: str = "manual") -> Plan:
     remaining_cap = {f.id: f.capacity_households for f in instance.firms}
     remaining_pk = {f.id: f.max_packages for f in instance.firms}
 
+    sites = _FirmSites.of(instance)
     chosen: list[tuple[_Draft, str]] = []
     for draft in sorted(drafts, key=lambda d: d.must_firm is None):  # stable: keeps made-order
-        fid = (
-            _nearest_firm(instance, draft, remaining_cap, remaining_pk) if instance.firms else None
-        )
+        fid = _nearest_firm(instance, sites, draft, remaining_cap, remaining_pk)
         if fid is None:
             continue
         remaining_cap[fid] -= draft.households
