@@ -3,7 +3,8 @@ would give it, on random instances drawn with every policy switch, in both dista
 
 from __future__ import annotations
 
-from dataclasses import replace
+import pickle
+from dataclasses import fields, replace
 
 import numpy as np
 from hypothesis import given, settings
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from sharedprop.data import Community, Firm, Instance, Policy, Resource
 from sharedprop.geo import distance_matrix
-from sharedprop.models.core.problem import problem_from_instance
+from sharedprop.models.core.problem import Problem, problem_from_instance
 from tests.models.tiny_instances import instances
 
 
@@ -120,3 +121,32 @@ def _spherical(rng: np.random.Generator) -> Instance:
         for k in range(5)
     )  # fmt: skip
     return Instance("sphere", comms, firms, res, policy=Policy(package_max_households=400))
+
+
+@settings(max_examples=15, deadline=None)
+@given(inst=instances())
+def test_a_problem_comes_back_from_pickle_with_every_option_and_array(inst: Instance) -> None:
+    problem, _ = problem_from_instance(inst)
+    back = pickle.loads(pickle.dumps(problem))
+    assert _as_lists(back) == _as_lists(problem)
+    assert [o.candidates.dtype for o in back.options] == [
+        o.candidates.dtype for o in problem.options
+    ]
+
+
+def _as_lists(problem: Problem) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for f in fields(problem):
+        value = getattr(problem, f.name)
+        if f.name == "options":
+            value = [
+                (o.firm, o.hub, o.fixed, o.candidates.tolist(), o.member_cost.tolist(), o.margin,
+                 o.resources.tolist())
+                for o in value
+            ]  # fmt: skip
+        elif f.name == "adjacency" and value is not None:
+            value = [a.tolist() for a in value]
+        elif isinstance(value, np.ndarray):
+            value = (value.dtype.str, value.tolist())
+        out[f.name] = value
+    return out
