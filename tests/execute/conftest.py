@@ -25,13 +25,14 @@ START_TIMEOUT_S = 60.0  # a cold start imports distributed in three processes on
 
 
 def require_distributed() -> None:
-    """Skip (or fail, under ``SHAREDPROP_REQUIRE_DASK=1``) when ``distributed`` is missing."""
+    """Skip the calling test module (or fail it, under ``SHAREDPROP_REQUIRE_DASK=1``) when
+    ``distributed`` is missing."""
     if importlib.util.find_spec("distributed") is not None:
         return
     reason = "Dask's distributed is not installed (pip install 'sharedprop[distributed]')"
     if os.environ.get("SHAREDPROP_REQUIRE_DASK") == "1":
-        pytest.fail(f"SHAREDPROP_REQUIRE_DASK=1 but {reason}")
-    pytest.skip(reason)
+        pytest.fail(f"SHAREDPROP_REQUIRE_DASK=1 but {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
 
 
 @dataclass
