@@ -75,9 +75,8 @@ class Problem:
         return len(self.resource_income)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Sent to every worker of an executor: as a few flat arrays, not one small array per
-        # option and per community (137,824 options at 10,000 communities pickled in 28 s,
-        # flat in well under one; docs/decisions-scale.md).
+        # Sent to every worker of an executor: as a few flat arrays, since one small array per
+        # option and per community pickles many times slower (docs/decisions-scale.md).
         state = {f.name: getattr(self, f.name) for f in fields(self)}
         state["options"] = _pack_options(state["options"])
         state["adjacency"] = _pack_arrays(state["adjacency"])
