@@ -7,7 +7,10 @@ import math
 import operator
 import os
 import pickle
+import signal
 import time
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -168,3 +171,36 @@ def test_executor_from_refuses_an_address_it_cannot_use(monkeypatch):
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     with pytest.raises(SharedpropError, match=r"pip install 'sharedprop\[distributed\]'"):
         executor_from("tcp://127.0.0.1:8786")
+
+
+def marked_sleep(i: int, marks: str, seconds: float) -> tuple[int, int]:
+    Path(marks, f"{i}-{os.getpid()}").touch()
+    time.sleep(seconds)
+    return i, os.getpid()
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_killed_pool_process_loses_no_result_its_tasks_run_again(tmp_path):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    with LocalExecutor(2, start_method="fork") as ex:
+        tasks = [ex.submit(marked_sleep, i, str(marks), 0.5) for i in range(4)]
+        deadline = time.monotonic() + 30
+        while not list(marks.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        victim = int(next(marks.iterdir()).name.split("-")[1])
+        os.kill(victim, signal.SIGKILL)
+        results = [t.result() for t in ex.as_completed(tasks, timeout=60)]
+    assert sorted(i for i, _ in results) == [0, 1, 2, 3]
+    assert victim not in {pid for _, pid in results}
+
+
+def test_a_task_that_kills_its_process_every_time_fails_after_its_retries():
+    with LocalExecutor(2, start_method="fork", retries=1) as ex:
+        task = ex.submit(die)
+        with pytest.raises(BrokenProcessPool):
+            task.result(timeout=60)
+        assert ex.submit(operator.add, 2, 3).result(timeout=60) == 5  # the executor goes on

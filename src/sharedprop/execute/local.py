@@ -9,6 +9,11 @@ Shared data goes to a file once (pickled); a worker process reads it the first t
 needs it and keeps it for the pool's life, so it crosses the process boundary once per worker,
 never with each task.
 
+A pool process that dies (killed, out of memory) breaks the whole pool, and every task not yet
+finished fails with :class:`~concurrent.futures.process.BrokenProcessPool`. The executor then
+starts a fresh pool and runs those tasks again, up to ``retries`` times each, so a lost process
+loses no result, as on a Dask cluster; tasks must therefore be safe to run twice.
+
 The pool is started when the executor is made, so the caller chooses the moment its processes
 are forked. Forking a process that runs other threads can deadlock the child
 (:mod:`sharedprop.models.bounds.background` has the same rule), so ``start_method=None`` forks
@@ -26,8 +31,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, CancelledError, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Literal
 
@@ -108,6 +114,55 @@ class _InlineFuture:
         return True
 
 
+class _PoolFuture:
+    """A pool task that runs again on a fresh pool when its pool broke (a process died)."""
+
+    def __init__(self, owner: LocalExecutor, call: tuple[Any, ...]) -> None:
+        self.owner = owner
+        self.call = call
+        self.attempts = 0
+        self.inner: Future[Any]
+        self.generation = -1
+        self.submit()
+
+    def submit(self) -> None:
+        try:
+            self.inner = self.owner._require_pool().submit(_run_in_worker, *self.call)
+        except BrokenProcessPool:  # broken by a task that ran out of retries: start afresh
+            self.owner._replace_pool()
+            self.inner = self.owner._require_pool().submit(_run_in_worker, *self.call)
+        self.generation = self.owner._generation
+
+    def broken(self) -> bool:
+        """Did the task fail because its pool broke (not because it raised)?"""
+        return (
+            self.inner.done()
+            and not self.inner.cancelled()
+            and isinstance(self.inner.exception(), BrokenProcessPool)
+        )
+
+    def done(self) -> bool:
+        # A task whose pool broke is not done while it may still run again.
+        return self.inner.done() and not (self.broken() and self.owner._may_rerun(self))
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            error = self.inner.exception(left)
+            if not isinstance(error, BrokenProcessPool) or not self.owner._rerun(self):
+                return error
+
+    def result(self, timeout: float | None = None) -> Any:
+        error = self.exception(timeout)
+        if error is not None:
+            raise error
+        return self.inner.result()
+
+    def cancel(self) -> bool:
+        return self.inner.cancel()
+
+
 def default_start_method() -> StartMethod:
     """``fork`` on Linux while one thread is live (cheap, no re-import), else ``forkserver``."""
     if sys.platform == "linux" and threading.active_count() == 1:
@@ -126,28 +181,56 @@ class LocalExecutor(Executor):
     start_method
         How pool processes start (``fork``, ``forkserver``, ``spawn``); ``None`` chooses
         with :func:`default_start_method`. Ignored with one worker.
+    retries
+        How many times a task whose pool process died is run again (module docstring).
     """
 
-    def __init__(self, workers: int = 1, *, start_method: StartMethod | None = None) -> None:
+    def __init__(
+        self, workers: int = 1, *, start_method: StartMethod | None = None, retries: int = 2
+    ) -> None:
         super().__init__()
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self._workers = int(workers)
+        self.retries = int(retries)
         self._pool: ProcessPoolExecutor | None = None
+        self._generation = 0
         self._dir: Path | None = None
+        self._method: StartMethod = start_method or default_start_method()
         if self._workers > 1:
-            method = start_method or default_start_method()
-            self._pool = ProcessPoolExecutor(
-                max_workers=self._workers, mp_context=multiprocessing.get_context(method)
-            )
-            self._start_processes()
+            self._pool = self._new_pool()
             self._dir = Path(tempfile.mkdtemp(prefix="sharedprop-shared-"))
 
-    def _start_processes(self) -> None:
+    def _new_pool(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            max_workers=self._workers, mp_context=multiprocessing.get_context(self._method)
+        )
         # Every process is started now, while the caller knows which threads it runs, not at
         # the first submit (concurrent.futures starts fork-server and spawn pools lazily).
+        wait([pool.submit(int, 0) for _ in range(self._workers)])
+        return pool
+
+    def _require_pool(self) -> ProcessPoolExecutor:
         assert self._pool is not None
-        wait([self._pool.submit(int, 0) for _ in range(self._workers)])
+        return self._pool
+
+    def _may_rerun(self, future: _PoolFuture) -> bool:
+        return future.attempts < self.retries and not self._closed
+
+    def _rerun(self, future: _PoolFuture) -> bool:
+        """Submit a task whose pool broke again, on a fresh pool; False once out of retries."""
+        if not self._may_rerun(future):
+            return False
+        if future.generation == self._generation:  # its pool is the current one: replace it
+            self._replace_pool()
+        future.attempts += 1
+        future.submit()
+        return True
+
+    def _replace_pool(self) -> None:
+        self._require_pool().shutdown(wait=True, cancel_futures=True)
+        self._pool = self._new_pool()
+        self._generation += 1
 
     @property
     def workers(self) -> int:
@@ -171,7 +254,7 @@ class LocalExecutor(Executor):
     ) -> BackendFuture:
         if self._pool is None:
             return _InlineFuture(fn, args, kwargs)
-        return self._pool.submit(_run_in_worker, fn, args, kwargs)
+        return _PoolFuture(self, (fn, args, kwargs))
 
     def _completed(self, tasks: list[Task[R]], timeout: float | None) -> Iterator[Task[R]]:
         if self._pool is None:
@@ -180,22 +263,36 @@ class LocalExecutor(Executor):
                 task.wait()
                 yield task
             return
-        pending = {task.future: task for task in tasks}
+        pending = {_inner(task): task for task in tasks}
         deadline = None if timeout is None else time.monotonic() + timeout
         while pending:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             done, _ = wait(list(pending), timeout=left, return_when=FIRST_COMPLETED)
             if not done:
                 raise FutureTimeout(f"{len(pending)} tasks not done after {timeout} s")
+            finished = []
+            for inner in done:
+                task = pending.pop(inner)
+                future = task.future
+                assert isinstance(future, _PoolFuture)
+                if future.broken() and self._rerun(future):  # runs again on a fresh pool
+                    pending[future.inner] = task
+                else:
+                    finished.append(task)
             # Several finished together: hand them out in submission order.
-            for task in sorted((pending.pop(f) for f in done), key=lambda t: t.index):
-                yield task
+            yield from sorted(finished, key=lambda t: t.index)
 
     def _shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _inner(task: Task[Any]) -> Future[Any]:
+    future = task.future
+    assert isinstance(future, _PoolFuture)
+    return future.inner
 
 
 __all__ = ["LocalExecutor", "StartMethod", "default_start_method"]
