@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from sharedprop.data import Community, Firm, Instance, Lock, Policy, Resource
-from sharedprop.evaluate import evaluate
+from sharedprop.evaluate import evaluate, package_cost_parts
 from sharedprop.manual import manual_plan
 
 
@@ -259,3 +259,52 @@ def test_manual_plan_breaks_no_rule_on_random_streets_with_locks(seed: int) -> N
     ev = evaluate(inst, plan)
     assert [str(v) for v in ev.broken] == []
     assert ev.coverage_households > 0
+
+
+def _resources_by_full_scan(inst: Instance, plan) -> list[tuple[str, ...]]:
+    """Step 5 as the module docstring states it, scanning every package and resource each time."""
+    subsidy = []
+    for p in plan.packages:
+        firm, hub = inst.firm(p.firm_id), inst.community(p.hub_id)
+        members = [inst.community(m) for m in p.members]
+        cost = sum(package_cost_parts(inst, firm, hub, members))
+        subsidy.append((1 + firm.min_margin) * cost - sum(m.annual_fee_income for m in members))
+    taken: list[list[str]] = [[] for _ in plan.packages]
+    unused = list(inst.resources)
+    while True:
+        options = [
+            (-subsidy[i], d, i, r.id)
+            for i, p in enumerate(plan.packages)
+            if subsidy[i] > 0
+            for r in unused
+            if (d := inst.distance_m(r, inst.community(p.hub_id))) <= r.max_distance_m + 1e-6
+        ]
+        if not options:
+            return [tuple(t) for t in taken]
+        _, _, i, rid = min(options)
+        taken[i].append(rid)
+        subsidy[i] -= inst.resource(rid).annual_income
+        unused = [r for r in unused if r.id != rid]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_resources_go_as_a_full_scan_of_packages_and_resources_would_give_them(seed: int) -> None:
+    inst = _random_street(seed)
+    rng = np.random.default_rng(100 + seed)
+    # Many resources, some of equal income and place, so that packages compete for them.
+    res = tuple(
+        Resource(f"R{k:02d}", "", "parking", float(x), float(y), float(inc), float(reach))
+        for k, (x, y, inc, reach) in enumerate(
+            zip(
+                rng.choice([0.0, 1500.0, 3000.0, 4500.0], 24),
+                rng.uniform(0, 800, 24),
+                rng.choice([20_000, 60_000], 24),
+                rng.uniform(500, 2500, 24),
+                strict=True,
+            )
+        )
+    )
+    inst = replace(inst, resources=res)
+    plan = manual_plan(inst)
+    assert sum(len(p.resources) for p in plan.packages) > 0
+    assert [p.resources for p in plan.packages] == _resources_by_full_scan(inst, plan)

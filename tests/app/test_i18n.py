@@ -59,7 +59,10 @@ def test_the_compiled_catalog_is_what_gettext_reads():
 
 
 def test_po_entries_may_span_lines_and_untranslated_ones_are_kept_empty():
-    text = 'msgid ""\nmsgstr ""\n\n# note\nmsgid "long "\n"text"\nmsgstr "长"\n"文本"\n\nmsgid "x"\nmsgstr ""\n'
+    text = (
+        'msgid ""\nmsgstr ""\n\n# note\nmsgid "long "\n"text"\nmsgstr "长"\n"文本"\n\n'
+        'msgid "x"\nmsgstr ""\n'
+    )
     assert parse_po(text) == {"": "", "long text": "长文本", "x": ""}
 
 

@@ -297,7 +297,8 @@ class Workbench:
         return self.current
 
     def map_inputs(self) -> tuple[Instance, Plan, Evaluation, int]:
-        """What the map is drawn from, taken together: instance with locks, plan, scores, version."""
+        """What the map is drawn from, taken together: instance with locks, plan, scores and
+        version."""
         with self._lock:
             state = self.plan_state()
             assert self.evaluation is not None

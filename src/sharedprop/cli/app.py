@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     p.add_argument(
         "--workspace", type=Path, default=Path(DEFAULT_WORKSPACE), metavar="DIR",
-        help=f"folder for the instance, the current plan and scenarios (default ./{DEFAULT_WORKSPACE})",
+        help="folder for the instance, the current plan and scenarios "
+        f"(default ./{DEFAULT_WORKSPACE})",
     )  # fmt: skip
     p.add_argument("--port", type=int, default=8765, metavar="N", help="default 8765; 0 = any free")
     p.add_argument(

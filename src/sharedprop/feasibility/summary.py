@@ -9,8 +9,9 @@ Reachability uses simple *necessary* conditions, so everything it flags is certa
 - a resource can be bundled only if some community lies within its ``max_distance_m``;
 - a firm can take a package only if some community lies within its ``service_radius_m``.
 
-Distances are the contract distances, computed in chunks so that 20,000 communities and hundreds
-of firms stay within a few hundred megabytes.
+Distances are the contract distances between the pairs a spatial index finds close enough, in
+chunks, so that 20,000 communities and hundreds of firms take seconds and stay within a few
+hundred megabytes.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import numpy as np
 
 from sharedprop.data import Instance
 from sharedprop.evaluate import DISTANCE_SLACK_M
-from sharedprop.geo import distance_matrix
+from sharedprop.graph import pairs_within
 
-_CHUNK = 256  # rows of a distance block: 256 × 20,000 floats is 40 MB
+_CHUNK = 256  # sites per spatial query: at most 256 × 20,000 pairs (120 MB) if radii span all
 _SHOWN = 10  # ids listed per line before "… and N more"
 
 
@@ -115,14 +116,22 @@ def _within_any(
     radius: np.ndarray,
     b: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(a_i has some b within radius_i, b_j is within radius of some a) — chunked over a."""
+    """(a_i has some b within radius_i, b_j is within radius of some a).
+
+    Candidate pairs come from a spatial index (:func:`sharedprop.graph.pairs_within`), a chunk
+    of ``a`` at a time so that even radii spanning the whole instance stay within memory.
+    """
     a_hit = np.zeros(len(a[0]), dtype=bool)
     b_hit = np.zeros(len(b[0]), dtype=bool)
     for s in range(0, len(a[0]), _CHUNK):
-        d = distance_matrix(kind, a[0][s : s + _CHUNK], a[1][s : s + _CHUNK], b[0], b[1])
-        ok = d <= radius[s : s + _CHUNK, None] + DISTANCE_SLACK_M
-        a_hit[s : s + _CHUNK] = ok.any(axis=1)
-        b_hit |= ok.any(axis=0)
+        r = radius[s : s + _CHUNK]
+        i, j, d = pairs_within(
+            kind, a[0][s : s + _CHUNK], a[1][s : s + _CHUNK], float(r.max()) + DISTANCE_SLACK_M,
+            b[0], b[1],
+        )  # fmt: skip
+        ok = d <= r[i] + DISTANCE_SLACK_M
+        a_hit[s + i[ok]] = True
+        b_hit[j[ok]] = True
     return a_hit, b_hit
 
 
