@@ -135,70 +135,7 @@ def greedy_price(
     if lin is not None:  # no contiguity: exact knapsack pricing is as cheap as a greedy pass
         return [(rc, c) for rc, c in knapsack.price(p, duals, o, lin, keep) if rc < -EPS]
     d = cache.get(o)
-    opt = p.options[o]
-    v = member_values(p, duals, o, d)
-    beta = duals.fixed_price(p, o)
-    wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
-    prices = -duals.resource[d.res] if len(d.res) else np.zeros(0)
-    res_order = np.argsort(-d.res_inc, kind="stable")
-    noise = rng.normal(0.0, 1.0, len(d.cand)) if rng is not None else None
-
-    n_c = len(d.cand)
-    in_s = np.zeros(n_c, dtype=bool)
-    smc = srev = sv = 0.0
-    sw = 0
-    if d.hub_pos >= 0:
-        in_s[d.hub_pos] = True
-        smc, srev, sv, sw = (
-            float(d.mc[d.hub_pos]),
-            float(d.rev[d.hub_pos]),
-            float(v[d.hub_pos]),
-            int(d.w[d.hub_pos]),
-        )
-        frontier = np.zeros(n_c, dtype=bool)
-        if d.local_adj is not None:
-            frontier[d.local_adj[d.hub_pos]] = True
-        else:
-            frontier[:] = True
-        frontier[in_s] = False
-    else:
-        frontier = np.ones(n_c, dtype=bool)
-
-    def rc_of(mc_sum: np.ndarray, rev_sum: np.ndarray, v_sum: np.ndarray) -> np.ndarray:
-        cost = opt.fixed + mc_sum
-        deficit = (1 + mg) * cost - rev_sum
-        extra = np.zeros_like(deficit)
-        for j in res_order:
-            gain = wpm * np.minimum(d.res_inc[j], np.maximum(deficit, 0.0))
-            take = gain > prices[j] + 1e-9
-            deficit = deficit - take * d.res_inc[j]
-            extra += take * prices[j]
-        return wpm * np.maximum(deficit, 0.0) + wtc * cost - v_sum - beta + extra
-
-    found: list[tuple[float, tuple[int, ...]]] = []
-    if sw >= p.package_min_weight and d.hub_pos >= 0:
-        rc0 = float(rc_of(np.array([smc]), np.array([srev]), np.array([sv]))[0])
-        if rc0 < -EPS:
-            found.append((rc0, tuple(np.flatnonzero(in_s))))
-    while True:
-        cand_j = np.flatnonzero(frontier & (sw + d.w <= d.max_w))
-        if len(cand_j) == 0:
-            break
-        rcs = rc_of(smc + d.mc[cand_j], srev + d.rev[cand_j], sv + v[cand_j])
-        score = rcs if noise is None else rcs + noise[cand_j] * (1.0 + 0.05 * np.abs(rcs))
-        j = int(cand_j[int(np.argmin(score))])
-        in_s[j] = True
-        frontier[j] = False
-        smc += float(d.mc[j])
-        srev += float(d.rev[j])
-        sv += float(v[j])
-        sw += int(d.w[j])
-        if d.local_adj is not None:
-            frontier[d.local_adj[j]] = True
-            frontier[in_s] = False
-        rc_now = float(rcs[int(np.flatnonzero(cand_j == j)[0])])
-        if sw >= p.package_min_weight and rc_now < -EPS:
-            found.append((rc_now, tuple(np.flatnonzero(in_s))))
+    found = _GreedyGrowth(p, duals, o, d, rng).grow()
     if not found:
         return []
     found.sort(key=lambda t: t[0])
@@ -212,6 +149,95 @@ def greedy_price(
         if len(out) >= keep:
             break
     return out
+
+
+class _GreedyGrowth:
+    """One greedy growth of a package of option ``o`` from its hub: each step adds the
+    frontier candidate that lowers the reduced cost most (with ``rng``, plus noise), walking
+    the whole growth path and keeping every negative set it meets."""
+
+    def __init__(
+        self,
+        p: Problem,
+        duals: Duals,
+        o: int,
+        d: OptionData,
+        rng: np.random.Generator | None,
+    ) -> None:
+        self.p, self.d = p, d
+        self.opt = p.options[o]
+        self.v = member_values(p, duals, o, d)
+        self.beta = duals.fixed_price(p, o)
+        self.prices = -duals.resource[d.res] if len(d.res) else np.zeros(0)
+        self.res_order = np.argsort(-d.res_inc, kind="stable")
+        self.noise = rng.normal(0.0, 1.0, len(d.cand)) if rng is not None else None
+
+    def rc_of(self, mc_sum: np.ndarray, rev_sum: np.ndarray, v_sum: np.ndarray) -> np.ndarray:
+        """Reduced costs of packages of these sums, each with the resources that pay (most
+        income first)."""
+        d, wpm = self.d, self.p.w_public_money
+        cost = self.opt.fixed + mc_sum
+        deficit = (1 + self.opt.margin) * cost - rev_sum
+        extra = np.zeros_like(deficit)
+        for j in self.res_order:
+            gain = wpm * np.minimum(d.res_inc[j], np.maximum(deficit, 0.0))
+            take = gain > self.prices[j] + 1e-9
+            deficit = deficit - take * d.res_inc[j]
+            extra += take * self.prices[j]
+        return (
+            wpm * np.maximum(deficit, 0.0) + self.p.w_total_cost * cost - v_sum - self.beta + extra
+        )
+
+    def grow(self) -> list[tuple[float, tuple[int, ...]]]:
+        """(reduced cost, member positions) of every negative package on the growth path."""
+        p, d, v = self.p, self.d, self.v
+        n_c = len(d.cand)
+        in_s = np.zeros(n_c, dtype=bool)
+        smc = srev = sv = 0.0
+        sw = 0
+        if d.hub_pos >= 0:
+            in_s[d.hub_pos] = True
+            smc, srev, sv, sw = (
+                float(d.mc[d.hub_pos]),
+                float(d.rev[d.hub_pos]),
+                float(v[d.hub_pos]),
+                int(d.w[d.hub_pos]),
+            )
+            frontier = np.zeros(n_c, dtype=bool)
+            if d.local_adj is not None:
+                frontier[d.local_adj[d.hub_pos]] = True
+            else:
+                frontier[:] = True
+            frontier[in_s] = False
+        else:
+            frontier = np.ones(n_c, dtype=bool)
+        found: list[tuple[float, tuple[int, ...]]] = []
+        if sw >= p.package_min_weight and d.hub_pos >= 0:
+            rc0 = float(self.rc_of(np.array([smc]), np.array([srev]), np.array([sv]))[0])
+            if rc0 < -EPS:
+                found.append((rc0, tuple(np.flatnonzero(in_s))))
+        while True:
+            cand_j = np.flatnonzero(frontier & (sw + d.w <= d.max_w))
+            if len(cand_j) == 0:
+                break
+            rcs = self.rc_of(smc + d.mc[cand_j], srev + d.rev[cand_j], sv + v[cand_j])
+            score = rcs
+            if self.noise is not None:
+                score = rcs + self.noise[cand_j] * (1.0 + 0.05 * np.abs(rcs))
+            j = int(cand_j[int(np.argmin(score))])
+            in_s[j] = True
+            frontier[j] = False
+            smc += float(d.mc[j])
+            srev += float(d.rev[j])
+            sv += float(v[j])
+            sw += int(d.w[j])
+            if d.local_adj is not None:
+                frontier[d.local_adj[j]] = True
+                frontier[in_s] = False
+            rc_now = float(rcs[int(np.flatnonzero(cand_j == j)[0])])
+            if sw >= p.package_min_weight and rc_now < -EPS:
+                found.append((rc_now, tuple(np.flatnonzero(in_s))))
+        return found
 
 
 def _column_with_resources(p: Problem, o: int, members: np.ndarray, duals: Duals) -> Column:
