@@ -12,9 +12,9 @@ from sharedprop.models.core.clock import Clock
 from sharedprop.models.core.duals import Duals
 from sharedprop.models.core.problem import Problem
 
-# Wall seconds per node of best_by_search on a one-worker clock: 60 searches stopped at their
-# 4,000-node limit took 4.22 s (17.6 µs a node) in a one-worker solve of a 30-community street,
-# where 202 searches (9.9 s of wall) had been charged 4 ms each.
+# Wall seconds per node of best_by_search on a one-worker clock, measured on searches stopped
+# at their node limit in a one-worker solve of a 30-community street (docs/decisions.md,
+# 2026-11-28).
 SEARCH_SECONDS_PER_NODE = 1.8e-5
 
 
