@@ -76,3 +76,11 @@ def test_solve_joint_passes_deterministic_on_so_two_workers_count_work_units() -
     )
     assert result.stats["rounds"] == 0
     assert result.stats["work"] == pytest.approx(setup, rel=1e-12)
+
+
+def test_a_search_runs_once() -> None:
+    problem, _ = problem_from_instance(load_instance(PILOT))
+    search = JointSearch(problem, JointParams(time_limit=0.0, workers=1))
+    search.run()
+    with pytest.raises(RuntimeError, match="called twice"):
+        search.run()

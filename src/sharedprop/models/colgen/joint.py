@@ -382,11 +382,19 @@ class JointSearch:
         self.gap_closed = False  # the caller's close_gap has run
         self.enumerated_at: float | None = None  # the LP value the proof last started from
         self.master_status = ""
+        self.ran = False
 
     # -- the phases -----------------------------------------------------------------------
 
     def run(self, initial: Iterable[list[Column]] = ()) -> JointResult:
-        """Search from the plans ``initial`` (lists of columns) until the limit or a proof."""
+        """Search from the plans ``initial`` (lists of columns) until the limit or a proof.
+
+        Once per search: the clock, pool and bounds carry over, so a second run would not be
+        the same search again (RuntimeError).
+        """
+        if self.ran:
+            raise RuntimeError("JointSearch.run was called twice; make a new JointSearch")
+        self.ran = True
         self._take_initial(initial)
         self._set_up()
         while True:
