@@ -122,7 +122,7 @@ def test_a_stalled_pricing_adds_the_cuts_the_lp_breaks_before_any_exact_pricing(
     problem, _ = problem_from_instance(load_instance(folder))
     last: list[tuple[LPMaster, np.ndarray]] = []
     broken_at_exact: list[int] = []
-    solve_lp, exact_round = LPMaster.solve, relaxed_bound._exact_round
+    solve_lp, exact_round = LPMaster.solve, relaxed_bound.exact_round
 
     def remember(self: LPMaster):
         out = solve_lp(self)
@@ -135,7 +135,7 @@ def test_a_stalled_pricing_adds_the_cuts_the_lp_breaks_before_any_exact_pricing(
         return exact_round(*args, **kwargs)
 
     monkeypatch.setattr(LPMaster, "solve", remember)
-    monkeypatch.setattr(relaxed_bound, "_exact_round", check)
+    monkeypatch.setattr(relaxed_bound, "exact_round", check)
     relax = capacity_relaxation(problem)
     bound, stats = relaxed_lp_bound(
         problem, time_limit=20, start=relax.duals, branch=False, weight_cuts=True

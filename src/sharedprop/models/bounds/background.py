@@ -119,6 +119,36 @@ def end_child(proc: multiprocessing.process.BaseProcess, conn: Connection) -> No
     conn.close()
 
 
+class _Reporter:
+    """What the child sends its parent: bounds, and now and then its statistics.
+
+    The statistics (``so_far``, filled as the run goes) ride with a bound at most every
+    ``STATS_EVERY_SECONDS`` and whenever the root's bound changes: a parent that cannot wait
+    for the last word (a round of pricing can outlast its half second) still knows how far it
+    got. Not with every bound: a bound alone pickles to 31 bytes, with the statistics to about
+    210, and the parent reads the pipe only when its search reports progress.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.so_far: dict = {}
+        self.sent_at = -STATS_EVERY_SECONDS  # when the statistics were last sent
+        self.sent_root: float | None = None  # and the root's bound they held then
+
+    def send(self, *msg: Any) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):  # the parent has gone
+            self.conn.send(msg)
+
+    def on_bound(self, bound: float) -> None:
+        now = time.monotonic()
+        root = self.so_far.get("root_bound")
+        if now - self.sent_at >= STATS_EVERY_SECONDS or root != self.sent_root:
+            self.sent_at, self.sent_root = now, root
+            self.send("bound", float(bound), dict(self.so_far))
+        else:
+            self.send("bound", float(bound))
+
+
 def _child(
     problem: Problem,
     time_limit: float,
@@ -127,43 +157,21 @@ def _child(
 ) -> None:
     # Ctrl-C reaches the whole process group; the parent decides when the child stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def send(*msg: Any) -> None:
-        with contextlib.suppress(BrokenPipeError, OSError):  # the parent has gone
-            conn.send(msg)
-
-    # Filled as the run goes and sent with a bound now and then: a parent that cannot wait for
-    # the last word (a round of pricing can outlast its half second) still knows how far it
-    # got. Not with every bound: a bound alone pickles to 31 bytes, with the statistics to about
-    # 210, and the parent reads the pipe only when its search reports progress.
-    so_far: dict = {}
-    # When the statistics were last sent, and the root's bound they held then.
-    sent_at, sent_root = -STATS_EVERY_SECONDS, None
-
-    def on_bound(bound: float) -> None:
-        nonlocal sent_at, sent_root
-        now = time.monotonic()
-        root = so_far.get("root_bound")
-        if now - sent_at >= STATS_EVERY_SECONDS or root != sent_root:
-            sent_at, sent_root = now, root
-            send("bound", float(bound), dict(so_far))
-        else:
-            send("bound", float(bound))
-
+    reporter = _Reporter(conn)
     try:
         bound, stats = relaxed_lp_bound(
             problem,
             time_limit=time_limit,
             clock=Clock(deterministic=False),
             stop=conn.poll,  # any word from the parent means stop
-            on_bound=on_bound,
+            on_bound=reporter.on_bound,
             start=start,
             before_branching=_yield_to_the_search,
-            stats=so_far,
+            stats=reporter.so_far,
         )
-        send("done", bound, stats)
+        reporter.send("done", bound, stats)
     except Exception as exc:
-        send("error", f"{type(exc).__name__}: {exc}")
+        reporter.send("error", f"{type(exc).__name__}: {exc}")
     finally:
         conn.close()
 
@@ -176,9 +184,9 @@ def _yield_to_the_search() -> None:
     """Once the LP has converged, the child's branching runs at a lower priority.
 
     The search for plans proves small instances optimal on its own, and a child branching
-    at full priority on the second core slowed it past the limit: the shipped pilot went from
-    optimal in 43–45 s to unproven at 60 s (two runs each). At niceness 10 the branching gets
-    the CPU the search leaves.
+    at full priority on the second core slowed it past the limit on the shipped pilot
+    (docs/decisions.md, 2026-11-27). At niceness 10 the branching gets the CPU the search
+    leaves.
     """
     with contextlib.suppress(OSError):
         os.nice(BRANCHING_NICENESS)

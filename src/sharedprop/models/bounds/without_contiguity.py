@@ -34,13 +34,16 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
+from itertools import combinations
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from sharedprop.models.bounds.knapsack_tables import knapsack_rows, option_minima
+from sharedprop.models.colgen.exact_round import ExactRoundSettings, exact_round
 from sharedprop.models.colgen.hub_matching import HubMatching
 from sharedprop.models.colgen.master import LPFailure, LPMaster
-from sharedprop.models.colgen.pricing import exact_price
 from sharedprop.models.colgen.reduced_cost import PricingCache
 from sharedprop.models.core.clock import Clock
 from sharedprop.models.core.columns import Column, ColumnPool, best_resources, make_column
@@ -48,32 +51,22 @@ from sharedprop.models.core.duals import Duals
 from sharedprop.models.core.problem import Problem
 
 STEPS = 100  # capacity cells per option in the all-options programme
-# Weights of the subsidy piece in the knapsack pricing. Five (with ¼, ¾) before the fine grid
-# below settled stalls; since, three converge sooner (120-community streets, bound alone:
-# seed 5 17.8 s against 24.3 s, seed 4 43.5 against 53.1, seed 3 9.2 against 15.0, seed 1
-# 18.2 against 16.9).
+# Weights of the subsidy piece in the knapsack pricing: three converge sooner than five once
+# the fine grid below settles stalls (docs/decisions.md, 2026-11-27).
 LAMBDAS = (1.0, 0.0, 0.5)
-# The finer grid tried on an option before CP-SAT decides it (see _Pricer.refine).
+# The finer grid tried on an option before CP-SAT decides it (see _FineLambdas).
 FINE_LAMBDAS = tuple(float(x) for x in np.linspace(0.0, 1.0, 33))
 MAX_NEW_PER_N = 2  # columns added per pricing call, per community
-# The firm capacity cuts (master.WeightCut) from this many options: at 120 communities
-# (875–958 options) they lift the root LP by 2.5–10 % and the bound after branching with it;
-# on the 30-community streets (120 options) the branching, which is what lifts the bound
-# there, slowed down with them (seed 4, 60-s solve: 76,234 against 99,594 yuan without).
+# The firm capacity cuts (master.WeightCut) from this many options: at 120 communities they
+# lift the root LP and the bound after branching with it; on the 30-community streets the
+# branching, which is what lifts the bound there, slowed down with them (docs/decisions.md,
+# 2026-11-27).
 WEIGHT_CUTS_MIN_OPTIONS = 400
-# What one worker's deterministic clock charges for the work below, in seconds. Measured on a
-# 2-core machine with no other load but slower than the clock's calibration (it proved the
-# pilot with two workers in 15.6-20.0 s, against 13 s), not scaled, in one-worker 60-s solves
-# where the bound's 21-s share took 28-33 s of wall before these (120-community street seed 2)
-# and 65-70 s (400 communities):
-# - the master LP (GLOP), per row × column: 0.99e-7 at 120 (92 calls, 149 rows × 6,171
-#   columns on average), 1.1e-7 at 400 (24 calls, 478 × 14,316);
-# - the all-options coarse programme, per cell: 1.6–2.0 s of wall for 1.4 units at 2e-9 (120),
-#   3.2 s for 5.4 units (400);
-# - one option's exact λ-knapsacks and set estimates, fixed and per (λ, candidate, household
-#   of room) cell: 39,354 calls at 120, mean 0.23 ms, fit 5.9e-5 + 5.3e-9·k·(room + 1) for
-#   the three λ (the flat 1.5e-4 charged before was 0.64 of it);
-# - building and offering a priced column (1.0 + 0.33 s for about 13,000 at 120).
+# What one worker's deterministic clock charges for the work below, in seconds, measured in
+# one-worker solves of 120 and 400 communities (docs/decisions.md, 2026-11-28): the master LP
+# (GLOP) per row × column; the all-options coarse programme per cell; one option's exact
+# λ-knapsacks and set estimates, fixed and per (λ, candidate, household of room) cell; building
+# and offering a priced column.
 LP_SECONDS_PER_CELL = 1.2e-7
 COARSE_SECONDS_PER_CELL = 2.5e-9
 EXACT_OPTION_SECONDS = 6e-5
@@ -241,10 +234,6 @@ class _Knapsacks:
         return float(np.min(per.max(axis=1) + price[sel]))
 
     def _subsets(self) -> None:
-        from itertools import combinations
-
-        from scipy.sparse import csr_matrix
-
         owner, inc, rows, cols = [], [], [], []
         for j, r in enumerate(self.res):
             r = [int(x) for x in r]
@@ -282,20 +271,6 @@ def knapsack_exact(vals: np.ndarray, w: np.ndarray, cap: int) -> tuple[float, np
     """(min Σ vals, chosen positions) over item sets within ``cap`` households (0-1 knapsack)."""
     mins, chosen = knapsack_rows(np.asarray(vals, dtype=float)[None, :], w, cap)
     return float(mins[0]), chosen[0]
-
-
-def _mix(a: Duals, b: Duals, alpha: float) -> Duals:
-    """α·a + (1−α)·b; a capacity cut made since ``a`` has a zero dual there."""
-    cut_a = np.zeros(len(b.weight_cut))
-    cut_a[: len(a.weight_cut)] = a.weight_cut
-    return Duals(
-        community=alpha * a.community + (1 - alpha) * b.community,
-        capacity=alpha * a.capacity + (1 - alpha) * b.capacity,
-        count=alpha * a.count + (1 - alpha) * b.count,
-        resource=alpha * a.resource + (1 - alpha) * b.resource,
-        weight_cuts=b.weight_cuts,
-        weight_cut=alpha * cut_a + (1 - alpha) * b.weight_cut,
-    )
 
 
 class _Pricer:
@@ -358,37 +333,18 @@ class _Pricer:
         # priced at the start, which bypass ``offer``, are charged too.
         self.clock.charge(COLUMN_SECONDS * len(order))
         cols = [
-            self._column(o, ks.members(o, row), duals) for o, row in map(found.__getitem__, order)
+            self.column(o, ks.members(o, row), duals) for o, row in map(found.__getitem__, order)
         ]
         return [c for c in cols if c is not None]
 
-    def refine(self, duals: Duals) -> Callable[[int], tuple[float, Column | None]]:
+    def refine(self, duals: Duals) -> _FineLambdas:
         """Per option: (lb, a column of negative reduced cost or None) from the λ-knapsacks
-        on ``FINE_LAMBDAS``.
+        on ``FINE_LAMBDAS`` (:class:`_FineLambdas`)."""
+        return _FineLambdas(self, duals)
 
-        Before an option goes to CP-SAT: on the 120-community street seed 4 the finer grid
-        decided 446 of the 908 options CP-SAT was asked (339 proven ≥ 0, 107 with a negative
-        set) in 1.3 s, where CP-SAT took 27 s for all 908; the rest are the options where
-        min_S max(A, B) exceeds every λ-minimum, which only the exact model settles.
-        """
-        ks = self.ks
-        pieces = ks.pieces(duals)
-        price = ks.subset_prices(duals)
-        pen = ks.penalties(duals)
-
-        def one(o: int) -> tuple[float, Column | None]:
-            mins, chosen = ks.lambda_minima(o, pieces, FINE_LAMBDAS, pen)
-            self.clock.charge(1e-3)
-            lb = ks.combine_one(o, mins, price, FINE_LAMBDAS)
-            est = ks.set_reduced_costs(o, chosen, pieces, price, pen)
-            j = int(np.argmin(est))
-            if est[j] >= -1e-6:
-                return lb, None
-            return lb, self._column(o, ks.members(o, chosen[j]), duals)
-
-        return one
-
-    def _column(self, o: int, chosen: np.ndarray, duals: Duals) -> Column | None:
+    def column(self, o: int, chosen: np.ndarray, duals: Duals) -> Column | None:
+        """Option o's package of the hub and ``chosen``, with its best resources at ``duals``
+        (None below the package's minimum households)."""
         q = self.q
         opt = q.options[o]
         members = [int(opt.hub), *(int(i) for i in chosen)]
@@ -400,64 +356,58 @@ class _Pricer:
         return make_column(q, o, base.members, res) if res else base
 
 
-def _exact_round(
-    q: Problem,
-    duals: Duals,
-    lb: np.ndarray,
-    cache: PricingCache,
-    clock: Clock,
-    deadline: float,
-    stop: Callable[[], bool],
-    enough: int,
-    per_call: float = 1.0,
-    excluded: dict[int, set[int]] | None = None,
-    refine: Callable[[int], tuple[float, Column | None]] | None = None,
-) -> tuple[np.ndarray, list[Column], bool]:
-    """Exact pricing of the options with lb(o) < 0, most negative first (each first through
-    ``refine``, a cheaper pricing that may settle it).
+class _FineLambdas:
+    """An option's λ-knapsacks on the fine grid ``FINE_LAMBDAS`` at one point of duals:
+    (lb, a column of negative reduced cost or None), tried before an option goes to CP-SAT.
 
-    Returns the raised per-option bounds, the columns of negative reduced cost, and whether
-    every such option was decided (optimal, within the time) — only then may the caller call
-    the LP value a bound. Stops early once ``enough`` columns are found: the LP moves then.
+    The finer grid settles about half the options CP-SAT would be asked, in a fraction of its
+    time (docs/decisions.md, 2026-11-27); the rest are the options where min_S max(A, B)
+    exceeds every λ-minimum, which only the exact model settles.
     """
-    lb = lb.copy()
-    cols: list[Column] = []
-    complete = True
-    for o in np.argsort(lb, kind="stable"):
-        if lb[o] >= -1e-6:
-            break
-        left = deadline - clock.now()
-        if left <= 0.05 or stop() or len(cols) >= enough:
-            complete = False
-            break
-        if refine is not None:
-            r_lb, col = refine(int(o))
-            lb[o] = max(lb[o], r_lb)
-            if col is not None and duals.reduced_cost(q, col) < -1e-6:
-                cols.append(col)
-                continue
-            if lb[o] >= -1e-6:
-                continue
-        # Then CP-SAT: without contiguity the branch and bound of connected packages
-        # hit its node limit on nearly every call (30-community street: 595 of 596, 40 of
-        # the 50 seconds of pricing spent there).
-        ep = exact_price(
-            q,
-            duals,
-            int(o),
-            cache,
-            time_limit=min(per_call, left),
-            clock=clock,
-            search_nodes=0,
-            exclude=(excluded or {}).get(int(o), frozenset()),
-            # Convergence needs only "no negative package": an infeasibility proof, sooner.
-            negative_only=True,
-        )
-        lb[o] = max(lb[o], ep.lower_bound)
-        complete &= ep.proven
-        if ep.column is not None and ep.reduced_cost is not None and ep.reduced_cost < -1e-6:
-            cols.append(ep.column)
-    return lb, cols, complete
+
+    def __init__(self, pricer: _Pricer, duals: Duals) -> None:
+        ks = pricer.ks
+        self.pricer, self.ks, self.duals = pricer, ks, duals
+        self.pieces = ks.pieces(duals)
+        self.price = ks.subset_prices(duals)
+        self.pen = ks.penalties(duals)
+
+    def __call__(self, o: int) -> tuple[float, Column | None]:
+        ks = self.ks
+        mins, chosen = ks.lambda_minima(o, self.pieces, FINE_LAMBDAS, self.pen)
+        self.pricer.clock.charge(1e-3)
+        lb = ks.combine_one(o, mins, self.price, FINE_LAMBDAS)
+        est = ks.set_reduced_costs(o, chosen, self.pieces, self.price, self.pen)
+        j = int(np.argmin(est))
+        if est[j] >= -1e-6:
+            return lb, None
+        return lb, self.pricer.column(o, ks.members(o, chosen[j]), self.duals)
+
+
+def _finite(lb: np.ndarray) -> np.ndarray:
+    """``lb`` with its infinite entries (options a branch leaves out) as 0."""
+    return np.where(np.isfinite(lb), lb, 0.0)
+
+
+@dataclass
+class _LPRun:
+    """One :meth:`_ColumnGeneration.run`: its best bound (told to ``note`` whenever it rises),
+    the LP's last values, and, when it smooths, the stability centre and its bound."""
+
+    note: Callable[[float], None]
+    best: float
+    smooth: bool = False
+    centre: Duals | None = None
+    centre_bound: float = -np.inf
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def raise_to(self, bound: float) -> None:
+        if bound > self.best:
+            self.best = bound
+            self.note(self.best)
+
+    def outcome(self, converged: bool) -> tuple[float, bool, np.ndarray]:
+        return self.best, converged, self.values
 
 
 class _ColumnGeneration:
@@ -466,21 +416,26 @@ class _ColumnGeneration:
     def __init__(
         self,
         q: Problem,
-        ks: _Knapsacks,
-        lp: LPMaster,
-        pool: ColumnPool,
         clock: Clock,
         stop: Callable[[], bool],
         stats: dict,
         weight_cuts: bool,
     ) -> None:
-        self.q, self.ks, self.lp, self.pool = q, ks, lp, pool
+        self.q = q
+        self.ks = _Knapsacks(q)
+        self.lp = LPMaster(q)
+        self.pool = ColumnPool(q, on_new=self.lp.add)
         self.clock, self.stop, self.stats = clock, stop, stats
-        self.pricer = _Pricer(q, ks, clock, per_round=max(60, q.n))
+        self.pricer = _Pricer(q, self.ks, clock, per_round=max(60, q.n))
         self.matching = HubMatching(q, clock)
         self.cache = PricingCache(q)
         self.per_call = 1.0  # seconds of exact pricing per option
         self.weight_cuts = weight_cuts  # separate the firm capacity cuts (a stall, convergence)
+        # The master starts from the one-community packages only (a plan's packages there
+        # slowed the root: docs/formulation.md).
+        for o, opt in enumerate(q.options):
+            if self.ks.ok[o] and q.weight[opt.hub] >= q.package_min_weight:
+                self.pool.offer(make_column(q, o, (opt.hub,)))
 
     def with_cuts(
         self,
@@ -516,9 +471,8 @@ class _ColumnGeneration:
 
     def offer(self, cols: list[Column], duals: Duals) -> int:
         # (Building and pricing these columns was charged in _Pricer.columns.)
-        # The 2·n most negative only: the master LP's time grows with its columns, and on the
-        # 120-community streets this gave more rounds and better bounds in 60 s (seed 4:
-        # 0.353–0.356 of manual against 0.340 adding all; seed 1 converged at 55 s).
+        # The 2·n most negative only: the master LP's time grows with its columns, and this
+        # gave more rounds and better bounds (docs/decisions.md, 2026-11-27).
         rc = [(duals.reduced_cost(self.q, c), i) for i, c in enumerate(cols)]
         best = sorted(t for t in rc if t[0] < -1e-6)[: MAX_NEW_PER_N * self.q.n]
         return sum(self.pool.offer(cols[i]) for _, i in best)
@@ -538,94 +492,136 @@ class _ColumnGeneration:
         at first, if given): only at the root, where :meth:`HubMatching.bound_at` knows every
         row's right-hand side.
         """
-        q, lp, clock, stats = self.q, self.lp, self.clock, self.stats
-        best = floor
-        values = np.zeros(0)
+        state = _LPRun(note, floor, smooth, centre, centre_bound)
+        while self.clock.now() < deadline and not self.stop():
+            converged = self._round(state, deadline)
+            if converged is not None:
+                return state.outcome(converged)
+        return state.outcome(False)
 
-        def finite(lb: np.ndarray) -> np.ndarray:
-            return np.where(np.isfinite(lb), lb, 0.0)
+    def _round(self, state: _LPRun, deadline: float) -> bool | None:
+        """One round of the LP and its pricing: True once the LP has converged, False when it
+        failed, None to go on."""
+        self.stats["rounds"] += 1
+        try:
+            # GLOP on this master, by rows × columns (so one worker's deterministic budget
+            # stays near the wall clock).
+            self.clock.charge(
+                0.01 + LP_SECONDS_PER_CELL * self.lp.solver.NumConstraints() * len(self.pool)
+            )
+            z, duals, state.values = self.lp.solve()
+        except LPFailure:
+            self.stats["lp_failure"] = True
+            return False
+        lb, found = self.pricer.price(duals)
+        bound = self.matching.bound(z, _finite(lb))
+        if not (lb < -1e-6).any():
+            state.raise_to(max(bound, z))
+            return True
+        if state.smooth:
+            bound, found = self._price_smoothed(state, duals, bound, found)
+        state.raise_to(bound)
+        # Twice what the master takes: the estimate may pick sets the pool already holds.
+        cols = self.pricer.columns(found, duals, 2 * MAX_NEW_PER_N * self.q.n)
+        if self.offer(cols, duals) == 0:
+            return self._unstall(state, z, duals, lb, deadline)
+        return None
 
-        def raise_to(bound: float) -> None:
-            nonlocal best
-            if bound > best:
-                best = bound
-                note(best)
+    def _price_smoothed(
+        self,
+        state: _LPRun,
+        duals: Duals,
+        bound: float,
+        found: list[tuple[int, np.ndarray]],
+    ) -> tuple[float, list[tuple[int, np.ndarray]]]:
+        """Price at a smoothed point too (Wentges 1997), which moves less than the LP's duals:
+        the better bound, and the sets found at both points. (Pricing only there, and at the
+        LP's duals only on a mis-price, took twice the rounds to converge.)"""
+        if bound > state.centre_bound:
+            state.centre, state.centre_bound = duals, bound
+        if state.centre is None or state.centre is duals:
+            return bound, found
+        mid = state.centre.mix(duals, SMOOTHING)
+        lb_m, found_m = self.pricer.price(mid)
+        b_m = self.matching.bound_at(mid, _finite(lb_m))
+        if b_m > state.centre_bound:
+            state.centre, state.centre_bound = mid, b_m
+        return max(bound, b_m), found_m + found
 
-        while clock.now() < deadline and not self.stop():
-            stats["rounds"] += 1
-            try:
-                # GLOP on this master, by rows × columns (so one worker's deterministic budget
-                # stays near the wall clock).
-                clock.charge(
-                    0.01 + LP_SECONDS_PER_CELL * lp.solver.NumConstraints() * len(self.pool)
-                )
-                z, duals, values = lp.solve()
-            except LPFailure:
-                stats["lp_failure"] = True
-                return best, False, values
-            lb, found = self.pricer.price(duals)
-            bound = self.matching.bound(z, finite(lb))
-            if not (lb < -1e-6).any():
-                raise_to(max(bound, z))
-                return best, True, values
-            if smooth and bound > centre_bound:
-                centre, centre_bound = duals, bound
-            if smooth and centre is not None and centre is not duals:
-                # Price at a smoothed point too (Wentges 1997): it moves less than the LP's
-                # duals. (Pricing only there, and at the LP's duals only on a mis-price, took
-                # twice the rounds to converge on the 120-community streets.)
-                mid = _mix(centre, duals, SMOOTHING)
-                lb_m, found_m = self.pricer.price(mid)
-                b_m = self.matching.bound_at(mid, finite(lb_m))
-                if b_m > centre_bound:
-                    centre, centre_bound = mid, b_m
-                bound = max(bound, b_m)
-                found = found_m + found
-            raise_to(bound)
-            # Twice what the master takes: the estimate may pick sets the pool already holds.
-            cols = self.pricer.columns(found, duals, 2 * MAX_NEW_PER_N * q.n)
-            added = self.offer(cols, duals)
-            if added == 0 and self.pricer.per_round < self.ks.n_opt:
-                # Coarse households hide no negative set among the options priced exactly:
-                # price more of them exactly next round (the duals have not moved).
-                self.pricer.per_round *= 2
-            elif added == 0 and self.weight_cuts and (cuts := self.lp.separate_weight_cuts(values)):
-                # Stuck, but the LP is close to its optimum by now (120-community street seed
-                # 4: 452,160 against 449,796 yuan) and breaks capacity cuts: they join now, not
-                # after the exact pricing has proven this LP optimal, which is what CP-SAT's
-                # time would buy. Bound alone, 55 s: 474,617 against 434,694 (docs).
-                stats["weight_cuts"] += cuts
-            elif added == 0:
-                # The λ-pricing is stuck: its sets have rc ≥ 0 while lb(o) < 0 (min max(A, B)
-                # is not max_λ min λ·A + (1−λ)·B). CP-SAT decides those options exactly.
-                stats["exact_rounds"] += 1
-                lb, exact_cols, complete = _exact_round(
-                    q,
-                    duals,
-                    lb,
-                    self.cache,
-                    clock,
-                    deadline,
-                    self.stop,
-                    enough=max(8, q.n // 8),
-                    per_call=self.per_call,
-                    excluded=self.lp.banned,
-                    refine=self.pricer.refine(duals),
-                )
-                added = sum(self.pool.offer(c) for c in exact_cols)
-                stats["exact_calls"] += len(exact_cols)
-                raise_to(self.matching.bound(z, finite(lb)))
-                if complete and added == 0:
-                    # Every option is decided and none prices out: the LP is at its optimum.
-                    # The bound keeps the exact pricing's rounding slack (about a yuan per
-                    # option).
-                    raise_to(z)
-                    return best, True, values
-                if added == 0:
-                    # Some option was not decided in its time: the duals stay, so the next
-                    # round repeats the exact pricing with twice the time per option.
-                    self.per_call *= 2
-        return best, False, values
+    def _unstall(
+        self, state: _LPRun, z: float, duals: Duals, lb: np.ndarray, deadline: float
+    ) -> bool | None:
+        """No column joined the pool: price more options exactly, else add the capacity cuts
+        the LP breaks, else let CP-SAT decide. True once the LP has converged."""
+        if self.pricer.per_round < self.ks.n_opt:
+            # Coarse households hide no negative set among the options priced exactly:
+            # price more of them exactly next round (the duals have not moved).
+            self.pricer.per_round *= 2
+            return None
+        if self.weight_cuts and (cuts := self.lp.separate_weight_cuts(state.values)):
+            # Stuck, but the LP is close to its optimum by now and breaks capacity cuts: they
+            # join now, not after the exact pricing has proven this LP optimal, which is what
+            # CP-SAT's time would buy (docs/decisions.md, 2026-11-28).
+            self.stats["weight_cuts"] += cuts
+            return None
+        return self._price_exactly(state, z, duals, lb, deadline)
+
+    def _price_exactly(
+        self, state: _LPRun, z: float, duals: Duals, lb: np.ndarray, deadline: float
+    ) -> bool | None:
+        """The λ-pricing is stuck: its sets have rc ≥ 0 while lb(o) < 0 (min max(A, B) is not
+        max_λ min λ·A + (1−λ)·B). CP-SAT decides those options exactly, each first through the
+        fine λ grid; it asks only for negative packages, and without contiguity skips the
+        branch and bound of connected packages, which hit its node limit on nearly every call
+        (docs/decisions.md, 2026-11-27)."""
+        self.stats["exact_rounds"] += 1
+        result = exact_round(
+            self.q,
+            duals,
+            lb,
+            self.cache,
+            self.clock,
+            deadline=deadline,
+            stop=self.stop,
+            enough=max(8, self.q.n // 8),
+            settings=ExactRoundSettings(per_call=self.per_call, search_nodes=0, negative_only=True),
+            exclude=self.lp.banned,
+            refine=self.pricer.refine(duals),
+        )
+        added = sum(self.pool.offer(c) for c in result.columns)
+        self.stats["exact_calls"] += len(result.columns)
+        state.raise_to(self.matching.bound(z, _finite(result.bounds)))
+        if result.complete and added == 0:
+            # Every option is decided and none prices out: the LP is at its optimum. The
+            # bound keeps the exact pricing's rounding slack (about a yuan per option).
+            state.raise_to(z)
+            return True
+        if added == 0:
+            # Some option was not decided in its time: the duals stay, so the next round
+            # repeats the exact pricing with twice the time per option.
+            self.per_call *= 2
+        return None
+
+
+class _BestBound:
+    """The best bound of a run, told to ``on_bound`` whenever it rises."""
+
+    def __init__(self, on_bound: Callable[[float], None] | None) -> None:
+        self.value = -np.inf
+        self.on_bound = on_bound
+
+    def note(self, bound: float) -> None:
+        if bound > self.value:
+            self.value = bound
+            if self.on_bound is not None:
+                self.on_bound(self.value)
+
+    def finite(self) -> float | None:
+        return float(self.value) if np.isfinite(self.value) else None
+
+
+def _never() -> bool:
+    return False
 
 
 def relaxed_lp_bound(
@@ -650,7 +646,7 @@ def relaxed_lp_bound(
     ``start`` (for example ``capacity_relaxation(p).duals``) is priced first and is the first
     centre of the smoothing; the master starts from the one-community packages only (a plan's
     packages there slowed the root: docs/formulation.md). Once the LP
-    has converged, the time left goes to branching (``branch``; :func:`_branch_and_bound`),
+    has converged, the time left goes to branching (``branch``; :class:`_BranchAndBound`),
     after a call to ``before_branching`` (the second process lowers its priority there).
     ``weight_cuts``: separate the firm capacity cuts whenever an LP converges or its
     λ-pricing stalls (None: on problems of more than ``WEIGHT_CUTS_MIN_OPTIONS`` options).
@@ -668,56 +664,51 @@ def relaxed_lp_bound(
     if not p.options or any(o.hub < 0 for o in p.options):
         return None, stats
     clock = clock or Clock(deterministic=False)
-    stop = stop or (lambda: False)
-    began = clock.now()
-    deadline = began + time_limit
+    stop = stop or _never
+    deadline = clock.now() + time_limit
     q = replace(p, adjacency=None)
-    ks = _Knapsacks(q)
-    lp = LPMaster(q)
-    pool = ColumnPool(q, on_new=lp.add)
     if weight_cuts is None:
         weight_cuts = len(q.options) > WEIGHT_CUTS_MIN_OPTIONS
-    cg = _ColumnGeneration(q, ks, lp, pool, clock, stop, stats, weight_cuts)
+    cg = _ColumnGeneration(q, clock, stop, stats, weight_cuts)
+    best = _BestBound(on_bound)
+    root, converged, values = _solve_root(cg, start, deadline, best.note)
+    stats["converged"] = converged
+    stats["root_bound"] = float(root) if np.isfinite(root) else None
+    if on_bound is not None and np.isfinite(best.value):
+        on_bound(best.value)  # once more, so a reader of ``stats`` learns the root is settled
+    if converged and branch:
+        if before_branching is not None:
+            before_branching()
+        _BranchAndBound(cg, deadline, best.note).run(root, values)
+    stats["columns"] = len(cg.pool)
+    stats["bound"] = best.finite()
+    return best.finite(), stats
 
-    for o, opt in enumerate(q.options):
-        if ks.ok[o] and q.weight[opt.hub] >= q.package_min_weight:
-            pool.offer(make_column(q, o, (opt.hub,)))
-    best = -np.inf
 
-    def note(bound: float) -> None:
-        nonlocal best
-        if bound > best:
-            best = bound
-            if on_bound is not None:
-                on_bound(best)
-
+def _solve_root(
+    cg: _ColumnGeneration,
+    start: Duals | None,
+    deadline: float,
+    note: Callable[[float], None],
+) -> tuple[float, bool, np.ndarray]:
+    """The root LP column-generated (from ``start``'s duals and columns, if given) and cut
+    until it converges or the time is up: (its bound, whether it converged, its values)."""
     centre: Duals | None = None
     centre_bound = -np.inf
     if start is not None:
         lb_s, found_s = cg.pricer.price(start)
         centre = start
-        centre_bound = cg.matching.bound_at(start, np.where(np.isfinite(lb_s), lb_s, 0.0))
-        stats["start_bound"] = float(centre_bound)
+        centre_bound = cg.matching.bound_at(start, _finite(lb_s))
+        cg.stats["start_bound"] = float(centre_bound)
         for c in cg.pricer.columns(found_s, start, len(found_s)):
-            pool.offer(c)
+            cg.pool.offer(c)
         note(centre_bound)
     first = cg.run(deadline, note, smooth=True, centre=centre, centre_bound=centre_bound)
     if first[1]:
         # The root LP's first optimum: before any cut, unless the pricing stalled first
-        # (cuts then join on the stall, see run).
-        stats["lp_bound"] = float(first[0])
-    root, converged, values = cg.with_cuts(first, deadline, note, smooth=True)
-    stats["converged"] = converged
-    stats["root_bound"] = float(root) if np.isfinite(root) else None
-    if on_bound is not None and np.isfinite(best):
-        on_bound(best)  # once more, so a reader of ``stats`` learns the root is settled
-    if converged and branch:
-        if before_branching is not None:
-            before_branching()
-        _branch_and_bound(cg, root, values, deadline, note)
-    stats["columns"] = len(pool)
-    stats["bound"] = float(best) if np.isfinite(best) else None
-    return (float(best) if np.isfinite(best) else None), stats
+        # (cuts then join on the stall, see _ColumnGeneration._unstall).
+        cg.stats["lp_bound"] = float(first[0])
+    return cg.with_cuts(first, deadline, note, smooth=True)
 
 
 @dataclass(frozen=True)
@@ -731,106 +722,160 @@ class _Branch:
     covered: frozenset[int] = frozenset()  # communities that must be covered
 
 
-def _branch_and_bound(
-    cg: _ColumnGeneration,
-    root: float,
-    values: np.ndarray,
-    deadline: float,
-    note: Callable[[float], None],
-) -> None:
+def _note_capped(note: Callable[[float], None], rest: float, bound: float) -> None:
+    """Tell ``note`` a branch's bound, capped by ``rest``, the lowest of the other branches."""
+    note(min(bound, rest))
+
+
+class _BranchAndBound:
     """Raise the bound by branching, best branch first, until the time is up.
 
     Every plan runs a whole number of packages, in all and per firm, and uses each option
     (firm, hub) once or not at all. When the converged LP's total Σx is fractional, every plan
     has Σx ≤ ⌊Σx⌋ or ≥ ⌈Σx⌉; else the same on the firm whose count is most fractional; else
-    option o is used or not, for the o whose Σ_{c of o} x is nearest ½. Each branch is the LP
-    with those limits (``LPMaster.set_branch``; an option that is not used is also left out of
-    pricing), column-generated to convergence from the pool so far, and the bound on all
-    plans is the lowest bound over the open and finished branches. A branch with whole
-    counts and whole options is finished: its LP value is the best this scheme says there.
-    On the 30-community streets the LP runs 2–3 packages' worth of fractional packages, and
-    its value rises most when the count is fixed (seed 5: 40,868 at the root, 72,481 at
-    Σx = 3).
+    option o is used or not, for the o whose Σ_{c of o} x is nearest ½; else community i is in
+    option o's package or not. Each branch is the LP with those limits
+    (``LPMaster.set_branch``; an option that is not used is also left out of pricing),
+    column-generated to convergence from the pool so far, and the bound on all plans is the
+    lowest bound over the open and finished branches. A branch with whole counts and whole
+    options is finished: its LP value is the best this scheme says there. On the street-sized
+    instances the LP runs a few packages' worth of fractional packages, and its value rises
+    most when the count is fixed (docs/decisions.md, 2026-11-27).
     """
-    q, lp, clock, stats = cg.q, cg.lp, cg.clock, cg.stats
-    kmax = np.minimum(q.firm_max_packages, q.n).astype(int)
-    total_max = int(min(q.n, kmax.sum()))
-    firm_of_option = np.array([o.firm for o in q.options], dtype=np.int64)
-    heap: list[tuple[float, int, _Branch]] = []
-    finished: list[float] = []
-    serial = 0
 
-    def possible(b: _Branch) -> bool:
-        lo_t, hi_t = b.total if b.total is not None else (0, total_max)
-        lows = [b.firm.get(f, (0, int(kmax[f])))[0] for f in range(q.m)]
-        highs = [min(b.firm.get(f, (0, int(kmax[f])))[1], int(kmax[f])) for f in range(q.m)]
+    def __init__(
+        self, cg: _ColumnGeneration, deadline: float, note: Callable[[float], None]
+    ) -> None:
+        q = cg.q
+        self.cg, self.deadline, self.note = cg, deadline, note
+        self.kmax = np.minimum(q.firm_max_packages, q.n).astype(int)
+        self.total_max = int(min(q.n, self.kmax.sum()))
+        self.firm_of_option = np.array([o.firm for o in q.options], dtype=np.int64)
+        self.holders: list[list[int]] = [[] for _ in range(q.n)]  # options that may hold i
+        for j, opt in enumerate(q.options):
+            for i in opt.candidates:
+                self.holders[int(i)].append(j)
+        self.heap: list[tuple[float, int, _Branch]] = []  # (bound, serial, branch): open
+        self.finished: list[float] = []
+        self.serial = 0
+
+    def run(self, root: float, values: np.ndarray) -> None:
+        """Branch from the converged root LP (``root``, its ``values``)."""
+        cg = self.cg
+        if not self._split(root, _Branch(), values):
+            return
+        while self.heap and cg.clock.now() < self.deadline and not cg.stop():
+            bound, _, b = heapq.heappop(self.heap)
+            if not self._solve(bound, b):
+                break
+        stats = cg.stats
+        stats["branch_bound"] = float(self._lowest()) if self.heap or self.finished else None
+        stats["branches_open"] = len(self.heap)
+        stats["branches_finished"] = len(self.finished)
+        stats["lowest_finished"] = float(min(self.finished)) if self.finished else None
+
+    def _solve(self, bound: float, b: _Branch) -> bool:
+        """Column-generate branch ``b`` (its parent's bound ``bound``) and split it; False
+        when the time ran out first (the branch then keeps the bound it reached)."""
+        cg = self.cg
+        cg.enter(b)
+        at_node = partial(_note_capped, self.note, self._lowest())
+        node, converged, x = cg.with_cuts(
+            cg.run(self.deadline, at_node, floor=bound), self.deadline, at_node
+        )
+        cg.stats["nodes"] += 1
+        if not converged:
+            self._push(node, b)
+            return False
+        if not self._split(node, b, x):
+            self.finished.append(node)
+        self.note(self._lowest())
+        return True
+
+    def _push(self, bound: float, b: _Branch) -> None:
+        self.serial += 1
+        heapq.heappush(self.heap, (bound, self.serial, b))
+
+    def _lowest(self) -> float:
+        return min([h[0] for h in self.heap] + self.finished, default=np.inf)
+
+    def _possible(self, b: _Branch) -> bool:
+        """Whether some counts meet the branch's limits, in all and per firm."""
+        kmax, m = self.kmax, self.cg.q.m
+        lo_t, hi_t = b.total if b.total is not None else (0, self.total_max)
+        lows = [b.firm.get(f, (0, int(kmax[f])))[0] for f in range(m)]
+        highs = [min(b.firm.get(f, (0, int(kmax[f])))[1], int(kmax[f])) for f in range(m)]
         if lo_t > hi_t or any(lo > hi for lo, hi in zip(lows, highs, strict=True)):
             return False
         return sum(lows) <= hi_t and lo_t <= sum(highs)
 
-    def split(bound: float, b: _Branch, x: np.ndarray) -> bool:
+    def _split(self, bound: float, b: _Branch, x: np.ndarray) -> bool:
         """Queue the two branches of the LP point ``x``; False when nothing is fractional."""
-        nonlocal serial
-        if not len(x):
+        kids = self._children(b, x)
+        if kids is None:
             return False
-        option_of = np.array([c.option for c in lp.cols[: len(x)]], dtype=np.int64)
-        used = np.bincount(option_of, weights=x, minlength=len(q.options))
-        per = np.bincount(firm_of_option, weights=used, minlength=q.m)
-        s = float(per.sum())
-        frac = np.abs(per - np.round(per))
-        if abs(s - round(s)) > 1e-6:
-            lo, hi = b.total if b.total is not None else (0, total_max)
-            kids = [
-                replace(b, total=(lo, min(hi, int(np.floor(s))))),
-                replace(b, total=(max(lo, int(np.ceil(s))), hi)),
-            ]
-        elif frac.max() > 1e-6:
-            f = int(np.argmax(frac))
-            lo, hi = b.firm.get(f, (0, int(kmax[f])))
-            v = float(per[f])
-            kids = [
-                replace(b, firm={**b.firm, f: (lo, min(hi, int(np.floor(v))))}),
-                replace(b, firm={**b.firm, f: (max(lo, int(np.ceil(v))), hi)}),
-            ]
-        else:
-            middle = np.minimum(used, 1.0 - used)
-            middle[list(b.fixed)] = 0.0
-            o = int(np.argmax(middle))
-            if middle[o] > 1e-6:
-                kids = [replace(b, fixed={**b.fixed, o: 0}), replace(b, fixed={**b.fixed, o: 1})]
-            else:
-                pair = member_to_split(x)
-                if pair is None:
-                    return False
-                o, i = pair
-                # i is in o's package, or it is not: in the second branch no other option may
-                # take i and i must be covered, which leaves o's package as its only place.
-                others = {(int(o2), i) for o2 in holders[i] if o2 != o}
-                kids = [
-                    replace(b, excluded=b.excluded | {(o, i)}),
-                    replace(b, excluded=b.excluded | others, covered=b.covered | {i}),
-                ]
         if any(k == b for k in kids):
             # The count lies outside the branch's limits, so the LP pays the artificial slack:
             # nothing there to split, the (huge) LP value stands.
             return False
         for k in kids:
-            if possible(k):
-                serial += 1
-                heapq.heappush(heap, (bound, serial, k))
+            if self._possible(k):
+                self._push(bound, k)
         return True
 
-    holders: list[list[int]] = [[] for _ in range(q.n)]  # options that may hold community i
-    for j, opt in enumerate(q.options):
-        for i in opt.candidates:
-            holders[int(i)].append(j)
+    def _children(self, b: _Branch, x: np.ndarray) -> list[_Branch] | None:
+        """The two branches that split the LP point ``x`` inside ``b`` (None: x is whole):
+        on the total count, a firm's count, an option's use or a member's place."""
+        if not len(x):
+            return None
+        q, lp = self.cg.q, self.cg.lp
+        option_of = np.array([c.option for c in lp.cols[: len(x)]], dtype=np.int64)
+        used = np.bincount(option_of, weights=x, minlength=len(q.options))
+        per = np.bincount(self.firm_of_option, weights=used, minlength=q.m)
+        s = float(per.sum())
+        frac = np.abs(per - np.round(per))
+        if abs(s - round(s)) > 1e-6:
+            lo, hi = b.total if b.total is not None else (0, self.total_max)
+            return [
+                replace(b, total=(lo, min(hi, int(np.floor(s))))),
+                replace(b, total=(max(lo, int(np.ceil(s))), hi)),
+            ]
+        if frac.max() > 1e-6:
+            f = int(np.argmax(frac))
+            lo, hi = b.firm.get(f, (0, int(self.kmax[f])))
+            v = float(per[f])
+            return [
+                replace(b, firm={**b.firm, f: (lo, min(hi, int(np.floor(v))))}),
+                replace(b, firm={**b.firm, f: (max(lo, int(np.ceil(v))), hi)}),
+            ]
+        return self._option_or_member(b, used, x)
 
-    def member_to_split(x: np.ndarray) -> tuple[int, int] | None:
+    def _option_or_member(
+        self, b: _Branch, used: np.ndarray, x: np.ndarray
+    ) -> list[_Branch] | None:
+        middle = np.minimum(used, 1.0 - used)
+        middle[list(b.fixed)] = 0.0
+        o = int(np.argmax(middle))
+        if middle[o] > 1e-6:
+            return [replace(b, fixed={**b.fixed, o: 0}), replace(b, fixed={**b.fixed, o: 1})]
+        pair = self._member_to_split(x)
+        if pair is None:
+            return None
+        o, i = pair
+        # i is in o's package, or it is not: in the second branch no other option may take i
+        # and i must be covered, which leaves o's package as its only place.
+        others = {(int(o2), i) for o2 in self.holders[i] if o2 != o}
+        return [
+            replace(b, excluded=b.excluded | {(o, i)}),
+            replace(b, excluded=b.excluded | others, covered=b.covered | {i}),
+        ]
+
+    def _member_to_split(self, x: np.ndarray) -> tuple[int, int] | None:
         """The (option, community) whose share Σ_{c of o, c ∋ i} x_c is nearest ½, if any is
         fractional."""
         share: dict[tuple[int, int], float] = {}
         for j in np.flatnonzero(x > 1e-9):
-            c = lp.cols[int(j)]
+            c = self.cg.lp.cols[int(j)]
             for i in c.members:
                 key = (c.option, int(i))
                 share[key] = share.get(key, 0.0) + float(x[j])
@@ -839,30 +884,3 @@ def _branch_and_bound(
             if min(v, 1.0 - v) > best:
                 best, pick = min(v, 1.0 - v), key
         return pick
-
-    def lowest() -> float:
-        return min([h[0] for h in heap] + finished, default=np.inf)
-
-    if not split(root, _Branch(), values):
-        return
-    while heap and clock.now() < deadline and not cg.stop():
-        bound, _, b = heapq.heappop(heap)
-        cg.enter(b)
-        rest = lowest()
-
-        def at_node(v: float, rest: float = rest) -> None:
-            note(min(v, rest))
-
-        node, converged, x = cg.with_cuts(cg.run(deadline, at_node, floor=bound), deadline, at_node)
-        stats["nodes"] += 1
-        if not converged:  # out of time: the branch keeps the bound it reached
-            serial += 1
-            heapq.heappush(heap, (node, serial, b))
-            break
-        if not split(node, b, x):
-            finished.append(node)
-        note(lowest())
-    stats["branch_bound"] = float(lowest()) if heap or finished else None
-    stats["branches_open"] = len(heap)
-    stats["branches_finished"] = len(finished)
-    stats["lowest_finished"] = float(min(finished)) if finished else None

@@ -8,8 +8,16 @@ of every package within the gap closes the proof.
 """
 
 from sharedprop.models.colgen.enumeration import enumerate_option
+from sharedprop.models.colgen.exact_round import ExactRoundSettings, exact_round
 from sharedprop.models.colgen.hub_matching import HubMatching
-from sharedprop.models.colgen.joint import is_valid_column, respects_master_rules, solve_joint
+from sharedprop.models.colgen.joint import (
+    JointParams,
+    JointSearch,
+    JointStatistics,
+    is_valid_column,
+    respects_master_rules,
+    solve_joint,
+)
 from sharedprop.models.colgen.limits import EnumerationLimit, SearchLimit
 from sharedprop.models.colgen.master import (
     LPFailure,
@@ -23,13 +31,18 @@ from sharedprop.models.colgen.reduced_cost import PricingCache, linear_pieces
 
 __all__ = [
     "EnumerationLimit",
+    "ExactRoundSettings",
     "HubMatching",
+    "JointParams",
+    "JointSearch",
+    "JointStatistics",
     "LPFailure",
     "LPMaster",
     "PricingCache",
     "SearchLimit",
     "enumerate_option",
     "exact_price",
+    "exact_round",
     "greedy_price",
     "is_valid_column",
     "linear_pieces",

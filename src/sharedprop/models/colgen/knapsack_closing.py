@@ -279,64 +279,127 @@ def _solve_pairs(
     at the root instead of the weak bound of x_oi ≤ y_o alone.
     """
     lb = pt.value
-    m_opt = len(p.options)
-    zero = _duals(p, np.zeros(p.n))
-    cache = PricingCache(p)
-    model = cp_model.CpModel()
-    y = [model.NewBoolVar(f"y{o}") for o in range(m_opt)]
-    x: dict[tuple[int, int], cp_model.IntVar] = {}
-    by_comm: list[list] = [[] for _ in range(p.n)]
-    terms, exact = [], True
-    unc = p.w_public_money * p.uncovered_cost
-    for o in range(m_opt):
-        lin = linear_option(p, zero, o, cache)  # at π = 0 the pieces are the objective itself
-        assert lin is not None
-        cand = p.options[o].candidates
-        if must_open[o]:
-            model.Add(y[o] == 1)
-        if not len(allowed[o]):
-            model.Add(y[o] == 0)
-            continue
+    pairs = _PairMaster(p, allowed, must_open, pt)
+    if not pairs.cover():
+        return Closing(None, ub, True, stats)  # no better plan can cover i
+    pairs.minimise(ub, floor)
+    pairs.hint(incumbent)
+    solver = _pair_solver(time_limit, workers, seed, det)
+    t_solve = time.perf_counter()
+    status = solver.Solve(pairs.model)
+    stats["pair_master_s"] = stats.get("pair_master_s", 0.0) + round(
+        time.perf_counter() - t_solve, 2
+    )
+    stats["pair_master"] = solver.StatusName(status)
+    stats["pair_master_dtime"] = stats.get("pair_master_dtime", 0.0) + float(
+        solver.deterministic_time
+    )
+    exact = pairs.exact
+    # Rounding to the fen can move a plan's value by half a fen per term.
+    slack = 0.0 if exact else (p.n + len(p.options)) * 0.5 / FEN
+    if status == cp_model.INFEASIBLE:
+        return Closing(None, ub, exact, stats)  # nothing better than the incumbent
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Closing(None, lb, False, stats)
+    cols = pairs.plan(solver)
+    value = plan_objective(p, cols)
+    bound = max(lb, solver.BestObjectiveBound() / FEN + pairs.offset - slack)
+    proven = status == cp_model.OPTIMAL and exact
+    if proven:
+        bound = max(bound, value - 1e-9)
+    return Closing(cols, min(bound, value), proven, stats)
+
+
+class _PairMaster:
+    """The assignment model over the pairs left: y_o opens option o, x_oi puts member i in
+    it, with the option's household limits and Lagrangian cut; ``exact`` when every money
+    coefficient is a whole number of fen."""
+
+    def __init__(self, p: Problem, allowed, must_open, pt) -> None:
+        self.p, self.allowed = p, allowed
+        m_opt = len(p.options)
+        zero = _duals(p, np.zeros(p.n))
+        cache = PricingCache(p)
+        model = self.model = cp_model.CpModel()
+        self.y = y = [model.NewBoolVar(f"y{o}") for o in range(m_opt)]
+        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.by_comm: list[list] = [[] for _ in range(p.n)]
+        self.terms: list = []
+        self.exact = True
+        self.unc = p.w_public_money * p.uncovered_cost
+        for o in range(m_opt):
+            lin = linear_option(p, zero, o, cache)  # at π = 0 the pieces are the objective itself
+            assert lin is not None
+            if must_open[o]:
+                model.Add(y[o] == 1)
+            if not len(allowed[o]):
+                model.Add(y[o] == 0)
+                continue
+            self._option(o, lin, pt.pi[p.options[o].candidates])
+        self.offset = float(self.unc.sum())
+
+    def _option(self, o: int, lin: LinearOption, pi: np.ndarray) -> None:
+        model, y, cand = self.model, self.y, self.p.options[o].candidates
         xs = []
-        for j in allowed[o]:
+        for j in self.allowed[o]:
             v = model.NewBoolVar("")
-            x[o, int(j)] = v
-            by_comm[int(cand[j])].append(v)
+            self.x[o, int(j)] = v
+            self.by_comm[int(cand[j])].append(v)
             model.AddImplication(v, y[o])
             xs.append((int(lin.w[j]), v))
-            c = FEN * (float(lin.coef[j]) - float(unc[cand[j]]))
-            exact &= abs(c - round(c)) < 1e-6
-            terms.append(round(c) * v)
+            c = FEN * (float(lin.coef[j]) - float(self.unc[cand[j]]))
+            self.exact &= abs(c - round(c)) < 1e-6
+            self.terms.append(round(c) * v)
         model.Add(sum(wj * v for wj, v in xs) <= lin.cap * y[o])
         if lin.min_w > 1:
             model.Add(sum(wj * v for wj, v in xs) >= lin.min_w * y[o])
         model.AddBoolOr([v for _, v in xs]).OnlyEnforceIf(y[o])
-        _lagrangian_cut(model, lin, pt.pi[cand], allowed[o], y[o], [v for _, v in xs])
+        _lagrangian_cut(model, lin, pi, self.allowed[o], y[o], [v for _, v in xs])
         c0 = FEN * lin.const
-        exact &= abs(c0 - round(c0)) < 1e-6
-        terms.append(round(c0) * y[o])
-    for i in range(p.n):
-        if p.must_cover[i]:
-            if not by_comm[i]:
-                return Closing(None, ub, True, stats)  # no better plan can cover i
-            model.AddExactlyOne(by_comm[i])
-        elif len(by_comm[i]) > 1:
-            model.AddAtMostOne(by_comm[i])
-    offset = float(unc.sum())
-    obj = sum(terms)
-    model.Minimize(obj)
-    # Only plans of value ≤ ub are of interest, and none is below the proven ``floor``
-    # (rounded down a fen, so a plan exactly on it stays feasible).
-    model.Add(obj <= round(FEN * (ub - offset)))
-    if exact and floor > -np.inf:
-        model.Add(obj >= round(FEN * (floor - offset)) - 1)
-    for col in incumbent:
-        o = col.option
-        model.AddHint(y[o], 1)
-        pos = np.searchsorted(p.options[o].candidates, col.members)
-        for j in pos:
-            if (o, int(j)) in x:
-                model.AddHint(x[o, int(j)], 1)
+        self.exact &= abs(c0 - round(c0)) < 1e-6
+        self.terms.append(round(c0) * y[o])
+
+    def cover(self) -> bool:
+        """The cover rows; False when a community that must be covered has no pair left."""
+        p = self.p
+        for i in range(p.n):
+            if p.must_cover[i]:
+                if not self.by_comm[i]:
+                    return False
+                self.model.AddExactlyOne(self.by_comm[i])
+            elif len(self.by_comm[i]) > 1:
+                self.model.AddAtMostOne(self.by_comm[i])
+        return True
+
+    def minimise(self, ub: float, floor: float) -> None:
+        """The objective; only plans of value ≤ ub are of interest, and none is below the
+        proven ``floor`` (rounded down a fen, so a plan exactly on it stays feasible)."""
+        obj = sum(self.terms)
+        self.model.Minimize(obj)
+        self.model.Add(obj <= round(FEN * (ub - self.offset)))
+        if self.exact and floor > -np.inf:
+            self.model.Add(obj >= round(FEN * (floor - self.offset)) - 1)
+
+    def hint(self, incumbent: list[Column]) -> None:
+        for col in incumbent:
+            o = col.option
+            self.model.AddHint(self.y[o], 1)
+            pos = np.searchsorted(self.p.options[o].candidates, col.members)
+            for j in pos:
+                if (o, int(j)) in self.x:
+                    self.model.AddHint(self.x[o, int(j)], 1)
+
+    def plan(self, solver: cp_model.CpSolver) -> list[Column]:
+        cols = []
+        for o in range(len(self.p.options)):
+            if solver.Value(self.y[o]):
+                cand = self.p.options[o].candidates
+                members = [int(cand[j]) for j in self.allowed[o] if solver.Value(self.x[o, int(j)])]
+                cols.append(make_column(self.p, o, members))
+        return cols
+
+
+def _pair_solver(time_limit: float, workers: int, seed: int, det: bool) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.catch_sigint_signal = False
     if det:
@@ -348,30 +411,4 @@ def _solve_pairs(
     solver.parameters.random_seed = seed
     for key, value in CPSAT_PARAMS.items():
         setattr(solver.parameters, key, value)
-    t_solve = time.perf_counter()
-    status = solver.Solve(model)
-    stats["pair_master_s"] = stats.get("pair_master_s", 0.0) + round(
-        time.perf_counter() - t_solve, 2
-    )
-    stats["pair_master"] = solver.StatusName(status)
-    stats["pair_master_dtime"] = stats.get("pair_master_dtime", 0.0) + float(
-        solver.deterministic_time
-    )
-    # Rounding to the fen can move a plan's value by half a fen per term.
-    slack = 0.0 if exact else (p.n + m_opt) * 0.5 / FEN
-    if status == cp_model.INFEASIBLE:
-        return Closing(None, ub, exact, stats)  # nothing better than the incumbent
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Closing(None, lb, False, stats)
-    cols = []
-    for o in range(m_opt):
-        if solver.Value(y[o]):
-            cand = p.options[o].candidates
-            members = [int(cand[j]) for j in allowed[o] if solver.Value(x[o, int(j)])]
-            cols.append(make_column(p, o, members))
-    value = plan_objective(p, cols)
-    bound = max(lb, solver.BestObjectiveBound() / FEN + offset - slack)
-    proven = status == cp_model.OPTIMAL and exact
-    if proven:
-        bound = max(bound, value - 1e-9)
-    return Closing(cols, min(bound, value), proven, stats)
+    return solver

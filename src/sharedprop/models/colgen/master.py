@@ -49,14 +49,10 @@ from sharedprop.models.core.problem import Problem
 
 ARTIFICIAL_FACTOR = 100.0  # artificial cost per uncovered must-cover community, × the
 # A large pool's integer master does better on the columns its LP prices cheapest than on all of
-# them. Measured on the 1,414-community recombination (78,692 columns, CP-SAT 18 s, 2 workers,
-# from the combined streets' plan at 18,689,921 yuan): the whole pool 18,429,449 yuan; the
-# 10,000 / 15,000 / 20,000 columns of least LP reduced cost 17,836,250 / 17,810,596 and
-# 17,645,147 (two runs) / 17,951,814 (and with x ≤ 1 in the LP, 25,000 / 40,000 columns:
-# 18,252,130 / 18,370,238).
+# them (measured on the 1,414-community recombination: docs/decisions.md, 2026-11-27).
 LP_RANKED_COLUMNS = 15_000
-# What ranking costs a one-worker run's deterministic clock, a column: 2.2 s for those 78,692
-# (building the matrix about 1 s, HiGHS 1.2 s).
+# What ranking costs a one-worker run's deterministic clock, a column (building the matrix and
+# HiGHS, on the same recombination).
 LP_SECONDS_PER_COLUMN = 3e-5
 
 
@@ -259,8 +255,8 @@ class LPMaster:
         s, p = self.solver, self.problem
         # The bound of 1 is implied by the cover rows, but it changes which optimal duals GLOP
         # returns (a used package may then have a negative reduced cost, a bound dual): on
-        # the 120-community streets those duals gave the better bounds (seed 5, bound without
-        # contiguity in 60 s: 801,545 against 729,439 without the bound).
+        # the 120-community streets those duals gave the better bounds (docs/decisions.md,
+        # 2026-11-27).
         x = s.NumVar(0.0, 1.0, f"x_{len(self.x)}")
         f = p.options[col.option].firm
         for i in col.members:
@@ -287,17 +283,12 @@ class LPMaster:
         self.cols.append(col)
 
     def solve(self) -> tuple[float, Duals, np.ndarray]:
+        """(the LP's value, its duals, its column values); LPFailure if GLOP fails even after
+        a rebuild and without its presolve."""
         status = self.solver.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             # GLOP's incremental basis can go numerically wrong; rebuild from scratch once.
-            cols, cuts, wcuts = list(self.cols), list(self.cut_sets), list(self.weight_cuts)
-            self._build(self.problem)
-            for c in cols:
-                self.add(c)
-            for t in cuts:
-                self.add_cut(t)
-            for wc in wcuts:
-                self.add_weight_cut(wc)
+            self._rebuild()
             status = self.solver.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             # Seen in a branch of the bound without contiguity (120-community street, seed 3):
@@ -307,7 +298,23 @@ class LPMaster:
             self.solver.SetSolverSpecificParametersAsString("")
         if status != pywraplp.Solver.OPTIMAL:
             raise LPFailure(f"master LP ended with status {status}")
-        duals = Duals(
+        duals = self._duals()
+        values = np.array([x.solution_value() for x in self.x])
+        return self.obj.Value(), duals, values
+
+    def _rebuild(self) -> None:
+        """The same LP (columns, cuts and branch) built anew."""
+        cols, cuts, wcuts = list(self.cols), list(self.cut_sets), list(self.weight_cuts)
+        self._build(self.problem)
+        for c in cols:
+            self.add(c)
+        for t in cuts:
+            self.add_cut(t)
+        for wc in wcuts:
+            self.add_weight_cut(wc)
+
+    def _duals(self) -> Duals:
+        return Duals(
             community=np.array([c.dual_value() for c in self.cover]),
             capacity=np.array([c.dual_value() for c in self.cap]),
             count=np.array([c.dual_value() for c in self.cnt])
@@ -319,8 +326,6 @@ class LPMaster:
             weight_cuts=tuple(self.weight_cuts),
             weight_cut=np.array([c.dual_value() for c in self.weight_rows]),
         )
-        values = np.array([x.solution_value() for x in self.x])
-        return self.obj.Value(), duals, values
 
     def _option_duals(self) -> np.ndarray | None:
         if not self.option_rows:
@@ -331,11 +336,28 @@ class LPMaster:
         return out
 
     def separate_subset_rows(self, values: np.ndarray, limit: int = 60) -> int:
-        """Add the most violated 3-row subset-row cuts for the LP point ``values``."""
-        p = self.problem
+        """Add the most violated 3-row subset-row cuts for the LP point ``values``, up to
+        ``limit``; how many were added."""
+        # Prefer disjoint triples so one round's cuts do not all fight over the same rows.
+        used: dict[int, int] = {}
+        n_added = 0
+        for _, t in self._violated_triples(values):
+            if any(used.get(i, 0) >= 2 for i in t):
+                continue
+            self.add_cut(t)
+            for i in t:
+                used[i] = used.get(i, 0) + 1
+            n_added += 1
+            if n_added >= limit:
+                break
+        return n_added
+
+    def _violated_triples(self, values: np.ndarray) -> list[tuple[float, tuple[int, int, int]]]:
+        """(left-hand side, triple) of the subset-row cuts not yet in the LP that ``values``
+        violates, most violated first; only triples whose pairs share used packages."""
         active = [j for j in range(len(values)) if values[j] > 1e-6]
         if not active:
-            return 0
+            return []
         pair: dict[tuple[int, int], float] = {}
         for j in active:
             mem = self.cols[j].members
@@ -368,20 +390,7 @@ class LPMaster:
                 if lhs > 1.0 + 1e-4:
                     found.append((lhs, t))  # type: ignore[arg-type]
         found.sort(key=lambda z: -z[0])
-        # Prefer disjoint triples so one round's cuts do not all fight over the same rows.
-        used: dict[int, int] = {}
-        n_added = 0
-        for _, t in found:
-            if any(used.get(i, 0) >= 2 for i in t):
-                continue
-            self.add_cut(t)
-            for i in t:
-                used[i] = used.get(i, 0) + 1
-            n_added += 1
-            if n_added >= limit:
-                break
-        del p
-        return n_added
+        return found
 
     def artificial_in_use(self) -> bool:
         p = self.problem
@@ -503,63 +512,132 @@ def solve_integer_master(
     p = pool.problem
     ranked = None
     if rank is not None and columns is None and len(pool.columns) > rank:
-        began = time.monotonic()
-        columns = lp_ranked_columns(pool, rank, hint)
+        columns, time_limit = _ranked_columns(pool, rank, hint, clock, time_limit)
         ranked = len(columns)
-        if clock is not None and clock.deterministic:
-            ranking = LP_SECONDS_PER_COLUMN * len(pool.columns)
-            clock.charge(ranking)
-        else:
-            ranking = time.monotonic() - began
-        time_limit = max(0.05, time_limit - ranking)
     # ``columns`` restricts the master to a subset of the pool (indices stay the pool's).
     keep = list(range(len(pool.columns))) if columns is None else list(columns)
     cols = [pool.columns[j] for j in keep]
+    model = _CpsatMaster(p, cols)
+    if model.infeasible:
+        return MasterSolution("infeasible", [], None, None, ranked)
+    model.minimise(lower_bound)
     if hint is not None:
-        where = {j: k for k, j in enumerate(keep)}
-        hint = [where[j] for j in hint if j in where]
-    model = cp_model.CpModel()
-    x = [model.NewBoolVar(f"x{j}") for j in range(len(cols))]
-    by_comm, by_firm, by_res = _incidence(p, cols)
-    for i in range(p.n):
-        terms = [x[j] for j in by_comm[i]]
-        if p.must_cover[i]:
-            if not terms:
-                return MasterSolution("infeasible", [], None, None, ranked)
-            model.AddExactlyOne(terms)
-        elif len(terms) > 1:
-            model.AddAtMostOne(terms)
-    for f in range(p.m):
-        if by_firm[f]:
-            model.Add(sum(cols[j].weight * x[j] for j in by_firm[f]) <= int(p.firm_capacity[f]))
-            model.Add(sum(x[j] for j in by_firm[f]) <= int(p.firm_max_packages[f]))
-    for r in range(p.k):
-        if len(by_res[r]) > 1:
-            model.AddAtMostOne([x[j] for j in by_res[r]])
-    # objective = Σ_c (obj_c − w_pm Σ_{i∈c} uncovered_i) x_c + w_pm Σ_i uncovered_i
-    unc = p.w_public_money * p.uncovered_cost
-    offset = float(unc.sum())
-    coefs = [round(FEN * (c.objective - float(unc[list(c.members)].sum()))) for c in cols]
-    obj_expr = sum(cf * xv for cf, xv in zip(coefs, x, strict=True))
-    model.Minimize(obj_expr)
-    if lower_bound is not None and np.isfinite(lower_bound):
-        # A proven bound (the LP value) lets CP-SAT stop as soon as it meets it. Each chosen
-        # column's coefficient is rounded by at most half a fen, hence the n-fen margin.
-        model.Add(obj_expr >= math.floor((lower_bound - offset) * FEN) - p.n - 1)
-    if hint:
-        hs = set(hint)
-        for j in range(len(cols)):
-            model.AddHint(x[j], 1 if j in hs else 0)
-    solver = cp_model.CpSolver()
-    # OR-Tools would install its own SIGINT handler and reset ours after each solve;
-    # the CLI's handler must survive so Ctrl-C keeps the best plan.
-    solver.parameters.catch_sigint_signal = False
+        model.hint(_positions(keep, hint))
     # Larger masters take longer per unit of deterministic time (sharedprop.models.core.clock).
     per_dtime = (
         RANKED_MASTER_SECONDS_PER_DTIME
         if ranked is not None
         else MASTER_SECONDS_PER_DTIME * (1.0 + len(cols) / MASTER_COLUMNS_DOUBLING)
     )
+    solver = _cpsat_solver(clock, time_limit, per_dtime, workers, seed)
+    cb = _Progress(on_solution, FEN, model.offset) if on_solution else None
+    with stop_watch(solver, stop):
+        status = solver.Solve(model.model, cb) if cb else solver.Solve(model.model)
+    if clock is not None:
+        # Building the model and the call cost what CP-SAT's deterministic time does not
+        # count (measured on the pilot, halved as mip_work is: docs/decisions.md, 2026-11-28).
+        clock.charge(MASTER_CALL_SECONDS + BUILD_SECONDS_PER_VARIABLE * len(cols))
+        clock.charge_cpsat(solver, per_dtime)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = [keep[j] for j in range(len(cols)) if solver.Value(model.x[j])]
+        obj = plan_objective(p, [pool.columns[j] for j in chosen])
+        return MasterSolution(
+            "optimal" if status == cp_model.OPTIMAL else "feasible",
+            chosen,
+            obj,
+            solver.BestObjectiveBound() / FEN + model.offset,
+            ranked,
+        )
+    if status == cp_model.INFEASIBLE:
+        return MasterSolution("infeasible", [], None, None, ranked)
+    return MasterSolution("unknown", [], None, None, ranked)
+
+
+def _ranked_columns(
+    pool: ColumnPool,
+    rank: int,
+    hint: list[int] | None,
+    clock: Clock | None,
+    time_limit: float,
+) -> tuple[list[int], float]:
+    """The pool's ``rank`` LP-cheapest columns and the hint's (:func:`lp_ranked_columns`), and
+    the time left for the master once the ranking is paid for."""
+    began = time.monotonic()
+    columns = lp_ranked_columns(pool, rank, hint)
+    if clock is not None and clock.deterministic:
+        ranking = LP_SECONDS_PER_COLUMN * len(pool.columns)
+        clock.charge(ranking)
+    else:
+        ranking = time.monotonic() - began
+    return columns, max(0.05, time_limit - ranking)
+
+
+def _positions(keep: list[int], hint: list[int]) -> list[int]:
+    """The hint's pool indices as positions in ``keep`` (those it holds)."""
+    where = {j: k for k, j in enumerate(keep)}
+    return [where[j] for j in hint if j in where]
+
+
+class _CpsatMaster:
+    """The integer master over ``cols`` as a CP-SAT model: a boolean per column, rows (1)–(4),
+    and the objective in fen (uncovered communities' money as an offset)."""
+
+    def __init__(self, p: Problem, cols: list[Column]) -> None:
+        self.p, self.cols = p, cols
+        self.model = cp_model.CpModel()
+        self.x = [self.model.NewBoolVar(f"x{j}") for j in range(len(cols))]
+        self.infeasible = not self._rows()
+        unc = p.w_public_money * p.uncovered_cost
+        self.offset = float(unc.sum())
+        # objective = Σ_c (obj_c − w_pm Σ_{i∈c} uncovered_i) x_c + w_pm Σ_i uncovered_i
+        self.coefs = [round(FEN * (c.objective - float(unc[list(c.members)].sum()))) for c in cols]
+
+    def _rows(self) -> bool:
+        """Rows (1)–(4); False when a community that must be covered has no column."""
+        p, model, x, cols = self.p, self.model, self.x, self.cols
+        by_comm, by_firm, by_res = _incidence(p, cols)
+        for i in range(p.n):
+            terms = [x[j] for j in by_comm[i]]
+            if p.must_cover[i]:
+                if not terms:
+                    return False
+                model.AddExactlyOne(terms)
+            elif len(terms) > 1:
+                model.AddAtMostOne(terms)
+        for f in range(p.m):
+            if by_firm[f]:
+                model.Add(sum(cols[j].weight * x[j] for j in by_firm[f]) <= int(p.firm_capacity[f]))
+                model.Add(sum(x[j] for j in by_firm[f]) <= int(p.firm_max_packages[f]))
+        for r in range(p.k):
+            if len(by_res[r]) > 1:
+                model.AddAtMostOne([x[j] for j in by_res[r]])
+        return True
+
+    def minimise(self, lower_bound: float | None) -> None:
+        """The objective; a proven bound (the LP value) lets CP-SAT stop as soon as it meets
+        it. Each chosen column's coefficient is rounded by at most half a fen, hence the
+        n-fen margin."""
+        obj_expr = sum(cf * xv for cf, xv in zip(self.coefs, self.x, strict=True))
+        self.model.Minimize(obj_expr)
+        if lower_bound is not None and np.isfinite(lower_bound):
+            limit = math.floor((lower_bound - self.offset) * FEN) - self.p.n - 1
+            self.model.Add(obj_expr >= limit)
+
+    def hint(self, positions: list[int]) -> None:
+        if not positions:
+            return
+        hs = set(positions)
+        for j in range(len(self.cols)):
+            self.model.AddHint(self.x[j], 1 if j in hs else 0)
+
+
+def _cpsat_solver(
+    clock: Clock | None, time_limit: float, per_dtime: float, workers: int, seed: int
+) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    # OR-Tools would install its own SIGINT handler and reset ours after each solve;
+    # the CLI's handler must survive so Ctrl-C keeps the best plan.
+    solver.parameters.catch_sigint_signal = False
     if clock is not None:
         clock.set_limit(solver.parameters, time_limit, per_dtime)
     else:
@@ -568,52 +646,43 @@ def solve_integer_master(
     solver.parameters.random_seed = int(seed)
     if workers == 1:
         solver.parameters.interleave_search = False
-    cb = _Progress(on_solution, FEN, offset) if on_solution else None
-    with stop_watch(solver, stop):
-        status = solver.Solve(model, cb) if cb else solver.Solve(model)
-    if clock is not None:
-        # Building the model and the call cost what CP-SAT's deterministic time does not
-        # count: 0.03-0.05 s for 1,000-2,600 columns on the pilot (slow machine; halved, as
-        # mip_work is), about a millisecond for a tiny master.
-        clock.charge(MASTER_CALL_SECONDS + BUILD_SECONDS_PER_VARIABLE * len(cols))
-        clock.charge_cpsat(solver, per_dtime)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = [keep[j] for j in range(len(cols)) if solver.Value(x[j])]
-        obj = plan_objective(p, [pool.columns[j] for j in chosen])
-        return MasterSolution(
-            "optimal" if status == cp_model.OPTIMAL else "feasible",
-            chosen,
-            obj,
-            solver.BestObjectiveBound() / FEN + offset,
-            ranked,
-        )
-    if status == cp_model.INFEASIBLE:
-        return MasterSolution("infeasible", [], None, None, ranked)
-    return MasterSolution("unknown", [], None, None, ranked)
+    return solver
 
 
 @contextmanager
 def stop_watch(solver: cp_model.CpSolver, stop: Callable[[], bool] | None) -> Iterator[None]:
     """While inside, a caller's stop flag (set on SIGINT) ends the CP-SAT search early; CP-SAT
     then returns the best solution it has, which is what an interrupted run must keep."""
+    with _interrupted_on(stop, solver.StopSearch):
+        yield
+
+
+@contextmanager
+def _interrupted_on(
+    stop: Callable[[], bool] | None, interrupt: Callable[[], object]
+) -> Iterator[None]:
+    """While inside, a thread polls ``stop`` every 50 ms and calls ``interrupt`` once it is
+    true."""
     if stop is None:
         yield
         return
     done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(0.05):
-            if stop():
-                solver.StopSearch()
-                return
-
-    t = threading.Thread(target=watch, daemon=True)
+    t = threading.Thread(target=_watch, args=(done, stop, interrupt), daemon=True)
     t.start()
     try:
         yield
     finally:
         done.set()
         t.join(timeout=1.0)
+
+
+def _watch(
+    done: threading.Event, stop: Callable[[], bool], interrupt: Callable[[], object]
+) -> None:
+    while not done.wait(0.05):
+        if stop():
+            interrupt()
+            return
 
 
 # SCIP's work for a repeatable run's clock, per package and per LP iteration and package, fitted
@@ -647,9 +716,9 @@ def solve_integer_master_mip(
     OR-Tools (SCIP by default).
 
     Used to prove optimality over many thousands of enumerated packages: on the shipped
-    instance (8,825 packages within the gap) CP-SAT had not closed the bound after 40 s, while
-    SCIP and HiGHS proved the optimum in 3 s (the LP-based cuts and branching of a MIP solver
-    suit pure set partitioning). The objective stays in exact yuan (no fen rounding).
+    instance CP-SAT had not closed the bound where SCIP and HiGHS proved the optimum in a few
+    seconds (the LP-based cuts and branching of a MIP solver suit pure set partitioning;
+    docs/decisions.md, 2026-11-26). The objective stays in exact yuan (no fen rounding).
     """
     p = pool.problem
     keep = list(columns)
@@ -658,30 +727,8 @@ def solve_integer_master_mip(
     if s is None:  # pragma: no cover - bundled with OR-Tools
         return MasterSolution("unknown", [], None, None)
     x = [s.BoolVar(f"x{j}") for j in range(len(cols))]
-    by_comm, by_firm, by_res = _incidence(p, cols)
-    inf = s.infinity()
-
-    def row(lb: float, ub: float, terms: list[int], coef: Callable[[int], float]) -> None:
-        # Coefficient by coefficient: summing Python expressions cost 4x as long (0.7 s for
-        # 9,067 packages of the pilot against 0.18 s).
-        ct = s.Constraint(lb, ub)
-        for j in terms:
-            ct.SetCoefficient(x[j], coef(j))
-
-    for i in range(p.n):
-        if p.must_cover[i]:
-            if not by_comm[i]:
-                return MasterSolution("infeasible", [], None, None)
-            row(1, 1, by_comm[i], lambda j: 1.0)
-        elif len(by_comm[i]) > 1:
-            row(-inf, 1, by_comm[i], lambda j: 1.0)
-    for f in range(p.m):
-        if by_firm[f]:
-            row(-inf, int(p.firm_capacity[f]), by_firm[f], lambda j: float(cols[j].weight))
-            row(-inf, int(p.firm_max_packages[f]), by_firm[f], lambda j: 1.0)
-    for r in range(p.k):
-        if len(by_res[r]) > 1:
-            row(-inf, 1, by_res[r], lambda j: 1.0)
+    if not _mip_rows(s, x, p, cols):
+        return MasterSolution("infeasible", [], None, None)
     unc = p.w_public_money * p.uncovered_cost
     offset = float(unc.sum())
     objective = s.Objective()
@@ -689,42 +736,13 @@ def solve_integer_master_mip(
         objective.SetCoefficient(x[j], c.objective - float(unc[list(c.members)].sum()))
     objective.SetMinimization()
     if hint:
-        where = {jj: k for k, jj in enumerate(keep)}
-        hs = {where[j] for j in hint if j in where}
+        hs = set(_positions(keep, hint))
         s.SetHint(x, [1.0 if j in hs else 0.0 for j in range(len(cols))])
-    # Few rounds of root cuts: on the pilot's enumerated masters (9,000-10,400 packages)
-    # SCIP's unlimited rounds took 1.8-13.7 s and two rounds then branching 1.1-1.9 s, with
-    # the same optimum (docs/formulation.md, "Proof over the packages within the gap").
-    scip = f"separating/maxroundsroot = {MIP_ROOT_CUT_ROUNDS}\n"
-    deterministic = clock is not None and clock.deterministic
-    if deterministic:
-        # A work limit SCIP counts itself, so the run stops at the same node every time:
-        # nodes (across restarts) at about a hundred LP iterations each.
-        per_node = 100 * MIP_SECONDS_PER_ITERATION_AND_COLUMN * max(1, len(cols))
-        scip += f"limits/totalnodes = {max(3, int(time_limit / per_node))}\n"
-    s.SetSolverSpecificParametersAsString(scip)
-    # SCIP's limit is wall-clock only. In a repeatable run it gets the safety margin instead
-    # and is charged the work it did (from its LP iterations), so the same run takes the
-    # same path unless the machine is far slower than the calibration.
-    wall_limit = SAFETY * time_limit + 1.0 if deterministic else time_limit
-    s.SetTimeLimit(int(max(0.1, wall_limit) * 1000))
+    _scip_limits(s, clock, time_limit, len(cols))
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 1e-9)
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(0.05):
-            if stop is not None and stop():
-                s.InterruptSolve()
-                return
-
-    t = threading.Thread(target=watch, daemon=True)
-    t.start()
-    try:
+    with _interrupted_on(stop, s.InterruptSolve):
         status = s.Solve(params)
-    finally:
-        done.set()
-        t.join(timeout=1.0)
     if clock is not None:
         clock.charge(mip_work(len(cols), int(s.iterations())))
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
@@ -736,3 +754,60 @@ def solve_integer_master_mip(
     bound = s.Objective().BestBound() + offset
     proven = status == pywraplp.Solver.OPTIMAL and bound >= obj - max(0.01, 1e-9 * abs(obj))
     return MasterSolution("optimal" if proven else "feasible", chosen, obj, bound)
+
+
+def _mip_rows(s: pywraplp.Solver, x: list, p: Problem, cols: list[Column]) -> bool:
+    """Rows (1)–(4) of the MIP master; False when a community that must be covered has no
+    column."""
+    by_comm, by_firm, by_res = _incidence(p, cols)
+    inf = s.infinity()
+    for i in range(p.n):
+        if p.must_cover[i]:
+            if not by_comm[i]:
+                return False
+            _mip_row(s, x, 1, 1, by_comm[i], None)
+        elif len(by_comm[i]) > 1:
+            _mip_row(s, x, -inf, 1, by_comm[i], None)
+    for f in range(p.m):
+        if by_firm[f]:
+            weights = [float(cols[j].weight) for j in by_firm[f]]
+            _mip_row(s, x, -inf, int(p.firm_capacity[f]), by_firm[f], weights)
+            _mip_row(s, x, -inf, int(p.firm_max_packages[f]), by_firm[f], None)
+    for r in range(p.k):
+        if len(by_res[r]) > 1:
+            _mip_row(s, x, -inf, 1, by_res[r], None)
+    return True
+
+
+def _mip_row(
+    s: pywraplp.Solver,
+    x: list,
+    lb: float,
+    ub: float,
+    terms: list[int],
+    coefs: list[float] | None,
+) -> None:
+    """lb ≤ Σ coef·x_j ≤ ub over ``terms`` (coefficients 1 without ``coefs``), set coefficient
+    by coefficient: summing Python expressions took four times as long."""
+    ct = s.Constraint(lb, ub)
+    for k, j in enumerate(terms):
+        ct.SetCoefficient(x[j], 1.0 if coefs is None else coefs[k])
+
+
+def _scip_limits(s: pywraplp.Solver, clock: Clock | None, time_limit: float, columns: int) -> None:
+    """SCIP's root cuts and its limits. Few rounds of root cuts: with unlimited rounds the
+    enumerated masters took longer for the same optimum (docs/formulation.md, "Proof over the
+    packages within the gap")."""
+    scip = f"separating/maxroundsroot = {MIP_ROOT_CUT_ROUNDS}\n"
+    deterministic = clock is not None and clock.deterministic
+    if deterministic:
+        # A work limit SCIP counts itself, so the run stops at the same node every time:
+        # nodes (across restarts) at about a hundred LP iterations each.
+        per_node = 100 * MIP_SECONDS_PER_ITERATION_AND_COLUMN * max(1, columns)
+        scip += f"limits/totalnodes = {max(3, int(time_limit / per_node))}\n"
+    s.SetSolverSpecificParametersAsString(scip)
+    # SCIP's limit is wall-clock only. In a repeatable run it gets the safety margin instead
+    # and is charged the work it did (from its LP iterations), so the same run takes the
+    # same path unless the machine is far slower than the calibration.
+    wall_limit = SAFETY * time_limit + 1.0 if deterministic else time_limit
+    s.SetTimeLimit(int(max(0.1, wall_limit) * 1000))

@@ -47,10 +47,9 @@ MAX_SETS = 3_000_000
 SCAN_SECONDS_PER_SET = 1.1e-8
 SCAN_SECONDS_PER_SET_AND_CUT = 2.6e-9
 SCAN_SECONDS_PER_OPTION = 2e-5
-# Costing one package in Python for ``within`` (make_column and its reduced cost): 194,050
-# packages took 17 s in the region search of a 40-community street (one worker) on a machine
-# 2.2 times slower than the unloaded calibration of the rest of the clock (models/colgen/master.py,
-# MIP_SECONDS_PER_COLUMN), so half of that.
+# Costing one package in Python for ``within`` (make_column and its reduced cost), measured in
+# the region search of a 40-community street on a machine about twice slower than the rest of
+# the clock's calibration, so halved (docs/decisions.md, 2026-11-28).
 WITHIN_SECONDS_PER_PACKAGE = 4.5e-5
 
 

@@ -23,6 +23,7 @@ first:
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -93,8 +94,6 @@ def _path_bound(coef: np.ndarray, d: OptionData) -> float:
     negative node held, at cost T = P_j, the best S gains at most Σ_{neg k: P_k ≤ T} coef_k:
     the bound is min over T of T + Σ_{P_k ≤ T} coef_k (T = 0: hold nothing).
     """
-    import heapq
-
     pos = np.maximum(coef, 0.0)
     dist = np.full(len(coef), np.inf)
     dist[d.hub_pos] = 0.0
@@ -136,70 +135,7 @@ def greedy_price(
     if lin is not None:  # no contiguity: exact knapsack pricing is as cheap as a greedy pass
         return [(rc, c) for rc, c in knapsack.price(p, duals, o, lin, keep) if rc < -EPS]
     d = cache.get(o)
-    opt = p.options[o]
-    v = member_values(p, duals, o, d)
-    beta = duals.fixed_price(p, o)
-    wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
-    prices = -duals.resource[d.res] if len(d.res) else np.zeros(0)
-    res_order = np.argsort(-d.res_inc, kind="stable")
-    noise = rng.normal(0.0, 1.0, len(d.cand)) if rng is not None else None
-
-    n_c = len(d.cand)
-    in_s = np.zeros(n_c, dtype=bool)
-    smc = srev = sv = 0.0
-    sw = 0
-    if d.hub_pos >= 0:
-        in_s[d.hub_pos] = True
-        smc, srev, sv, sw = (
-            float(d.mc[d.hub_pos]),
-            float(d.rev[d.hub_pos]),
-            float(v[d.hub_pos]),
-            int(d.w[d.hub_pos]),
-        )
-        frontier = np.zeros(n_c, dtype=bool)
-        if d.local_adj is not None:
-            frontier[d.local_adj[d.hub_pos]] = True
-        else:
-            frontier[:] = True
-        frontier[in_s] = False
-    else:
-        frontier = np.ones(n_c, dtype=bool)
-
-    def rc_of(mc_sum: np.ndarray, rev_sum: np.ndarray, v_sum: np.ndarray) -> np.ndarray:
-        cost = opt.fixed + mc_sum
-        deficit = (1 + mg) * cost - rev_sum
-        extra = np.zeros_like(deficit)
-        for j in res_order:
-            gain = wpm * np.minimum(d.res_inc[j], np.maximum(deficit, 0.0))
-            take = gain > prices[j] + 1e-9
-            deficit = deficit - take * d.res_inc[j]
-            extra += take * prices[j]
-        return wpm * np.maximum(deficit, 0.0) + wtc * cost - v_sum - beta + extra
-
-    found: list[tuple[float, tuple[int, ...]]] = []
-    if sw >= p.package_min_weight and d.hub_pos >= 0:
-        rc0 = float(rc_of(np.array([smc]), np.array([srev]), np.array([sv]))[0])
-        if rc0 < -EPS:
-            found.append((rc0, tuple(np.flatnonzero(in_s))))
-    while True:
-        cand_j = np.flatnonzero(frontier & (sw + d.w <= d.max_w))
-        if len(cand_j) == 0:
-            break
-        rcs = rc_of(smc + d.mc[cand_j], srev + d.rev[cand_j], sv + v[cand_j])
-        score = rcs if noise is None else rcs + noise[cand_j] * (1.0 + 0.05 * np.abs(rcs))
-        j = int(cand_j[int(np.argmin(score))])
-        in_s[j] = True
-        frontier[j] = False
-        smc += float(d.mc[j])
-        srev += float(d.rev[j])
-        sv += float(v[j])
-        sw += int(d.w[j])
-        if d.local_adj is not None:
-            frontier[d.local_adj[j]] = True
-            frontier[in_s] = False
-        rc_now = float(rcs[int(np.flatnonzero(cand_j == j)[0])])
-        if sw >= p.package_min_weight and rc_now < -EPS:
-            found.append((rc_now, tuple(np.flatnonzero(in_s))))
+    found = _GreedyGrowth(p, duals, o, d, rng).grow()
     if not found:
         return []
     found.sort(key=lambda t: t[0])
@@ -213,6 +149,95 @@ def greedy_price(
         if len(out) >= keep:
             break
     return out
+
+
+class _GreedyGrowth:
+    """One greedy growth of a package of option ``o`` from its hub: each step adds the
+    frontier candidate that lowers the reduced cost most (with ``rng``, plus noise), walking
+    the whole growth path and keeping every negative set it meets."""
+
+    def __init__(
+        self,
+        p: Problem,
+        duals: Duals,
+        o: int,
+        d: OptionData,
+        rng: np.random.Generator | None,
+    ) -> None:
+        self.p, self.d = p, d
+        self.opt = p.options[o]
+        self.v = member_values(p, duals, o, d)
+        self.beta = duals.fixed_price(p, o)
+        self.prices = -duals.resource[d.res] if len(d.res) else np.zeros(0)
+        self.res_order = np.argsort(-d.res_inc, kind="stable")
+        self.noise = rng.normal(0.0, 1.0, len(d.cand)) if rng is not None else None
+
+    def rc_of(self, mc_sum: np.ndarray, rev_sum: np.ndarray, v_sum: np.ndarray) -> np.ndarray:
+        """Reduced costs of packages of these sums, each with the resources that pay (most
+        income first)."""
+        d, wpm = self.d, self.p.w_public_money
+        cost = self.opt.fixed + mc_sum
+        deficit = (1 + self.opt.margin) * cost - rev_sum
+        extra = np.zeros_like(deficit)
+        for j in self.res_order:
+            gain = wpm * np.minimum(d.res_inc[j], np.maximum(deficit, 0.0))
+            take = gain > self.prices[j] + 1e-9
+            deficit = deficit - take * d.res_inc[j]
+            extra += take * self.prices[j]
+        return (
+            wpm * np.maximum(deficit, 0.0) + self.p.w_total_cost * cost - v_sum - self.beta + extra
+        )
+
+    def grow(self) -> list[tuple[float, tuple[int, ...]]]:
+        """(reduced cost, member positions) of every negative package on the growth path."""
+        p, d, v = self.p, self.d, self.v
+        n_c = len(d.cand)
+        in_s = np.zeros(n_c, dtype=bool)
+        smc = srev = sv = 0.0
+        sw = 0
+        if d.hub_pos >= 0:
+            in_s[d.hub_pos] = True
+            smc, srev, sv, sw = (
+                float(d.mc[d.hub_pos]),
+                float(d.rev[d.hub_pos]),
+                float(v[d.hub_pos]),
+                int(d.w[d.hub_pos]),
+            )
+            frontier = np.zeros(n_c, dtype=bool)
+            if d.local_adj is not None:
+                frontier[d.local_adj[d.hub_pos]] = True
+            else:
+                frontier[:] = True
+            frontier[in_s] = False
+        else:
+            frontier = np.ones(n_c, dtype=bool)
+        found: list[tuple[float, tuple[int, ...]]] = []
+        if sw >= p.package_min_weight and d.hub_pos >= 0:
+            rc0 = float(self.rc_of(np.array([smc]), np.array([srev]), np.array([sv]))[0])
+            if rc0 < -EPS:
+                found.append((rc0, tuple(np.flatnonzero(in_s))))
+        while True:
+            cand_j = np.flatnonzero(frontier & (sw + d.w <= d.max_w))
+            if len(cand_j) == 0:
+                break
+            rcs = self.rc_of(smc + d.mc[cand_j], srev + d.rev[cand_j], sv + v[cand_j])
+            score = rcs
+            if self.noise is not None:
+                score = rcs + self.noise[cand_j] * (1.0 + 0.05 * np.abs(rcs))
+            j = int(cand_j[int(np.argmin(score))])
+            in_s[j] = True
+            frontier[j] = False
+            smc += float(d.mc[j])
+            srev += float(d.rev[j])
+            sv += float(v[j])
+            sw += int(d.w[j])
+            if d.local_adj is not None:
+                frontier[d.local_adj[j]] = True
+                frontier[in_s] = False
+            rc_now = float(rcs[int(np.flatnonzero(cand_j == j)[0])])
+            if sw >= p.package_min_weight and rc_now < -EPS:
+                found.append((rc_now, tuple(np.flatnonzero(in_s))))
+        return found
 
 
 def _column_with_resources(p: Problem, o: int, members: np.ndarray, duals: Duals) -> Column:
@@ -271,8 +296,31 @@ def exact_price(
 
     if exclude and p.options[o].hub in exclude:
         return ExactPricing(None, None, float("inf"), True)
+    quick = _price_without_cpsat(p, duals, o, cache, search_nodes, clock, exclude)
+    if quick is not None:
+        return quick
+    model = _PricingModel(p, duals, o, cache.get(o), exclude)
+    if negative_only:
+        model.only_negative()
+    if hint is not None:
+        model.hint(hint)
+    return model.solve(time_limit, seed, clock, negative_only)
+
+
+def _price_without_cpsat(
+    p: Problem,
+    duals: Duals,
+    o: int,
+    cache: PricingCache,
+    search_nodes: int,
+    clock: Clock | None,
+    exclude: frozenset[int] | set[int],
+) -> ExactPricing | None:
+    """Option ``o`` priced by a 0/1 knapsack (no contiguity) or the branch and bound of
+    connected packages (:func:`sharedprop.models.colgen.search.best_by_search`); None when
+    neither applies or the search hit its node limit."""
     # The search knows nothing of the capacity cuts' weight penalty; the knapsack and the
-    # CP-SAT model below charge it.
+    # CP-SAT model charge it.
     weighed = duals.weighs(p.options[o].firm)
     lin = None if exclude else knapsack.linear_option(p, duals, o, cache)
     if lin is not None:  # no contiguity: a 0/1 knapsack, solved exactly by dynamic programming
@@ -286,38 +334,69 @@ def exact_price(
             p, duals, o, cache, node_limit=0 if exclude or weighed else search_nodes, clock=clock
         )
     except SearchLimit:
-        found = False
+        return None
     if found is None:
         return ExactPricing(None, None, float("inf"), True)
-    if found is not False:
-        positions, res, _ = found
-        col = make_column(p, o, cache.get(o).cand[list(positions)], res)
-        rc = duals.reduced_cost(p, col)
-        return ExactPricing(col, rc, rc, True)
-    d = cache.get(o)
-    opt = p.options[o]
-    v = member_values(p, duals, o, d)
-    beta = duals.fixed_price(p, o)
-    prices = -duals.resource[d.res] if len(d.res) else np.zeros(0)
-    wpm, wtc, mg = p.w_public_money, p.w_total_cost, opt.margin
-    K = max(_weight_scale(wpm), _weight_scale(wtc))
-    n_c = len(d.cand)
+    if found is False:
+        return None
+    positions, res, _ = found
+    col = make_column(p, o, cache.get(o).cand[list(positions)], res)
+    rc = duals.reduced_cost(p, col)
+    return ExactPricing(col, rc, rc, True)
 
-    m = cp_model.CpModel()
-    y = [m.NewBoolVar(f"y{j}") for j in range(n_c)]
-    t = [m.NewBoolVar(f"t{r}") for r in range(len(d.res))]
-    if d.hub_pos >= 0:
-        m.Add(y[d.hub_pos] == 1)
-    else:
-        m.AddBoolOr(y)
-    for j in np.flatnonzero(np.isin(d.cand, list(exclude))) if exclude else ():
-        m.Add(y[int(j)] == 0)
-    wsum = sum(int(d.w[j]) * y[j] for j in range(n_c))
-    m.Add(wsum <= d.max_w)
-    if p.package_min_weight > 0:
-        m.Add(wsum >= int(p.package_min_weight))
-    flow = d.local_adj is not None and d.hub_pos >= 0 and n_c > 1
-    if flow:
+
+class _PricingModel:
+    """The CP-SAT model of one option's pricing problem: a boolean per candidate (``y``) and
+    per resource (``t``), the household limits, the contiguity flow toward the hub, the
+    subsidy in fen, and the cuts' terms; money in fen, the objective in fen·K (K makes the
+    objective weights whole)."""
+
+    def __init__(
+        self, p: Problem, duals: Duals, o: int, d: OptionData, exclude: frozenset[int] | set[int]
+    ) -> None:
+        self.p, self.duals, self.o, self.d = p, duals, o, d
+        self.opt = p.options[o]
+        wpm, wtc = p.w_public_money, p.w_total_cost
+        self.K = max(_weight_scale(wpm), _weight_scale(wtc))
+        self.n_c = len(d.cand)
+        self.m = cp_model.CpModel()
+        self.y = [self.m.NewBoolVar(f"y{j}") for j in range(self.n_c)]
+        self.t = [self.m.NewBoolVar(f"t{r}") for r in range(len(d.res))]
+        self.wsum = self._members(exclude)
+        self.flow = self._contiguity()
+        subsidy = self._subsidy()
+        # Subset-row and capacity cuts: what a package pays them, a boolean each.
+        self.cut_terms = self._subset_row_terms() + self._capacity_terms()
+        self.objective = self._objective(subsidy)
+        self.m.Minimize(self.objective)
+        self.const = self.K * FEN * (wtc * self.opt.fixed - duals.fixed_price(p, o))
+        # Rounding each coefficient moves the model's optimum by at most half a unit per term.
+        self.slack = (
+            (self.n_c + 2 * len(self.t) + len(self.cut_terms) + 2) * (self.K + 1) * (1 + wpm)
+        )
+
+    def _members(self, exclude: frozenset[int] | set[int]) -> cp_model.LinearExpr:
+        """The hub (or at least one member), no excluded community, and the household limits;
+        returns the package's households."""
+        m, y, d = self.m, self.y, self.d
+        if d.hub_pos >= 0:
+            m.Add(y[d.hub_pos] == 1)
+        else:
+            m.AddBoolOr(y)
+        for j in np.flatnonzero(np.isin(d.cand, list(exclude))) if exclude else ():
+            m.Add(y[int(j)] == 0)
+        wsum = sum(int(d.w[j]) * y[j] for j in range(self.n_c))
+        m.Add(wsum <= d.max_w)
+        if self.p.package_min_weight > 0:
+            m.Add(wsum >= int(self.p.package_min_weight))
+        return wsum
+
+    def _contiguity(self) -> bool:
+        """Every member other than the hub sends one unit of flow toward the hub, along edges
+        between members (single-commodity flow); whether the model has it."""
+        m, y, d, n_c = self.m, self.y, self.d, self.n_c
+        if not (d.local_adj is not None and d.hub_pos >= 0 and n_c > 1):
+            return False
         big = n_c - 1
         flow_out: list[list] = [[] for _ in range(n_c)]
         flow_in: list[list] = [[] for _ in range(n_c)]
@@ -333,83 +412,107 @@ def exact_price(
                 flow_in[b].append(g)
         for a in range(n_c):
             if a != d.hub_pos:
-                # every member other than the hub sends one unit of its own toward the hub
                 m.Add(sum(flow_out[a]) - sum(flow_in[a]) == y[a])
-    # money in fen, objective in fen·K
-    def_terms = [round(FEN * ((1 + mg) * float(d.mc[j]) - float(d.rev[j]))) for j in range(n_c)]
-    def_const = round(FEN * (1 + mg) * opt.fixed)
-    inc_terms = [round(FEN * float(d.res_inc[r])) for r in range(len(d.res))]
-    hi = def_const + sum(max(0, c) for c in def_terms)
-    sub = m.NewIntVar(0, max(0, hi), "subsidy")
-    m.Add(
-        sub
-        >= def_const
-        + sum(def_terms[j] * y[j] for j in range(n_c))
-        - sum(inc_terms[r] * t[r] for r in range(len(t)))
-    )
-    kw_pm = round(K * wpm)
-    # Subset-row cuts: a package covering two or more rows of cut S pays −σ_S.
-    pos_of = {int(c): j for j, c in enumerate(d.cand)}
-    cut_terms = []
-    for S, sig in zip(duals.cuts, duals.cut, strict=True):
-        if sig >= -1e-9:
-            continue
-        inside = [pos_of[i] for i in S if i in pos_of]
-        if len(inside) < 2:
-            continue
-        z = m.NewBoolVar("")
-        m.Add(sum(y[j] for j in inside) <= 1 + (len(inside) - 1) * z)
-        cut_terms.append(round(K * FEN * -float(sig)) * z)
-    # Capacity cuts: a package of more than k·capacity/slots households fills k slots, each
-    # at −τ; one boolean per step of the penalty (w > step), charged that step's increase.
-    if weighed:
-        steps = _weight_steps(duals, opt.firm, int(d.max_w))
-        for above, rise in steps:
-            z = m.NewBoolVar("")
-            m.Add(wsum <= above + (int(d.max_w) - above) * z)
-            cut_terms.append(round(K * FEN * rise) * z)
-    obj_y = [round(K * (wtc * FEN * float(d.mc[j]) - FEN * float(v[j]))) for j in range(n_c)]
-    # +1 unit: never bundle a resource that saves nothing (it would block it for others)
-    obj_t = [round(K * FEN * float(prices[r])) + 1 for r in range(len(t))]
-    objective = (
-        kw_pm * sub
-        + sum(obj_y[j] * y[j] for j in range(n_c))
-        + sum(obj_t[r] * t[r] for r in range(len(t)))
-        + sum(cut_terms)
-    )
-    m.Minimize(objective)
-    const = K * FEN * (wtc * opt.fixed - beta)
-    # Rounding each coefficient moves the model's optimum by at most half a unit per term.
-    slack = (n_c + 2 * len(t) + len(cut_terms) + 2) * (K + 1) * (1 + wpm)
-    if negative_only:
-        # rc·K·FEN ≥ objective + const − slack: a package the cut leaves out has rc > 0.
-        m.Add(objective <= math.floor(slack - const))
-    if hint is not None:
-        hs = {pos_of[i] for i in hint if i in pos_of}
-        for j in range(n_c):
-            m.AddHint(y[j], 1 if j in hs else 0)
-    s = cp_model.CpSolver()
-    # OR-Tools would install its own SIGINT handler and reset ours after each solve;
-    # the CLI's handler must survive so Ctrl-C keeps the best plan.
-    s.parameters.catch_sigint_signal = False
-    per_dtime = FLOW_PRICING_SECONDS_PER_DTIME if flow else PRICING_SECONDS_PER_DTIME
-    if clock is not None:
-        time_limit = clock.charge_build(m, time_limit)
-        clock.set_limit(s.parameters, time_limit, per_dtime)
-    else:
-        s.parameters.max_time_in_seconds = max(0.01, time_limit)
-    s.parameters.num_workers = 1
-    s.parameters.random_seed = seed
-    status = s.Solve(m)
-    if clock is not None:
-        clock.charge_cpsat(s, per_dtime)
-    bound = (s.BestObjectiveBound() + const - slack) / (K * FEN)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if status == cp_model.INFEASIBLE:
-            return ExactPricing(None, None, 0.0 if negative_only else float("inf"), True)
-        return ExactPricing(None, None, bound, False)
-    members = d.cand[[j for j in range(n_c) if s.Value(y[j])]]
-    res = tuple(int(d.res[r]) for r in range(len(t)) if s.Value(t[r]))
-    col = make_column(p, o, members, res)
-    rc = duals.reduced_cost(p, col)
-    return ExactPricing(col, rc, min(bound, rc), status == cp_model.OPTIMAL)
+        return True
+
+    def _subsidy(self) -> cp_model.IntVar:
+        """subsidy ≥ (1+m)·cost − revenue − resource income, in fen (and ≥ 0)."""
+        d, mg, y, t = self.d, self.opt.margin, self.y, self.t
+        def_terms = [
+            round(FEN * ((1 + mg) * float(d.mc[j]) - float(d.rev[j]))) for j in range(self.n_c)
+        ]
+        def_const = round(FEN * (1 + mg) * self.opt.fixed)
+        inc_terms = [round(FEN * float(d.res_inc[r])) for r in range(len(d.res))]
+        hi = def_const + sum(max(0, c) for c in def_terms)
+        sub = self.m.NewIntVar(0, max(0, hi), "subsidy")
+        self.m.Add(
+            sub
+            >= def_const
+            + sum(def_terms[j] * y[j] for j in range(self.n_c))
+            - sum(inc_terms[r] * t[r] for r in range(len(t)))
+        )
+        return sub
+
+    def _subset_row_terms(self) -> list:
+        """A package covering two or more rows of cut S pays −σ_S."""
+        pos_of = {int(c): j for j, c in enumerate(self.d.cand)}
+        terms = []
+        for S, sig in zip(self.duals.cuts, self.duals.cut, strict=True):
+            if sig >= -1e-9:
+                continue
+            inside = [pos_of[i] for i in S if i in pos_of]
+            if len(inside) < 2:
+                continue
+            z = self.m.NewBoolVar("")
+            self.m.Add(sum(self.y[j] for j in inside) <= 1 + (len(inside) - 1) * z)
+            terms.append(round(self.K * FEN * -float(sig)) * z)
+        return terms
+
+    def _capacity_terms(self) -> list:
+        """A package of more than k·capacity/slots households fills k slots, each at −τ; one
+        boolean per step of the penalty (w > step), charged that step's increase."""
+        if not self.duals.weighs(self.opt.firm):
+            return []
+        max_w = int(self.d.max_w)
+        terms = []
+        for above, rise in _weight_steps(self.duals, self.opt.firm, max_w):
+            z = self.m.NewBoolVar("")
+            self.m.Add(self.wsum <= above + (max_w - above) * z)
+            terms.append(round(self.K * FEN * rise) * z)
+        return terms
+
+    def _objective(self, subsidy: cp_model.IntVar) -> cp_model.LinearExpr:
+        p, d, K, n_c = self.p, self.d, self.K, self.n_c
+        wtc = p.w_total_cost
+        v = member_values(p, self.duals, self.o, d)
+        prices = -self.duals.resource[d.res] if len(d.res) else np.zeros(0)
+        obj_y = [round(K * (wtc * FEN * float(d.mc[j]) - FEN * float(v[j]))) for j in range(n_c)]
+        # +1 unit: never bundle a resource that saves nothing (it would block it for others)
+        obj_t = [round(K * FEN * float(prices[r])) + 1 for r in range(len(self.t))]
+        return (
+            round(K * p.w_public_money) * subsidy
+            + sum(obj_y[j] * self.y[j] for j in range(n_c))
+            + sum(obj_t[r] * self.t[r] for r in range(len(self.t)))
+            + sum(self.cut_terms)
+        )
+
+    def only_negative(self) -> None:
+        """Only packages of negative reduced cost: rc·K·FEN ≥ objective + const − slack, so a
+        package this leaves out has rc > 0."""
+        self.m.Add(self.objective <= math.floor(self.slack - self.const))
+
+    def hint(self, members: tuple[int, ...]) -> None:
+        pos_of = {int(c): j for j, c in enumerate(self.d.cand)}
+        hs = {pos_of[i] for i in members if i in pos_of}
+        for j in range(self.n_c):
+            self.m.AddHint(self.y[j], 1 if j in hs else 0)
+
+    def solve(
+        self, time_limit: float, seed: int, clock: Clock | None, negative_only: bool
+    ) -> ExactPricing:
+        s = cp_model.CpSolver()
+        # OR-Tools would install its own SIGINT handler and reset ours after each solve;
+        # the CLI's handler must survive so Ctrl-C keeps the best plan.
+        s.parameters.catch_sigint_signal = False
+        per_dtime = FLOW_PRICING_SECONDS_PER_DTIME if self.flow else PRICING_SECONDS_PER_DTIME
+        if clock is not None:
+            time_limit = clock.charge_build(self.m, time_limit)
+            clock.set_limit(s.parameters, time_limit, per_dtime)
+        else:
+            s.parameters.max_time_in_seconds = max(0.01, time_limit)
+        s.parameters.num_workers = 1
+        s.parameters.random_seed = seed
+        status = s.Solve(self.m)
+        if clock is not None:
+            clock.charge_cpsat(s, per_dtime)
+        bound = (s.BestObjectiveBound() + self.const - self.slack) / (self.K * FEN)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if status == cp_model.INFEASIBLE:
+                return ExactPricing(None, None, 0.0 if negative_only else float("inf"), True)
+            return ExactPricing(None, None, bound, False)
+        d = self.d
+        members = d.cand[[j for j in range(self.n_c) if s.Value(self.y[j])]]
+        res = tuple(int(d.res[r]) for r in range(len(self.t)) if s.Value(self.t[r]))
+        col = make_column(self.p, self.o, members, res)
+        rc = self.duals.reduced_cost(self.p, col)
+        return ExactPricing(col, rc, min(bound, rc), status == cp_model.OPTIMAL)

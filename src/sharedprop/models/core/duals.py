@@ -101,6 +101,29 @@ class Duals:
         out = self.count[firm_of_option]
         return out + self.option if self.option is not None else out
 
+    def mix(self, other: Duals, alpha: float) -> Duals:
+        """α·self + (1−α)·other, row by row: a smoothed point between a stability centre
+        (``self``) and newer LP duals (``other``) (Wentges 1997).
+
+        ``other`` may have rows ``self`` lacks (cuts added since): a subset-row cut takes
+        ``other``'s dual there, a capacity cut or an option row counts ``self``'s as 0. The
+        result carries ``other``'s cuts. (Two rules because the joint model, the only one to
+        cut subset rows, and the bound without contiguity, the only one to cut capacity, were
+        measured with these: docs/decisions.md, 2026-12-06.)
+        """
+        return Duals(
+            community=alpha * self.community + (1 - alpha) * other.community,
+            capacity=alpha * self.capacity + (1 - alpha) * other.capacity,
+            count=alpha * self.count + (1 - alpha) * other.count,
+            resource=alpha * self.resource + (1 - alpha) * other.resource,
+            cuts=other.cuts,
+            cut=alpha * _pad(self.cut, other.cut) + (1 - alpha) * other.cut,
+            option=_mix_optional(self.option, other.option, alpha),
+            weight_cuts=other.weight_cuts,
+            weight_cut=alpha * _pad(self.weight_cut, np.zeros(len(other.weight_cut)))
+            + (1 - alpha) * other.weight_cut,
+        )
+
     def reduced_cost(self, problem: Problem, col: Column) -> float:
         f = problem.options[col.option].firm
         rc = col.objective - float(self.community[list(col.members)].sum())
@@ -110,3 +133,18 @@ class Duals:
         if self.weight_cuts:
             rc += self.weight_penalty(f, col.weight)
         return rc + self.cut_penalty(col.members)
+
+
+def _pad(short: np.ndarray, full: np.ndarray) -> np.ndarray:
+    """``short`` continued with ``full``'s entries beyond its length."""
+    return np.concatenate([short, full[len(short) :]]) if len(short) != len(full) else short
+
+
+def _mix_optional(a: np.ndarray | None, b: np.ndarray | None, alpha: float) -> np.ndarray | None:
+    """α·a + (1−α)·b of two optional rows of one length (a missing one counts as 0)."""
+    if a is None and b is None:
+        return None
+    size = len(a) if a is not None else len(b)  # type: ignore[arg-type]
+    a = np.zeros(size) if a is None else a
+    b = np.zeros(size) if b is None else b
+    return alpha * a + (1 - alpha) * b
