@@ -141,6 +141,7 @@ def solve_joint(
     package_table: bool = True,
     table_pool: int = TABLE_POOL,
     hub_matching: bool = True,
+    deterministic: bool | None = None,
 ) -> JointResult:
     """Column generation + integer master within ``time_limit`` seconds.
 
@@ -153,9 +154,10 @@ def solve_joint(
     ``table_pool``: how many of the table's nearest packages join the pool before the local
     search (solves of ``TABLE_POOL_MIN_SECONDS`` or more; 0: none). ``hub_matching``: tighten
     the bound each round with :class:`sharedprop.models.colgen.hub_matching.HubMatching`.
+    ``deterministic``: count ``time_limit`` in work units, so a seed repeats exactly (None:
+    with one worker).
     """
-    # One worker: deterministic work instead of wall-clock seconds, so a seed repeats exactly.
-    clock = Clock(deterministic=workers == 1)
+    clock = Clock(deterministic=workers == 1 if deterministic is None else deterministic)
     t0 = 0.0
     deadline = float(time_limit)
     user_stop = stop or (lambda: False)
