@@ -40,11 +40,14 @@ def load_instance(path, *, graph=None):
     return _load(path, graph=graph)
 
 
-def solve(instance, **kwargs):
-    """Optimise ``instance``; see :func:`sharedprop.solver.solve`."""
-    from sharedprop.solver import solve as _solve
+def __getattr__(name: str):
+    # ``solve`` is :func:`sharedprop.solver.solve` itself (its signature and docstring), imported
+    # on first use so that ``import sharedprop`` stays light (no OR-Tools, no Numba).
+    if name == "solve":
+        from sharedprop.solver import solve
 
-    return _solve(instance, **kwargs)
+        return solve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_plan(path, instance=None):
