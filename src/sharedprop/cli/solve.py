@@ -25,8 +25,8 @@ from sharedprop.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RULES
 # Seconds kept from --time-limit for evaluating the plan and writing the outputs (report.html,
 # plan.xlsx, ...): a base, and per community, measured on the pilot and generated instances
 # (docs/decisions-solver.md).
-WRITE_SECONDS = 0.6
-WRITE_SECONDS_PER_COMMUNITY = 0.002
+WRITE_SECONDS = 0.3
+WRITE_SECONDS_PER_COMMUNITY = 0.005
 # The search gets at least this much, however little the command has left.
 MIN_SEARCH_SECONDS = 0.2
 

@@ -18,6 +18,7 @@ each resource used once. The plan obeys every rule; there is no bound on the who
 
 from __future__ import annotations
 
+import time
 from itertools import combinations
 
 import numpy as np
@@ -35,6 +36,10 @@ BIG = 10**12  # fen: the cost of leaving a must-cover community out (never chose
 # Shares of the limit for stages 1, 2 and 3 on a deterministic clock: fixed in advance, so that
 # the same seed takes the same path.
 STAGE_SHARES = (0.5, 0.35, 0.15)
+# Building stage 1's contiguous model in Python costs about this much per flow arc (a member's
+# neighbour among its hub's candidates); on the wall clock stage 1 is skipped when the build
+# alone would run past the run's deadline (docs/decisions-solver.md).
+BUILD_SECONDS_PER_ARC = 2e-5
 
 
 def _stage1_input(problem: Problem, maps: InstanceMaps) -> ClusteringInput:
@@ -132,13 +137,17 @@ def _cluster(
     stats: dict,
 ) -> list[tuple[int, tuple[int, ...]]] | None:
     """Stage 1: the packages' hubs and members (clustering at firm-averaged cost), or None."""
+    inp = _stage1_input(p, maps)
+    if not run.deterministic and _build_seconds(inp) > run.deadline - time.monotonic():
+        stats["stage1"] = "skipped: no time to build the model"
+        return None
     hint = None
     if initial:
         hint = np.full(p.n, -1, dtype=np.int64)
         for c in initial[0]:
             hint[list(c.members)] = p.options[c.option].hub
     s1 = solve_clustering(
-        _stage1_input(p, maps),
+        inp,
         time_limit=max(0.2, STAGE_SHARES[0] * run.limit),
         workers=run.workers,
         seed=run.seed,
@@ -151,6 +160,18 @@ def _cluster(
         return None
     hubs = sorted({int(h) for h in s1.hub_of if h >= 0})
     return [(h, tuple(int(i) for i in np.flatnonzero(s1.hub_of == h))) for h in hubs]
+
+
+def _build_seconds(inp: ClusteringInput) -> float:
+    """About how long building stage 1's model takes: its contiguity flows have an arc per
+    member and neighbour among the same hub's candidates."""
+    if inp.adjacency is None:
+        return 0.0
+    linked = np.zeros((inp.n, inp.n), dtype=np.float32)
+    for i, neighbours in enumerate(inp.adjacency):
+        linked[i, list(neighbours)] = 1.0
+    may_join = inp.allowed.astype(np.float32)
+    return BUILD_SECONDS_PER_ARC * float((may_join * (linked @ may_join)).sum())
 
 
 def _assign(
@@ -232,5 +253,5 @@ def _covers_every_must(p: Problem, cols: list[Column]) -> bool:
 
 
 def _no_plan(stats: dict, stage: str) -> JointResult:
-    status = "infeasible" if stats[stage] == "infeasible" else "unknown"
+    status = "infeasible" if stats.get(stage) == "infeasible" else "unknown"
     return JointResult(status, [], None, None, [], None, stats)
