@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 import time
@@ -113,4 +114,15 @@ def process_age() -> float:
 
 def run() -> None:  # pragma: no cover - console entry
     # The command's time counts from the interpreter's start: imports take a second or more.
-    sys.exit(main(started=time.monotonic() - process_age()))
+    code = main(started=time.monotonic() - process_age())
+    # Every output is written and closed by now. The interpreter's teardown of OR-Tools, Numba
+    # and SciPy would take another 0.4-2 s (measured on the pilot), which --time-limit counts:
+    # flush what is left and exit at once.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError, ValueError):  # the reader went away
+        _drop_stdout()
+        code = code or EXIT_BROKEN_PIPE
+    logging.shutdown()
+    os._exit(code)
