@@ -181,8 +181,8 @@ def _solve(
     warm, hints = _take_hints(instance, problem, maps, initial_plan, run)
     chosen, blocks = _choose_strategy(problem, strategy)
     jr, chosen = _run_strategy(chosen, blocks, problem, maps, run, warm, relaxed)
-    _apply_bounds(jr, trace.floor, run)
     _keep_the_best_hint(jr, hints, run)
+    _apply_bounds(jr, trace.floor, run)
     strategy_run = f"{strategy}→{chosen}" if strategy == "auto" else chosen
     return _finish(instance, problem, maps, run, jr, trace, strategy_run)
 
@@ -570,10 +570,10 @@ def _apply_bounds(jr: JointResult, floor: float | None, run: RunContext) -> None
     """Raise ``jr.bound`` to the transportation-LP bound (``floor``, every strategy) or the bound
     without contiguity (large instances) where stronger, as they are where the joint model's
     column generation has not converged; a bound that meets the plan proves it optimal."""
-    if jr.objective is None:
-        return
     if floor is not None:
         jr.stats["capacity_bound"] = round(floor, 2)
+    if jr.objective is None:
+        return
     best = max((b for b in (floor, jr.stats.get("relaxed_bound")) if b is not None), default=None)
     if best is None or (jr.bound is not None and best <= jr.bound):
         return
