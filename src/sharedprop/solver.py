@@ -69,7 +69,8 @@ REGION_MIN_OPTIONS = 400
 REGION_SHARE = 0.85
 REGION_SIZE = 7
 REGION_TIME = 1.0
-# Share of the limit for the bound without contiguity on those instances (one worker).
+# Share of the limit for the bound without contiguity on those instances when no second process
+# can carry it (one worker, or no fork).
 RELAXED_SHARE = 0.35
 
 ProgressCallback = Callable[[ProgressPoint], None]

@@ -12,7 +12,6 @@ import csv
 import pytest
 
 from benchmarks import street_scale
-from sharedprop.models.core.clock import SAFETY
 
 
 def test_a_small_run_writes_rows_whose_bounds_stay_below_their_evaluated_plans(tmp_path) -> None:
@@ -34,8 +33,8 @@ def test_a_small_run_writes_rows_whose_bounds_stay_below_their_evaluated_plans(t
 
 def test_one_worker_counts_work_so_its_rows_compare_with_earlier_one_worker_rows() -> None:
     """``--time-limit 60 --workers 1`` searches 60 work units, as one worker did before wall
-    clock and work were told apart, under a wall-clock limit of the old safety net."""
-    assert street_scale.limits(60.0, None, 1) == (SAFETY * 60.0, 60.0)
+    clock and work were told apart, under a generous wall-clock limit."""
+    assert street_scale.limits(60.0, None, 1) == (street_scale.WALL_PER_WORK * 60.0, 60.0)
     assert street_scale.limits(300.0, 60.0, 1) == (300.0, 60.0)
     assert street_scale.limits(60.0, None, 2) == (60.0, None)
     with pytest.raises(SystemExit, match=r"--work-limit needs --workers 1"):

@@ -78,7 +78,7 @@ MIN_BLOCK_SECONDS = 0.5
 # these caps the time goes to re-solving pairs of streets (PairSearch).
 STREET_SECONDS_CAP = 5.0
 RECOMBINATION_SECONDS_CAP = 30.0
-# Each re-solved pair of streets gets this much (work units with one worker).
+# Each re-solved pair of streets gets this much (work units on a repeatable run).
 PAIR_SECONDS = 5.0
 # A deterministic run counts its pairs in advance at this wall cost per work unit, since a
 # pair's solve takes about twice its work units on the wall clock.
