@@ -49,7 +49,7 @@ from sharedprop.models.core.columns import Column, make_column, plan_objective
 from sharedprop.models.core.duals import Duals
 from sharedprop.models.core.problem import InstanceMaps, Problem, problem_from_instance
 from sharedprop.models.core.result import JointResult
-from sharedprop.models.core.run import ProgressFn, RunContext
+from sharedprop.models.core.run import ProgressFn, RunContext, never
 from sharedprop.models.decompose.regions import improve_by_regions
 from sharedprop.models.decompose.streets import Block, solve_by_blocks, street_blocks
 from sharedprop.models.kernels import warm_up
@@ -199,13 +199,13 @@ def _run_context(
     for name, value in (("time_limit", time_limit), ("work_limit", work_limit)):
         if value is not None and not (math.isfinite(value) and value > 0):
             raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
-    run = RunContext(
+    return RunContext(
         time_limit=float(time_limit),
         work_limit=None if work_limit is None else float(work_limit),
         seed=seed,
         workers=max(1, int(workers)),
+        stop=stop or never,
     )
-    return run if stop is None else replace(run, stop=stop)
 
 
 def _infeasible(run: RunContext, strategy: str, reasons: tuple[str, ...]) -> Result:
