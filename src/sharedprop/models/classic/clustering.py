@@ -401,12 +401,14 @@ def solve_clustering(
     hint: np.ndarray | None = None,
     on_progress: Progress | None = None,
     use_bound: bool | None = None,
+    deterministic: bool | None = None,
 ) -> ClusteringResult:
     """Cluster the points at minimum cost; see the module docstring for the model.
 
     ``hint`` is a ``hub_of`` vector to start from (ignored for the bound steps if it breaks a
     rule). ``use_bound`` switches the Lagrangian bound, heuristic and reduction (None: on when
-    the knapsack tables are small enough).
+    the knapsack tables are small enough). ``deterministic``: budgets in work units, so a seed
+    repeats exactly (None: with one worker).
     """
     started = time.perf_counter()
     n = inp.n
@@ -424,7 +426,7 @@ def solve_clustering(
 
     # Budgets are measured on the clock: deterministic work with one worker, so that a seed
     # repeats exactly (sharedprop.models.core.clock), wall-clock seconds otherwise.
-    clock = Clock(deterministic=workers == 1)
+    clock = Clock(deterministic=workers == 1 if deterministic is None else deterministic)
 
     incumbent: np.ndarray | None = None
     upper: int | None = None
