@@ -35,7 +35,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="address to listen on (default 127.0.0.1: this machine only)",
     )  # fmt: skip
     p.add_argument("--no-browser", action="store_true", help="print the address, do not open it")
-    p.add_argument("--lang", choices=("zh", "en"), help="language (default: from the locale)")
     p.add_argument(
         "--workers", type=int, default=2, metavar="W",
         help="CP-SAT workers per solve (default 2)",
