@@ -62,7 +62,7 @@ class ExplainRunner:
                 self._running = key
             try:
                 answer = ExplainAnswer("ready", compute())
-            except Exception as exc:  # noqa: BLE001 - shown in the panel
+            except Exception as exc:
                 answer = ExplainAnswer("failed", f"{type(exc).__name__}: {exc}")
             with self._cond:
                 self._answers[key] = answer

@@ -74,7 +74,7 @@ def _solve_child(conn: Any, instance: Instance, options: dict[str, Any], stop: A
             instance, on_progress=lambda p: conn.send(("progress", p)), stop=stop.is_set, **options
         )
         conn.send(("result", result))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
+    except Exception as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
@@ -197,7 +197,7 @@ class SolveRunner:
                 stop=job.stop_event.is_set,
             )
             state = "stopped" if job.stop_event.is_set() else "done"
-        except Exception as exc:  # noqa: BLE001 - shown to the planner, the server lives on
+        except Exception as exc:
             job.error = f"{type(exc).__name__}: {exc}"
         finally:
             job.finished = time.monotonic()
@@ -206,7 +206,7 @@ class SolveRunner:
         # The plan is in place before anyone polling sees the run as finished.
         try:
             self._on_done(job)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             job.error, state = f"{type(exc).__name__}: {exc}", "failed"
         job.state = state
 

@@ -44,7 +44,7 @@ from sharedprop.models.colgen.option_bounds import FlatOptions
 from sharedprop.models.colgen.package_table import WITHIN_SECONDS_PER_PACKAGE, PackageTable
 from sharedprop.models.colgen.pricing import greedy_price
 from sharedprop.models.colgen.reduced_cost import EPS, PricingCache
-from sharedprop.models.core.clock import SAFETY, Clock
+from sharedprop.models.core.clock import Clock, safety_limit
 from sharedprop.models.core.columns import Column, ColumnPool, make_column, plan_objective
 from sharedprop.models.core.duals import Duals
 from sharedprop.models.core.problem import Problem, is_connected
@@ -929,9 +929,7 @@ class JointSearch:
         """The caller's stop, or, on a work clock, the wall-clock safety net."""
         if self._user_stop is not None and self._user_stop():
             return True
-        return self.clock.deterministic and self.clock.wall() > (
-            SAFETY * self.params.time_limit + 1.0
-        )
+        return self.clock.deterministic and self.clock.wall() > safety_limit(self.params.time_limit)
 
     def _set_incumbent(self, objective: float, columns: list[Column], hint: list[int]) -> None:
         self.incumbent.objective = objective

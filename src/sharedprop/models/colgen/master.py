@@ -40,8 +40,8 @@ from sharedprop.models.core.clock import (
     MASTER_COLUMNS_DOUBLING,
     MASTER_SECONDS_PER_DTIME,
     RANKED_MASTER_SECONDS_PER_DTIME,
-    SAFETY,
     Clock,
+    safety_limit,
 )
 from sharedprop.models.core.columns import Column, ColumnPool, plan_objective
 from sharedprop.models.core.duals import FEN, Duals, WeightCut
@@ -809,5 +809,5 @@ def _scip_limits(s: pywraplp.Solver, clock: Clock | None, time_limit: float, col
     # SCIP's limit is wall-clock only. In a repeatable run it gets the safety margin instead
     # and is charged the work it did (from its LP iterations), so the same run takes the
     # same path unless the machine is far slower than the calibration.
-    wall_limit = SAFETY * time_limit + 1.0 if deterministic else time_limit
+    wall_limit = safety_limit(time_limit) if deterministic else time_limit
     s.SetTimeLimit(int(max(0.1, wall_limit) * 1000))
