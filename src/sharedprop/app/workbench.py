@@ -38,6 +38,7 @@ from sharedprop.data import Instance, Lock
 from sharedprop.errors import InstanceError, SharedpropError
 from sharedprop.evaluate import Evaluation
 from sharedprop.explain import explain_community
+from sharedprop.i18n import use_language
 from sharedprop.io.instances import list_plan_files
 from sharedprop.outputs import write_outputs
 from sharedprop.plan import Plan
@@ -93,7 +94,8 @@ class Workbench:
         self._history: list[PlanState] = []
         self.solver = SolveRunner(self.workspace, solver or solve_in_process, self._solve_done)
         self.explainer = ExplainRunner()
-        self.reload(restore=True)
+        with use_language(settings.lang):  # outside any request: the app's language by hand
+            self.reload(restore=True)
 
     # -- the instance ---------------------------------------------------------------------------
     def reload(self, *, restore: bool = False, keep_plan: bool = False) -> InstanceState:
@@ -297,7 +299,8 @@ class Workbench:
         return self.current
 
     def map_inputs(self) -> tuple[Instance, Plan, Evaluation, int]:
-        """What the map is drawn from, taken together: instance with locks, plan, scores, version."""
+        """What the map is drawn from, taken together: instance (locks in force), plan, scores,
+        version."""
         with self._lock:
             state = self.plan_state()
             assert self.evaluation is not None
