@@ -1,4 +1,4 @@
-"""The instance's own files: settings written back, cells fixed, problems located."""
+"""The instance's own files: settings written back, cells fixed."""
 
 from __future__ import annotations
 
@@ -6,14 +6,8 @@ import pytest
 
 from sharedprop import load_instance
 from sharedprop.app.sources import edit_cell, write_settings
-from sharedprop.app.validation import locate
 from sharedprop.errors import SharedpropError
 from tests.app.pilot_files import PILOT
-
-COLUMNS = {
-    "communities": ("id", "name", "households"),
-    "locks": ("community_id", "firm_id", "rule"),
-}
 
 
 def test_settings_are_written_and_the_rest_of_instance_toml_is_kept(tmp_path):
@@ -47,24 +41,3 @@ def test_a_cell_is_fixed_in_a_csv_file_and_in_a_workbook(tiny_files, write_insta
         edit_cell(folder, "plans", 2, "x", "1")
     with pytest.raises(SharedpropError, match="one line"):
         edit_cell(folder, "communities", 2, "name", "a\nb")
-
-
-@pytest.mark.parametrize(
-    ("message", "where"),
-    [
-        ("communities.csv row 14 (id C013): households must be > 0, got -3",
-         ("communities", 14, "households", "-3")),
-        ("city.xlsx, sheet communities, row 7 (id C2): duplicate id: C2 is already used on row 3",
-         ("communities", 7, "id", None)),
-        ("locks.csv row 3 (C01, F9): firm_id 'F9' is not a firm id in firms.csv; correct the id",
-         ("locks", 3, "firm_id", None)),
-        ("communities.csv row 5 (id X): name is empty; fill in a value",
-         ("communities", 5, "name", None)),
-        ("instance.toml: [policy] packge_max_households is not a policy key",
-         (None, None, None, None)),
-    ],
-)  # fmt: skip
-def test_problems_are_read_back_into_table_row_column_and_value(message, where):
-    p = locate(message, COLUMNS)
-    assert (p.table, p.row, p.column, p.value) == where
-    assert p.message == message

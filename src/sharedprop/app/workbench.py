@@ -25,13 +25,7 @@ from sharedprop.app.settings import AppSettings
 from sharedprop.app.solving import SolveJob, SolveRequest, SolveRunner, solve_in_process
 from sharedprop.app.sources import edit_cell, write_settings
 from sharedprop.app.uploads import UploadError, check_workbook, find_instance_root, unpack_zip
-from sharedprop.app.validation import (
-    CellProblem,
-    TableView,
-    locate,
-    problem_tables,
-    table_columns,
-)
+from sharedprop.app.validation import CellProblem, TableView, cell_problem, problem_tables
 from sharedprop.app.workspace import Workspace
 from sharedprop.compare import Comparison, compare_plans
 from sharedprop.data import Instance, Lock
@@ -109,8 +103,7 @@ class Workbench:
             try:
                 instance = load_instance(source)
             except InstanceError as exc:
-                columns = table_columns(source)
-                problems = tuple(locate(p, columns) for p in exc.problems)
+                problems = tuple(cell_problem(p) for p in exc.problems)
                 tables = tuple(problem_tables(source, list(problems)))
                 self.inst = InstanceState("invalid", source, None, problems, tables)
                 self._set(None)

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sharedprop.errors import Problem
 from sharedprop.i18n import tr
 
 ROW_REFERENCE = re.compile(r"\brows? \d|第 \d+ 行")
@@ -68,6 +69,11 @@ class Row:
         """``row 14`` (or the row's own label): how messages name this row."""
         return self.label or tr("row {n}", n=self.number)
 
+    @property
+    def sheet_row(self) -> int | None:
+        """The spreadsheet row, or None where rows are named by a label (a frame's index)."""
+        return None if self.label else self.number
+
 
 @dataclass(frozen=True)
 class Table:
@@ -86,6 +92,17 @@ class Table:
         """``communities.csv row 14 (id C013)`` — the start of every message about a row."""
         label = f"{self.file} {row.ref}"
         return tr("{place} (id {id})", place=label, id=ident) if ident else label
+
+    def cells(self, row: Row, problems: list[str], ident: str | None = None) -> Cells:
+        """Typed access to ``row``; its problems start with :meth:`where` and name this table."""
+        return Cells(self.where(row, ident), row, problems, table=self.name, place=self.file)
+
+    def problem(self, row: Row, text: str, column: str | None = None) -> Problem:
+        """``text`` (a whole sentence about ``row``) with its place: this table, row, column."""
+        value = row.get(column) if column else None
+        return Problem(
+            text, place=self.file, table=self.name, row=row.sheet_row, column=column, value=value
+        )
 
 
 def row_note(problems: list[str]) -> str | None:
@@ -432,17 +449,28 @@ def records_to_table(
     missing = [c for c in required_columns if c not in header]
     if missing:
         problems.append(
-            f"{display}: missing column(s) {', '.join(missing)} in the header (row "
-            f"{header_number}); the header must include {','.join(required_columns)}. "
-            f"Found: {','.join(h for h in header if h) or 'nothing'}"
+            Problem(
+                f"{display}: missing column(s) {', '.join(missing)} in the header (row "
+                f"{header_number}); the header must include {','.join(required_columns)}. "
+                f"Found: {','.join(h for h in header if h) or 'nothing'}",
+                place=display,
+                table=name,
+                row=header_number,
+            )
         )
         return None
     seen: set[str] = set()
     for h in header:
         if h and h in seen:
             problems.append(
-                f"{display}: column {h} appears twice in the header (row {header_number}); "
-                "delete or rename one of them"
+                Problem(
+                    f"{display}: column {h} appears twice in the header (row {header_number}); "
+                    "delete or rename one of them",
+                    place=display,
+                    table=name,
+                    row=header_number,
+                    column=h,
+                )
             )
             return None
         seen.add(h)
@@ -466,21 +494,34 @@ class Cells:
     """Typed access to one row's cells; every problem is appended to ``problems``.
 
     ``where`` is the start of each message (``communities.csv row 14 (id C013)``), so every
-    problem names file, row, id and — by its first word — the column.
+    problem names file, row, id and — by its first word — the column. Each problem is a
+    :class:`Problem` that also carries ``table``, ``place``, the row and the column.
     """
 
     where: str
     row: Row
     problems: list[str] = field(default_factory=list)
+    table: str | None = None
+    place: str | None = None
 
-    def add(self, message: str) -> None:
-        self.problems.append(tr("{where}: {problem}", where=self.where, problem=message))
+    def add(self, message: str, column: str | None = None) -> None:
+        """Add ``message`` (about ``column``'s cell, or the row when None) as a problem."""
+        self.problems.append(
+            Problem(
+                tr("{where}: {problem}", where=self.where, problem=message),
+                place=self.place,
+                table=self.table,
+                row=self.row.sheet_row,
+                column=column,
+                value=self.row.get(column) if column else None,
+            )
+        )
 
     def text(self, column: str, *, required: bool = False, what: str | None = None) -> str:
         value = self.row.get(column)
         if required and not value:
             what = what if what is not None else tr("a value")
-            self.add(tr("{column} is empty; fill in {what}", column=column, what=what))
+            self.add(tr("{column} is empty; fill in {what}", column=column, what=what), column)
         return value
 
     def flag(self, column: str, *, default: bool = True) -> bool | None:
@@ -496,7 +537,8 @@ class Cells:
                     column=column,
                     words=FLAG_WORDS,
                     value=repr(raw),
-                )  # fmt: skip
+                ),
+                column,
             )
         return value
 
@@ -511,7 +553,7 @@ class Cells:
         kind = tr("a whole number") if whole else tr("a number")
         if not raw:
             if required:
-                self.add(tr("{column} is empty; fill in {what}", column=column, what=kind))
+                self.add(tr("{column} is empty; fill in {what}", column=column, what=kind), column)
             return None
         value = parse_number(raw)
         if value is None:
@@ -523,12 +565,14 @@ class Cells:
                     kind=kind,
                     value=repr(raw),
                     hint=hint,
-                )  # fmt: skip
+                ),
+                column,
             )
             return None
         if not math.isfinite(value):
             self.add(
-                tr("{column} must be a finite number, got {value}", column=column, value=repr(raw))
+                tr("{column} must be a finite number, got {value}", column=column, value=repr(raw)),
+                column,
             )
             return None
         if whole:
@@ -538,7 +582,8 @@ class Cells:
                         "{column} must be a whole number, got {value}",
                         column=column,
                         value=repr(raw),
-                    )  # fmt: skip
+                    ),
+                    column,
                 )
                 return None
             return int(value)
