@@ -142,8 +142,9 @@ def test_a_solve_of_a_few_seconds_shows_every_package_in_the_table_and_on_the_ma
     wait_for_solve(page)
     plan, ev = scored(server)
     assert workbench(server).current.source == "solve"
-    wait(page, lambda d: public_money(d) == whole_yuan(ev.public_money),
-         message=f"public money never showed {whole_yuan(ev.public_money)} (shown: {public_money(page)})")  # fmt: skip
+    wanted = whole_yuan(ev.public_money)
+    wait(page, lambda d: public_money(d) == wanted,
+         message=f"public money never showed {wanted} (shown: {public_money(page)})")  # fmt: skip
     rows = [r for (r,) in attrs(page, "package-row", "data-package-id")]
     assert rows == [p.id for p in plan.packages] and rows
     outlines = {p for (p,) in attrs(page, "package", "data-package-id")}
