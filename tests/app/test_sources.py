@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from openpyxl import load_workbook
 
-from sharedprop import load_instance
+from sharedprop import load_instance, write_instance_workbook
 from sharedprop.app.sources import edit_cell, write_settings
 from sharedprop.errors import SharedpropError
 from tests.app.pilot_files import PILOT
@@ -41,3 +42,25 @@ def test_a_cell_is_fixed_in_a_csv_file_and_in_a_workbook(tiny_files, write_insta
         edit_cell(folder, "plans", 2, "x", "1")
     with pytest.raises(SharedpropError, match="one line"):
         edit_cell(folder, "communities", 2, "name", "a\nb")
+
+
+def test_a_workbook_cell_is_written_as_the_template_writes_it(tmp_path):
+    path = write_instance_workbook(load_instance(PILOT), tmp_path / "pilot.xlsx")
+    edit_cell(path, "communities", 2, "Name ", "=HYPERLINK(1)")  # header matched as the loader
+    edit_cell(path, "communities", 3, "households", "1,250")
+    cell = load_workbook(path)["communities"]["B2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")  # text, never a formula
+    inst = load_instance(path)
+    assert inst.communities[0].name == "=HYPERLINK(1)" and inst.communities[1].households == 1250
+
+
+def test_a_workbook_s_settings_keep_the_template_s_notes_and_place(tmp_path):
+    path = write_instance_workbook(load_instance(PILOT), tmp_path / "pilot.xlsx")
+    before = load_workbook(path).sheetnames
+    write_settings(path, {"policy": {"link_max_m": 650.0, "package_max_households": None}})
+    book = load_workbook(path)
+    assert book.sheetnames == before
+    rows = {r[0]: r for r in book["policy"].iter_rows(min_row=2, values_only=True)}
+    assert rows["link_max_m"][1] == 650.0 and rows["link_max_m"][2]  # a note beside it
+    assert "package_max_households" not in rows  # "no limit": left out, the default
+    assert load_instance(path).policy.link_max_m == 650.0

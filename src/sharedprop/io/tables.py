@@ -277,7 +277,9 @@ def decode_text(data: bytes, display: str, problems: list[str]) -> str | None:
     return None
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of CSV ``text``: the most frequent of comma, semicolon and tab in its first
+    line (a comma when none is there)."""
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
@@ -298,7 +300,7 @@ def _csv_records(
     if "\x00" in text:
         problems.append(f"{display} contains NUL bytes, so it is not CSV text; {_SAVE_AS_UTF8}")
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         # Records are numbered as spreadsheet rows (header = 1), which is what Excel shows.
         return [(i, rec) for i, rec in enumerate(reader, start=1)]
@@ -328,19 +330,26 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def workbook_sheets(
-    path: Path, display: str, problems: list[str]
-) -> dict[str, list[list[Any]]] | None:
-    """Every sheet of the workbook at ``path`` as rows of cell values, by sheet title."""
+def _open_workbook(path: Path, display: str, problems: list[str]) -> Any:
+    """The workbook at ``path``, read-only with cached values; None with a problem if unreadable."""
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         problems.append(
             f"{display} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); open it in "
             "Excel or WPS and save it again as .xlsx"
         )
+        return None
+
+
+def workbook_sheets(
+    path: Path, display: str, problems: list[str]
+) -> dict[str, list[list[Any]]] | None:
+    """Every sheet of the workbook at ``path`` as rows of cell values, by sheet title."""
+    wb = _open_workbook(path, display, problems)
+    if wb is None:
         return None
     try:
         return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
@@ -366,15 +375,8 @@ def _xlsx_records(
     *,
     named_sheet_only: bool = False,
 ) -> list[tuple[int, list[str]]] | None:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        problems.append(
-            f"{display} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); open it in "
-            "Excel or WPS and save it again as .xlsx"
-        )
+    wb = _open_workbook(path, display, problems)
+    if wb is None:
         return None
     try:
         sheets = {ws.title: ws for ws in wb.worksheets}
