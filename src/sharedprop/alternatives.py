@@ -162,7 +162,8 @@ class IncrementalScoring:
         broken = [
             *self._membership(plan, holding),
             *(v for p in added for v in self.scorer.package(p).broken),
-            *resource_sharing_violations(plan),
+            # Only a resource of an added package can be shared anew (removing shares nothing).
+            *(resource_sharing_violations(plan) if any(p.resources for p in added) else ()),
             *self._firms(added, removed),
             *lock_violations(
                 [lk for lk in self.instance.locks if lk.community_id in holding],

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import networkx as nx
 import pandas as pd
 
-from sharedprop.data import Community, Firm, Instance, Lock
+from sharedprop.data import Community, Firm, Instance, Lock, Resource
 from sharedprop.errors import PlanError
 from sharedprop.plan import Package, Plan
 
@@ -256,11 +256,23 @@ def _cost_parts(
     return fixed, household, travel
 
 
-def best_hub(instance: Instance, firm: Firm, members: Sequence[Community]) -> Community:
-    """The member minimising Σ d(member, hub) + d(firm, hub); ties go to the earliest member."""
+Site = Community | Firm | Resource
+Distance = Callable[[Site, Site], float]  # the contract distance, as Instance.distance_m
+
+
+def best_hub(
+    instance: Instance,
+    firm: Firm,
+    members: Sequence[Community],
+    distance: Distance | None = None,
+) -> Community:
+    """The member minimising Σ d(member, hub) + d(firm, hub); ties go to the earliest member.
+
+    ``distance`` replaces ``instance.distance_m`` (a cache of it)."""
+    d = distance or instance.distance_m
     best, best_val = members[0], float("inf")
     for h in members:
-        val = sum(instance.distance_m(m, h) for m in members) + instance.distance_m(firm, h)
+        val = sum(d(m, h) for m in members) + d(firm, h)
         if val < best_val - 1e-9:
             best, best_val = h, val
     return best
@@ -277,19 +289,21 @@ class _Placed:
     hub_distances: tuple[float, ...]
 
 
-def _place(instance: Instance, package: Package) -> _Placed:
+def _place(instance: Instance, package: Package, distance: Distance) -> _Placed:
     firm = instance.firm(package.firm_id)
     members = tuple(instance.community(m) for m in package.members)
     hub = (
-        instance.community(package.hub_id) if package.hub_id else best_hub(instance, firm, members)
+        instance.community(package.hub_id)
+        if package.hub_id
+        else best_hub(instance, firm, members, distance)
     )
-    dists = tuple(instance.distance_m(m, hub) for m in members)
+    dists = tuple(distance(m, hub) for m in members)
     return _Placed(package, firm, hub, members, dists)
 
 
-def _package_metrics(instance: Instance, placed: _Placed) -> PackageMetrics:
+def _package_metrics(instance: Instance, placed: _Placed, distance: Distance) -> PackageMetrics:
     p, firm, hub, members = placed.package, placed.firm, placed.hub, placed.members
-    firm_distance = instance.distance_m(firm, hub)
+    firm_distance = distance(firm, hub)
     fixed, hh_cost, travel = _cost_parts(firm, members, placed.hub_distances, firm_distance)
     cost = fixed + hh_cost + travel
     fee_rev = sum(m.annual_fee_income for m in members)
@@ -413,11 +427,30 @@ def _package_rules(
         )
 
 
+def _parts(graph: nx.Graph, members: Iterable[str]) -> list[set[str]]:
+    """The connected parts of the subgraph ``members`` induce (a search over the graph's own
+    adjacency: no subgraph view is built)."""
+    inside, seen, parts = set(members), set(), []
+    adjacency = graph.adj
+    for start in inside:
+        if start in seen:
+            continue
+        part, stack = {start}, [start]
+        while stack:
+            for other in adjacency[stack.pop()]:
+                if other in inside and other not in part:
+                    part.add(other)
+                    stack.append(other)
+        seen |= part
+        parts.append(part)
+    return parts
+
+
 def _contiguity_rule(instance: Instance, p: Package) -> Iterator[Violation]:
-    sub = instance.graph.subgraph(p.members)
-    if nx.is_connected(sub):
+    found = _parts(instance.graph, p.members)
+    if len(found) == 1:
         return
-    parts = sorted((sorted(c) for c in nx.connected_components(sub)), key=lambda c: c[0])
+    parts = sorted((sorted(c) for c in found), key=lambda c: c[0])
     desc = " | ".join(",".join(c) for c in parts)
     yield Violation(
         "contiguity",
@@ -439,12 +472,14 @@ def _service_radius_rule(placed: _Placed, m: PackageMetrics) -> Iterator[Violati
         )
 
 
-def _resource_distance_rules(instance: Instance, placed: _Placed) -> Iterator[Violation]:
+def _resource_distance_rules(
+    instance: Instance, placed: _Placed, distance: Distance
+) -> Iterator[Violation]:
     """resource_distance."""
     p, hub = placed.package, placed.hub
     for r in p.resources:
         res = instance.resource(r)
-        d = instance.distance_m(res, hub)
+        d = distance(res, hub)
         if d > res.max_distance_m + DISTANCE_SLACK_M:
             yield Violation(
                 "resource_distance",
@@ -597,18 +632,24 @@ class PackageScore:
 
 
 def score_package(
-    instance: Instance, package: Package, *, contiguity: ContiguityRule | None = None
+    instance: Instance,
+    package: Package,
+    *,
+    contiguity: ContiguityRule | None = None,
+    distance: Distance | None = None,
 ) -> PackageScore:
     """The :class:`PackageScore` of ``package`` (its ids must be the instance's).
 
-    ``contiguity`` replaces the contiguity check (a cache of it, as :class:`Scorer` keeps).
+    ``contiguity`` and ``distance`` replace the contiguity check and ``instance.distance_m``
+    (caches of them, as :class:`Scorer` keeps).
     """
-    placed = _place(instance, package)
-    m = _package_metrics(instance, placed)
+    d = distance or instance.distance_m
+    placed = _place(instance, package, d)
+    m = _package_metrics(instance, placed, d)
     broken = (
         *_package_rules(instance, placed, m, contiguity or _contiguity_rule),
         *_service_radius_rule(placed, m),
-        *_resource_distance_rules(instance, placed),
+        *_resource_distance_rules(instance, placed, d),
     )
     return PackageScore(m, broken)
 
@@ -640,8 +681,9 @@ class Scorer:
     """:func:`evaluate` for many plans of one instance, each distinct package scored once.
 
     ``Scorer(instance).evaluate(plan)`` equals ``evaluate(instance, plan)`` to the last bit: the
-    same functions run in the same order, only a package (and a member set's contiguity) met
-    before is looked up instead of scored again. Keeps the ``keep`` packages used last.
+    same functions run in the same order, only a package, a member set's contiguity or a
+    distance met before is looked up instead of computed again. Keeps the ``keep`` packages used
+    last.
     """
 
     def __init__(self, instance: Instance, *, keep: int = 20_000) -> None:
@@ -649,16 +691,29 @@ class Scorer:
         self._keep = keep
         self._scores: dict[Package, PackageScore] = {}
         self._contiguity: dict[tuple[str, tuple[str, ...]], tuple[Violation, ...]] = {}
+        self._distances: dict[tuple[int, int], float] = {}
 
     def package(self, package: Package) -> PackageScore:
         """The :class:`PackageScore` of ``package`` (its ids must be the instance's)."""
         score = self._scores.pop(package, None)
         if score is None:
-            score = score_package(self.instance, package, contiguity=self._connected)
+            score = score_package(
+                self.instance, package, contiguity=self._connected, distance=self._distance
+            )
             while len(self._scores) >= self._keep:
                 self._scores.pop(next(iter(self._scores)))
         self._scores[package] = score  # the most recently used last
         return score
+
+    def _distance(self, a: Site, b: Site) -> float:
+        """``instance.distance_m(a, b)``, each pair of the instance's sites computed once."""
+        key = (id(a), id(b))  # the instance holds the sites: their ids stay theirs
+        found = self._distances.get(key)
+        if found is None:
+            if len(self._distances) >= 50 * self._keep:
+                self._distances.clear()
+            found = self._distances[key] = self.instance.distance_m(a, b)
+        return found
 
     def _connected(self, instance: Instance, package: Package) -> tuple[Violation, ...]:
         key = (package.id, package.members)
