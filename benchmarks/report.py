@@ -350,6 +350,25 @@ def graph_scale_block(report: dict) -> str:
     return summary + "\n\n" + _table(header, lines)
 
 
+def app_scale_block(rows: list[dict[str, str]]) -> str:
+    """The workbench's answers at city scale (``benchmarks.app_scale``)."""
+    first = rows[0]
+    lines = [
+        [r["what"], r["path"], r["items"], _fmt(r["mean_s"], 3), _fmt(r["max_s"], 3),
+         {"True": "yes", "False": "**no**"}.get(r["same"], "—")]
+        for r in rows
+    ]  # fmt: skip
+    limits = sorted({r["time_limit"] for r in rows if r.get("time_limit")})
+    solves = f" `solve` with time_limit {', '.join(limits)} s." if limits else ""
+    summary = (
+        f"{int(first['communities']):,} communities, seed {first['seed']}, measured "
+        f"{first['date']}; seconds, wall clock; machine: {first['machine']}. `same`: the "
+        f"incremental path gave the reference's result exactly.{solves}"
+    )
+    header = ["what", "path", "items", "mean s", "max s", "same"]
+    return f"{summary}\n\n{_table(header, lines)}"
+
+
 BLOCKS: dict[str, Callable[[list[dict[str, str]]], str]] = {
     "gap": gap_block,
     "cpmp": cpmp_block,
@@ -357,8 +376,10 @@ BLOCKS: dict[str, Callable[[list[dict[str, str]]], str]] = {
     "peer": peer_block,
     "manual": manual_block,
     "lower_bounds": lower_bounds_block,
+    "app_scale": app_scale_block,
 }
 JSON_BLOCKS: dict[str, Callable[[dict], str]] = {"graph_scale": graph_scale_block}
+
 MARKER = re.compile(r"(<!-- BEGIN ([\w./-]+) -->).*?(<!-- END \2 -->)", re.DOTALL)
 
 

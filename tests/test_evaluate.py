@@ -48,8 +48,10 @@ from typing import get_args
 import networkx as nx
 import pytest
 
+from sharedprop import load_instance, read_plan
 from sharedprop.data import Community, Firm, Instance, Lock, ObjectiveWeights, Policy, Resource
-from sharedprop.evaluate import RULES, RuleName, evaluate
+from sharedprop.errors import PlanError
+from sharedprop.evaluate import RULES, RuleName, Scorer, evaluate
 from sharedprop.plan import Package, Plan
 
 YUAN = 0.01
@@ -304,3 +306,26 @@ def test_costs_are_still_reported_for_a_plan_that_breaks_rules() -> None:
     inst = make_instance(policy=replace(POLICY, package_max_households=200))
     ev = evaluate(inst, PLAN)
     assert ev.public_money == pytest.approx(113_122, abs=YUAN)
+
+
+@pytest.mark.parametrize("rule", list(RULE_CASES))
+def test_a_scorer_gives_evaluate_s_evaluation_of_each_broken_rule_case(rule: str) -> None:
+    inst, plan, _, _ = RULE_CASES[rule]()
+    assert Scorer(inst).evaluate(plan) == evaluate(inst, plan)
+
+
+def test_a_scorer_reused_over_edits_and_locks_gives_evaluate_s_evaluations(tiny_instance) -> None:
+    inst = load_instance(tiny_instance)
+    plan = read_plan(tiny_instance / "plans" / "manual.csv", inst)
+    scorer = Scorer(inst, keep=2)  # a small cache: packages are dropped and scored again
+    first, second = plan.packages
+    moved = Plan((replace(first, members=("C01", "C02")),
+                  replace(second, members=(*second.members, "C03"))))  # fmt: skip
+    firm = replace(moved, packages=(replace(moved.packages[0], firm_id="F2", hub_id=None),
+                                    moved.packages[1]))  # fmt: skip
+    locks = (Lock("C01", "F1", "must"), Lock("C06", "F2", "forbid"))
+    for p in (plan, moved, firm, plan, firm):
+        assert scorer.evaluate(p) == evaluate(inst, p)
+        assert scorer.evaluate(p, locks=locks) == evaluate(replace(inst, locks=locks), p)
+    with pytest.raises(PlanError, match="unknown firm"):
+        scorer.evaluate(replace(plan, packages=(replace(plan.packages[0], firm_id="F9"),)))
