@@ -130,14 +130,19 @@ def sscflp_block(rows: list[dict[str, str]]) -> str:
 
 
 def peer_block(rows: list[dict[str, str]]) -> str:
-    ratios = [_num(r["peer_over_ours"]) for r in rows if _num(r.get("peer_over_ours", ""))]
+    ratios = [_num(r["ours_over_peer"]) for r in rows if _num(r.get("ours_over_peer", ""))]
     peer_proven = sum(r["peer_status"] == "optimal" for r in rows)
     ours_proven = sum(r["status"] == "optimal" for r in rows)
     summary = (
         f"sharedprop proved {ours_proven} of {len(rows)}, spopt + CBC proved {peer_proven} of "
         f"{len(rows)} within the limit. Where both proved the same optimum ({len(ratios)} "
-        f"instances), spopt took "
-        + (f"{statistics.median(ratios):.2f}× sharedprop's time (median)" if ratios else "—")
+        "instances), sharedprop's wall time over spopt + CBC's: "
+        + (
+            f"**median {statistics.median(ratios):.2f}**, worst {max(ratios):.2f}, best "
+            f"{min(ratios):.2f}"
+            if ratios
+            else "—"
+        )
         + ". "
         + _machine_line(rows)
     )
@@ -151,7 +156,7 @@ def peer_block(rows: list[dict[str, str]]) -> str:
             _fmt(r["peer_objective"]),
             r["peer_status"],
             _fmt(r["peer_wall_seconds"]),
-            _fmt(r["peer_over_ours"], 2),
+            _fmt(r["ours_over_peer"], 2),
         ]
         for r in rows
     ]
@@ -164,8 +169,36 @@ def peer_block(rows: list[dict[str, str]]) -> str:
         "spopt + CBC",
         "status",
         "wall s",
-        "time ratio spopt / sharedprop",
+        "time ratio sharedprop / spopt",
     ]
+    return summary + "\n\n" + _table(header, lines)
+
+
+def cpmp_generated_block(rows: list[dict[str, str]]) -> str:
+    gaps = [g for r in rows if (g := _num(r.get("gap", ""))) is not None]
+    within = sum(g <= 0.005 for g in gaps)
+    summary = (
+        f"**{within} of {len(rows)}** within 0.5 % of their proven bound "
+        f"({sum(r['status'] == 'optimal' for r in rows)} proven optimal); largest gap "
+        + (f"{100 * max(gaps):.2f} %" if gaps else "—")
+        + ". "
+        + _machine_line(rows)
+    )
+    lines = [
+        [
+            r["instance"],
+            r["n"],
+            r["m"],
+            _fmt(r["objective"], 2),
+            _fmt(r["bound"], 2),
+            "—" if _num(r.get("gap", "")) is None else f"{100 * float(r['gap']):.2f} %",
+            r["status"],
+            _fmt(r["seconds"]),
+            _fmt(r["wall_seconds"]),
+        ]
+        for r in rows
+    ]
+    header = ["instance", "n", "p", "objective", "bound", "gap", "status", "incumbent s", "wall s"]
     return summary + "\n\n" + _table(header, lines)
 
 
@@ -261,6 +294,7 @@ BLOCKS: dict[str, Callable[[list[dict[str, str]]], str]] = {
     "gap": gap_block,
     "cpmp": cpmp_block,
     "sscflp": sscflp_block,
+    "cpmp-generated": cpmp_generated_block,
     "peer": peer_block,
     "manual": manual_block,
     "lower_bounds": lower_bounds_block,
