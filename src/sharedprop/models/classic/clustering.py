@@ -41,6 +41,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from sharedprop.models.classic import clustering_lagrangian as lagrangian
+from sharedprop.models.classic.assignment import solve_assignment
 from sharedprop.models.classic.clustering_cpsat import base_parameters, build_model, hub_of_run
 from sharedprop.models.classic.clustering_heuristics import (
     ClusterLns,
@@ -62,6 +63,9 @@ from sharedprop.models.core.clock import (
     Clock,
 )
 from sharedprop.models.core.cpsat import Progress, Run, Status, solve_model
+
+# Points may join one of this many nearest Lagrangian hubs in the first plan.
+NEAREST_HUBS = 8
 
 __all__ = [
     "ClusteringInput",
@@ -209,20 +213,21 @@ class ClusteringSearch:
         if self._bound_fits():
             if not self._first_bound():
                 return self._infeasible("the relaxation has no hub set")
-            self._first_incumbent()
-            if self.status != "optimal":
-                self._improve_incumbent()
-                self._tighten_bound()
+            self._heuristic_incumbent()
             if self.lower is not None and self.lower > largest_objective(self.inp):
                 return self._infeasible("the bound exceeds every possible cost")
-            if self.status != "optimal" and self._closed():
-                self.stats.proved_by = "lagrangian bound"
-        if self.status != "optimal":
+        if self.status not in ("optimal", "infeasible") and not self._closed():
             if self.multipliers is not None and self.incumbent is not None:
-                self._prove_below_incumbent()
+                self._prove()
             else:
                 self._search_whole_model()
+        if self._closed() and self.stats.proved_by is None:
+            self.stats.proved_by = "lagrangian bound"
         return self._result()
+
+    def _uses_mip(self) -> bool:
+        """HiGHS searches the reduced models: no contiguity, and budgets on the wall clock."""
+        return self.inp.adjacency is None and not self.params.deterministic
 
     def _take_hint(self) -> None:
         if self._hint is None:
@@ -254,7 +259,63 @@ class ClusteringSearch:
         self._raise_lower(outcome)
         return True
 
-    def _first_incumbent(self) -> None:
+    def _heuristic_incumbent(self) -> None:
+        """Phases 2-4. On the MIP route the LNS runs only when the restricted search found
+        nothing and the first plan came from the Lagrangian's hubs: HiGHS's proof below the
+        incumbent finds any cheaper plan itself, and the LNS's share of the limit was lost
+        time on pmedcap01-20."""
+        budget = self.params.incumbent_share * self.params.time_limit
+        self._first_incumbent(budget)
+        if self.incumbent is None and self._uses_mip():
+            self._assign_to_lagrangian_hubs(budget / 3)
+            self._improve_incumbent()
+        elif self.status != "optimal" and not self._uses_mip():
+            self._improve_incumbent()
+        if self.status != "optimal":
+            self._tighten_bound()
+
+    def _assign_to_lagrangian_hubs(self, budget: float) -> None:
+        """A first plan: the hubs the Lagrangian subproblem opens, every point assigned to one
+        of its ``NEAREST_HUBS`` nearest among them by the generalized-assignment model
+        (Lorena & Senne 2004's Lagrangian heuristic). Only for inputs that model covers: no
+        minimum weight and no pair rules."""
+        assert self.multipliers is not None
+        inp = self.inp
+        if inp.max_weight is None or inp.min_weight > 0 or inp.together or inp.apart:
+            return
+        relaxation = lagrangian.Relaxation(self.problem)
+        hubs = np.asarray(
+            relaxation.evaluate(self.multipliers.multipliers, want_members=False)["selected"],
+            dtype=np.int64,
+        )
+        if len(hubs) == 0:
+            return
+        cost = np.asarray(inp.cost, dtype=np.int64)[:, hubs].T  # agents × points
+        allowed = self.pair[:, hubs].T.copy()
+        near = np.argsort(np.where(allowed, cost, np.iinfo(np.int64).max), axis=0, kind="stable")
+        allowed &= (np.argsort(near, axis=0) < NEAREST_HUBS) | np.isin(np.arange(inp.n), hubs)
+        result = solve_assignment(
+            cost,
+            np.tile(np.asarray(inp.weight, dtype=np.int64), (len(hubs), 1)),
+            np.full(len(hubs), int(inp.max_weight)),
+            allowed=allowed,
+            unassigned_cost=None
+            if inp.uncovered_cost is None
+            else np.asarray(inp.uncovered_cost, dtype=np.int64),
+            fixed=[(int(h), a) for a, h in enumerate(hubs)],
+            time_limit=budget,
+            workers=self.params.workers,
+            seed=self.params.seed,
+        )
+        if result.objective is not None:
+            hub_of = np.where(result.agent_of >= 0, hubs[result.agent_of], -1)
+            value = clustering_objective(inp, hub_of)
+            if value is not None:
+                self._accept(Found(hub_of, value))
+        self.stats.first_solution = self.upper
+        self.stats.first_solution_s = round(self._elapsed(), 2)
+
+    def _first_incumbent(self, budget: float) -> None:
         """Phase 2: the restricted search, unless a hint gave an incumbent."""
         assert self.multipliers is not None
         if self.incumbent is None:
@@ -264,7 +325,7 @@ class ClusteringSearch:
                 self.multipliers,
                 self.upper,
                 self.incumbent,
-                deadline=self.params.incumbent_share * self.params.time_limit - self.clock.now(),
+                deadline=budget,
                 workers=self.params.workers,
                 seed=self.params.seed,
                 clock=self.clock,
@@ -312,28 +373,33 @@ class ClusteringSearch:
         )
         self._raise_lower(again)
 
-    def _prove_below_incumbent(self) -> None:
-        """Phase 5: prove U optimal on the model reduced at U − 1, or find a cheaper one and
-        reduce again."""
+    def _prove(self) -> None:
+        """Phase 5: search the model reduced at U − 1 for anything that costs at most U − 1.
+
+        Nothing: U is optimal. A solution: the new incumbent (optimal if the search proved it,
+        since every solution at most U − 1 uses only the pairs kept), and the reduction is
+        redone with the new U.
+        """
         began = self.clock.now()
         deadline = self.params.time_limit - began
         while not self._closed():
             assert self.multipliers is not None and self.upper is not None
+            target = self.upper - 1
             pair, _ = lagrangian.reduce_pairs(
-                self.problem, self.multipliers.multipliers, self.upper - 1, self.clock
+                self.problem, self.multipliers.multipliers, target, self.clock
             )
             self.stats.pairs_after_reduction = int(pair.sum())
             left = deadline - (self.clock.now() - began)
             if left <= 0.05:
                 return
-            searched = self._search_reduced(pair, left)
+            searched = self._search_reduced(pair, target, left)
             if searched.status == "infeasible":
                 self.stats.proved_by = f"{searched.searcher}: nothing costs less than the incumbent"
                 self.lower = self.upper
                 break
             if searched.objective is None or searched.hub_of is None:
                 if searched.bound is not None:
-                    self.lower = max(self.lower or 0, min(searched.bound, self.upper))
+                    self.lower = max(self.lower or searched.bound, searched.bound)
                 self._report()
                 return
             self._accept(Found(searched.hub_of, searched.objective))
@@ -343,8 +409,6 @@ class ClusteringSearch:
                 break
             self.stats.restarts += 1
             self._retighten(left)
-        if self.stats.proved_by is None:
-            self.stats.proved_by = "lagrangian bound"
         self.status = "optimal"
         self._report()
 
@@ -390,20 +454,17 @@ class ClusteringSearch:
             self.status = "infeasible"  # with an incumbent this cannot happen (it is in the model)
 
     # -- searching the reduced model ------------------------------------------------------------
-    def _search_reduced(self, pair: np.ndarray, left: float) -> _Searched:
-        """HiGHS, CP-SAT, or both side by side on the model reduced at U − 1."""
-        assert self.upper is not None
-        at_most = self.upper - 1
-        use_mip = self.inp.adjacency is None and not self.params.deterministic
+    def _search_reduced(self, pair: np.ndarray, at_most: int, left: float) -> _Searched:
+        """HiGHS, CP-SAT, or both side by side on the model reduced at ``at_most``."""
         mip = None
-        if use_mip:
+        if self._uses_mip():
             mip = ClusteringMip(
                 self.inp,
                 pair,
                 at_most=at_most,
                 time_limit=left,
                 seed=self.params.seed,
-                heuristics=False,  # nothing below U − 1 exists when U is optimal
+                heuristics=False,  # measured: the root's sub-MIPs cost more than they find
             )
         cpsat_workers = self.params.workers - (1 if mip is not None else 0)
         if mip is not None and cpsat_workers == 0:
@@ -426,10 +487,12 @@ class ClusteringSearch:
         workers: int,
         side: _SideBySide | None,
     ) -> tuple[Run, dict[tuple[int, int], cp_model.IntVar]]:
+        """CP-SAT on the reduced model: beside HiGHS, its bound search once a solution is
+        known and its default search (which finds solutions) before."""
         parameters = base_parameters(self.inp)
-        if side is not None:
+        if side is not None and self.upper is not None:
             parameters["subsolvers"] = ["lb_tree_search"]
-        elif self.inp.adjacency is None and workers >= 2:
+        elif side is None and self.inp.adjacency is None and workers >= 2:
             parameters["subsolvers"] = ["lb_tree_search", "max_lp"]
             parameters["num_full_subsolvers"] = 2
         model, x = build_model(self.inp, pair, self.lower, None, at_most=at_most)
@@ -440,7 +503,7 @@ class ClusteringSearch:
             seed=self.params.seed,
             parameters=parameters,
             elapsed_before=self._elapsed(),
-            stop_below=self.upper,
+            stop_below=at_most + 1,  # the first solution ends the search: reduce again
             clock=self.clock,
             on_start=None if side is None else side.start,
             seconds_per_dtime=CLUSTERING_SECONDS_PER_DTIME,

@@ -108,8 +108,6 @@ def restricted_search(
                 lower = target + 1  # nothing costs at most the target
             if best is not None:
                 levels_with_solution += 1
-            elif run is None or run.status != "infeasible":
-                break  # out of time without any solution
         else:
             lower = target + 1  # fewer usable hubs than clusters: nothing costs at most T
         if np.array_equal(pair, problem.pair):

@@ -96,7 +96,7 @@ class Relaxation:
         n, cap = self.n, self.cap
         val = p.cost - lam[:, None]  # val[i, h]
         item = np.where(self.others, val, np.inf)
-        dp, take = knapsack_tables(item, self.w, self.cap_h, cap, want_members)
+        dp = knapsack_tables(item, self.w, self.cap_h, cap)
         ok = self.cap_h >= 0
         vh = np.full(n, np.inf)
         idx = np.flatnonzero(ok)
@@ -112,7 +112,8 @@ class Relaxation:
         bound = float(lam.sum() + unc.sum() + vh[selected].sum()) if feasible else math.inf
         out = {"bound": bound, "vh": vh, "dp": dp, "val": val, "selected": selected}
         if want_members and feasible:
-            count = member_counts(take, self.w, self.cap_h, np.asarray(selected, dtype=np.int64))
+            chosen = np.asarray(selected, dtype=np.int64)
+            count = member_counts(item, self.w, self.cap_h, chosen)
             if p.uncovered_cost is not None:
                 count += (p.uncovered_cost - lam < 0).astype(float)
             out["count"] = count
@@ -120,16 +121,12 @@ class Relaxation:
 
 
 @njit(cache=True, nogil=True)
-def knapsack_tables(
-    item: np.ndarray, w: np.ndarray, cap_h: np.ndarray, cap: int, want_take: bool
-) -> tuple[np.ndarray, np.ndarray]:
+def knapsack_tables(item: np.ndarray, w: np.ndarray, cap_h: np.ndarray, cap: int) -> np.ndarray:
     """``dp[h, c]``: the cheapest members of hub h's cluster (items ``item[i, h] < 0``, weights
-    ``w``) within capacity c ≤ ``cap_h[h]``; ``take[i, h, c]``: item i improved that cell when it
-    was added (for :func:`member_counts`). Only cells up to each hub's own capacity are filled,
-    the only ones the bound and the fixing read."""
+    ``w``) within capacity c ≤ ``cap_h[h]``. Only cells up to each hub's own capacity are
+    filled, the only ones the bound and the fixing read."""
     n = item.shape[0]
     dp = np.zeros((n, cap + 1))
-    take = np.zeros((n, n, cap + 1) if want_take else (1, 1, 1), dtype=np.bool_)
     for h in range(n):
         top = cap_h[h]
         if top < 0:
@@ -144,23 +141,35 @@ def knapsack_tables(
                 candidate = row[c - wi] + v
                 if candidate < row[c]:
                     row[c] = candidate
-                    if want_take:
-                        take[i, h, c] = True
-    return dp, take
+    return dp
 
 
 @njit(cache=True, nogil=True)
 def member_counts(
-    take: np.ndarray, w: np.ndarray, cap_h: np.ndarray, selected: np.ndarray
+    item: np.ndarray, w: np.ndarray, cap_h: np.ndarray, selected: np.ndarray
 ) -> np.ndarray:
-    """How many selected clusters (their hubs included) each point is in."""
-    n = take.shape[0]
+    """How many selected clusters (their hubs included) each point is in: each selected hub's
+    knapsack solved again, recording which item improved which cell, and walked back."""
+    n = item.shape[0]
     count = np.zeros(n)
     for h in selected:
         count[h] += 1.0
-        c = cap_h[h]
+        top = cap_h[h]
+        row = np.zeros(top + 1)
+        take = np.zeros((n, top + 1), dtype=np.bool_)
+        for i in range(n):
+            v = item[i, h]
+            wi = w[i]
+            if not v < 0.0 or wi > top:
+                continue
+            for c in range(top, wi - 1, -1):
+                candidate = row[c - wi] + v
+                if candidate < row[c]:
+                    row[c] = candidate
+                    take[i, c] = True
+        c = top
         for i in range(n - 1, -1, -1):
-            if take[i, h, c]:
+            if take[i, c]:
                 count[i] += 1.0
                 c -= w[i]
     return count
@@ -171,8 +180,8 @@ def warm_up() -> None:
     item = np.array([[np.inf, -1.0], [-2.0, np.inf]])
     w = np.array([1, 1], dtype=np.int64)
     cap_h = np.array([1, 1], dtype=np.int64)
-    _, take = knapsack_tables(item, w, cap_h, 2, True)
-    member_counts(take, w, cap_h, np.array([0], dtype=np.int64))
+    knapsack_tables(item, w, cap_h, 2)
+    member_counts(item, w, cap_h, np.array([0], dtype=np.int64))
 
 
 def optimise(

@@ -16,6 +16,8 @@ numpy and scipy (no per-row Python), because the model is rebuilt for every redu
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -85,7 +87,7 @@ class ClusteringMip:
         self.at_most = at_most
         i, h = np.nonzero(pair)
         self._point, self._hub = i.astype(np.int64), h.astype(np.int64)
-        self._highs = highspy.Highs()
+        self._highs = _new_highs()
         self._highs.HandleUserInterrupt = True
         for name, value in (
             ("output_flag", False),
@@ -284,6 +286,30 @@ class ClusteringMip:
         if objective is None or (self.at_most is not None and objective > self.at_most):
             return None, None
         return hub_of, objective
+
+
+_banner = threading.Lock()
+_banner_shown = threading.Event()
+
+
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance. The first one in a process prints HiGHS's banner on the C-level
+    standard output (the CLI's, where a plan may be written), so that one is made with file
+    descriptor 1 pointed at the null device."""
+    with _banner:
+        if _banner_shown.is_set():
+            return highspy.Highs()
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_shown.set()
+        return highs
 
 
 def _block(
