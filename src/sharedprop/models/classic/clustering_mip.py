@@ -236,8 +236,13 @@ class ClusteringMip:
     def start(self) -> None:
         """Solve in a thread; :meth:`join` waits for it, :meth:`stop` ends it early."""
         self._began = time.perf_counter()
-        if not self._feasible_model:
-            self.outcome = MipOutcome("infeasible", None, None, None, 0, 0.0)
+        if not self._feasible_model:  # no pair at all: only "every point uncovered" is left
+            nobody = np.full(self.inp.n, -1, dtype=np.int64)
+            value = clustering_objective(self.inp, nobody)
+            if value is not None and (self.at_most is None or value <= self.at_most):
+                self.outcome = MipOutcome("optimal", nobody, value, value, 0, 0.0)
+            else:
+                self.outcome = MipOutcome("infeasible", None, None, None, 0, 0.0)
             return
         self._thread = self._highs.startSolve()
 
