@@ -129,8 +129,32 @@ def sscflp_block(rows: list[dict[str, str]]) -> str:
     )
 
 
+def _censored_ratio(row: dict[str, str]) -> float | None:
+    """Our wall time over the peer's, counted against us where only one side proved: at most
+    ours / (the peer's time at its limit) when only we proved, infinite when only the peer
+    did; None when neither proved."""
+    ours = row["status"] == "optimal"
+    theirs = row["peer_status"] == "optimal"
+    ours_s, theirs_s = _num(row["wall_seconds"]), _num(row["peer_wall_seconds"])
+    if ours and theirs:
+        return _num(row.get("ours_over_peer", ""))
+    if ours and ours_s is not None and theirs_s:
+        return ours_s / theirs_s
+    return float("inf") if theirs else None
+
+
+def _ratio_cell(row: dict[str, str]) -> str:
+    ratio = _censored_ratio(row)
+    if ratio is None:
+        return "—"
+    if row["status"] == "optimal" and row["peer_status"] == "optimal":
+        return f"{ratio:.2f}"
+    return "∞ (only spopt proved)" if ratio == float("inf") else f"≤ {ratio:.2f}"
+
+
 def peer_block(rows: list[dict[str, str]]) -> str:
     ratios = [_num(r["ours_over_peer"]) for r in rows if _num(r.get("ours_over_peer", ""))]
+    counted = [c for r in rows if (c := _censored_ratio(r)) is not None]
     peer_proven = sum(r["peer_status"] == "optimal" for r in rows)
     ours_proven = sum(r["status"] == "optimal" for r in rows)
     summary = (
@@ -141,6 +165,14 @@ def peer_block(rows: list[dict[str, str]]) -> str:
             f"**median {statistics.median(ratios):.2f}**, worst {max(ratios):.2f}, best "
             f"{min(ratios):.2f}"
             if ratios
+            else "—"
+        )
+        + ". Counting also the instances only one side proved, against sharedprop (only "
+        "sharedprop proved: its time over the peer's limit, an upper bound; only the peer "
+        f"proved: infinite), over {len(counted)} instances: "
+        + (
+            f"**median {statistics.median(counted):.2f}**, worst {max(counted):.2f}"
+            if counted
             else "—"
         )
         + ". "
@@ -156,7 +188,7 @@ def peer_block(rows: list[dict[str, str]]) -> str:
             _fmt(r["peer_objective"]),
             r["peer_status"],
             _fmt(r["peer_wall_seconds"]),
-            _fmt(r["ours_over_peer"], 2),
+            _ratio_cell(r),
         ]
         for r in rows
     ]
