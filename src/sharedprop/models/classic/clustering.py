@@ -66,6 +66,10 @@ from sharedprop.models.core.cpsat import Progress, Run, Status, solve_model
 
 # Points may join one of this many nearest Lagrangian hubs in the first plan.
 NEAREST_HUBS = 8
+# Above this many pairs the reduced model goes to CP-SAT alone: at 400 points HiGHS did not
+# finish its root on 3,966 pairs in 40 s, and on the unreduced 160,000 it could not be stopped
+# inside its first LP, so a 120-s solve took 213-219 s (docs/decisions-cpmp.md).
+MIP_MAX_PAIRS = 20_000
 # Beside HiGHS, CP-SAT searches for a bound when the incumbent is this close to it, and for
 # cheaper plans when it is further.
 CLOSE_GAP = 0.015
@@ -457,7 +461,7 @@ class ClusteringSearch:
     def _search_reduced(self, pair: np.ndarray, at_most: int, left: float) -> _Searched:
         """HiGHS, CP-SAT, or both side by side on the model reduced at ``at_most``."""
         mip = None
-        if self._uses_mip():
+        if self._uses_mip() and pair.sum() <= MIP_MAX_PAIRS:
             mip = ClusteringMip(
                 self.inp,
                 pair,
@@ -494,10 +498,10 @@ class ClusteringSearch:
         could not start)."""
         parameters = base_parameters(self.inp)
         hint = None
-        if side is not None and self._gap() <= CLOSE_GAP:
-            parameters["subsolvers"] = ["lb_tree_search"]
-        elif side is not None:
+        if self._uses_mip() and self._gap() > CLOSE_GAP:
             hint = self.incumbent
+        elif side is not None:
+            parameters["subsolvers"] = ["lb_tree_search"]
         elif self.inp.adjacency is None and workers >= 2:
             parameters["subsolvers"] = ["lb_tree_search", "max_lp"]
             parameters["num_full_subsolvers"] = 2
