@@ -66,7 +66,7 @@ AUTO_JOINT_MAX = 500
 # Region search after the joint model on instances with more than REGION_MIN_OPTIONS package
 # options: there the joint model's own search gains little while regions keep improving to the
 # end, so regions of about REGION_SIZE communities, REGION_TIME seconds each, get REGION_SHARE
-# of the joint time (docs/decisions-solver.md, docs/formulation.md).
+# of the joint time (docs/decisions.md, docs/formulation.md).
 REGION_MIN_OPTIONS = 400
 REGION_SHARE = 0.85
 REGION_SIZE = 7
@@ -445,7 +445,7 @@ def _solve_joint_with_warm_start(
     parallel = run.workers >= 2 and bound_search and BackgroundBound.available()
     want_bound = bound_search and (large or parallel)
     # Start at the transportation LP's duals, not with the plans known so far as columns: a
-    # plan's packages in the first master slowed the root (docs/decisions-solver.md).
+    # plan's packages in the first master slowed the root (docs/decisions.md).
     start = transport.duals if want_bound and transport is not None else None
     background = None
     if parallel:
@@ -562,7 +562,7 @@ def _improve_by_regions(
         exact_pricing=False,
         # Region solves are a second each: no enrichment of their pools (measured only on
         # whole streets, models/colgen/joint.py), nor the hub-matching bound, which slowed
-        # them for the same plans (docs/decisions-solver.md).
+        # them for the same plans (docs/decisions.md).
         table_pool=0,
         hub_matching=False,
     )

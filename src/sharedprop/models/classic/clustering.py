@@ -26,7 +26,7 @@ connected in a graph. :func:`solve_clustering` runs :class:`ClusteringSearch`, w
 Deterministic runs (``deterministic``; by default when ``workers == 1``) measure every budget
 in work units (:mod:`sharedprop.models.core.clock`) and keep CP-SAT for the proof, whose
 deterministic time repeats exactly; HiGHS has only a wall-clock limit. The measured choices
-are in ``docs/formulation-cpmp.md`` and ``docs/decisions-cpmp.md``.
+are in ``docs/formulation.md`` and ``docs/decisions.md``.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ from sharedprop.models.core.cpsat import Progress, Run, Status, solve_model
 NEAREST_HUBS = 8
 # Above this many pairs the reduced model goes to CP-SAT alone: at 400 points HiGHS did not
 # finish its root on 3,966 pairs in 40 s, and on the unreduced 160,000 it could not be stopped
-# inside its first LP, so a 120-s solve took 213-219 s (docs/decisions-cpmp.md).
+# inside its first LP, so a 120-s solve took 213-219 s (docs/decisions.md).
 MIP_MAX_PAIRS = 20_000
 # Beside HiGHS, CP-SAT searches for a bound when the incumbent is this close to it, and for
 # cheaper plans when it is further.

@@ -38,7 +38,7 @@ BIG = 10**12  # fen: the cost of leaving a must-cover community out (never chose
 STAGE_SHARES = (0.5, 0.35, 0.15)
 # Building stage 1's contiguous model in Python costs about this much per flow arc (a member's
 # neighbour among its hub's candidates); on the wall clock stage 1 is skipped when the build
-# alone would run past the run's deadline (docs/decisions-solver.md).
+# alone would run past the run's deadline (docs/decisions.md).
 BUILD_SECONDS_PER_ARC = 2e-5
 
 

@@ -5,7 +5,7 @@ machine, busy or not, so its steps cannot stop at a wall-clock point. On a deter
 (``deterministic=True``) the search measures *work units* charged by each step — CP-SAT's own
 deterministic time for its searches and fixed estimates for the Python steps (LP solves,
 pricing calls, enumerated packages) — calibrated to be roughly seconds on an unloaded 2-core
-machine (docs/decisions-solver.md). A wall-clock safety net (``SAFETY`` × a search's limit)
+machine (docs/decisions.md). A wall-clock safety net (``SAFETY`` × a search's limit)
 still ends a CP-SAT search that is far slower than expected, and a ``deadline`` (the run's
 wall-clock limit) ends every search that gets its limit here; past it, a deterministic clock
 counts so fast that every budget on it is spent at once. A clock made inside

@@ -76,7 +76,7 @@ class Problem:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Sent to every worker of an executor: as a few flat arrays, since one small array per
-        # option and per community pickles many times slower (docs/decisions-scale.md).
+        # option and per community pickles many times slower (docs/decisions.md).
         state = {f.name: getattr(self, f.name) for f in fields(self)}
         state["options"] = _pack_options(state["options"])
         state["adjacency"] = _pack_arrays(state["adjacency"])

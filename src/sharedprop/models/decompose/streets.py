@@ -36,7 +36,7 @@ A first version solved every street with all firms (a relaxation whose bounds ad
 bound on the whole) and repaired the streets that no longer fitted; on generated instances the
 firms' capacity is what the streets compete for, so most streets needed repair and the result
 was worse. No bound is claimed: the streets in turn are a restriction of the problem. The
-measurements behind each choice are in docs/decisions-solver.md and docs/formulation.md.
+measurements behind each choice are in docs/decisions.md and docs/formulation.md.
 
 On a deterministic clock (a repeatable run) every share is fixed in advance in work units and
 the streets go one at a time, so the same seed takes the same path.
