@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "stress",
         help="re-score a plan when collection, fee rates or households change",
         description="Score a plan on the instance and on the instance with every collection "
-        "rate, fee rate or household count changed by a share (e.g. --collection -10%%); "
+        "rate, fee rate or household count changed by a share (e.g. --collection -10%); "
         "name the packages that need more subsidy, and how far collection can fall before "
         "each package needs more money.",
     )
