@@ -260,6 +260,22 @@ def _lock_forbid() -> Case:
     return inst, PLAN, "A", "community A must not be served by firm F1, but is"
 
 
+def _min_coverage() -> Case:
+    inst = make_instance(policy=replace(POLICY, min_coverage=0.95))
+    return (
+        inst,
+        PLAN,
+        "plan",
+        "packages hold 270 of 300 households (90.0%), fewer than min_coverage = 0.95 asks "
+        "(285 households)",
+    )
+
+
+def _resource_available() -> Case:
+    inst = make_instance(resources=(replace(R1, available=False),))
+    return inst, PLAN, "R1", "resource R1 in package P1 is a candidate (available = false)"
+
+
 RULE_CASES: dict[str, Callable[[], Case]] = {
     "one_package": _one_package,
     "coverage": _coverage,
@@ -276,6 +292,8 @@ RULE_CASES: dict[str, Callable[[], Case]] = {
     "resource_distance": _resource_distance,
     "lock_must": _lock_must,
     "lock_forbid": _lock_forbid,
+    "min_coverage": _min_coverage,
+    "resource_available": _resource_available,
 }
 
 
@@ -329,3 +347,15 @@ def test_a_scorer_reused_over_edits_and_locks_gives_evaluate_s_evaluations(tiny_
         assert scorer.evaluate(p, locks=locks) == evaluate(replace(inst, locks=locks), p)
     with pytest.raises(PlanError, match="unknown firm"):
         scorer.evaluate(replace(plan, packages=(replace(plan.packages[0], firm_id="F9"),)))
+def test_a_plan_exactly_at_the_coverage_floor_meets_it() -> None:
+    """270 of 300 households is 0.9: a floor of 0.9 holds, one of 0.9034 asks for 272."""
+    assert not evaluate(make_instance(policy=replace(POLICY, min_coverage=0.9)), PLAN).broken
+    short = evaluate(make_instance(policy=replace(POLICY, min_coverage=0.9034)), PLAN)
+    assert [v.rule for v in short.broken] == ["min_coverage"]
+    assert "(272 households)" in short.broken[0].message
+
+
+def test_an_unavailable_resource_left_out_of_every_package_breaks_nothing() -> None:
+    inst = make_instance(resources=(replace(R1, available=False),))
+    plan = Plan((replace(P1, resources=()), P2))
+    assert not evaluate(inst, plan).broken

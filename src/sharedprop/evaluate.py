@@ -46,6 +46,8 @@ RuleName = Literal[
     "resource_distance",
     "lock_must",
     "lock_forbid",
+    "min_coverage",
+    "resource_available",
 ]
 
 # Each rule of DESIGN.md's hard rules, by the name a violation carries, in words.
@@ -65,6 +67,8 @@ RULES: dict[RuleName, str] = {
     "resource_distance": "a resource's package hub lies within its max_distance_m",
     "lock_must": "a 'must' lock: the community is in a package of that firm",
     "lock_forbid": "a 'forbid' lock: the community is in no package of that firm",
+    "min_coverage": "packages hold at least min_coverage of all households",
+    "resource_available": "no package bundles a resource with available = false (a candidate)",
 }
 
 
@@ -489,6 +493,37 @@ def _resource_distance_rules(
             )
 
 
+def _resource_available_rule(instance: Instance, placed: _Placed) -> Iterator[Violation]:
+    """resource_available."""
+    p = placed.package
+    for r in p.resources:
+        if not instance.resource(r).available:
+            yield Violation(
+                "resource_available",
+                r,
+                f"resource {r} in package {p.id} is a candidate (available = false): no plan "
+                "may bundle it",
+            )
+
+
+def _coverage_floor_rule(instance: Instance, plan: Plan) -> Iterator[Violation]:
+    """min_coverage."""
+    total = instance.total_households
+    need = instance.policy.required_households(total)
+    if need == 0:
+        return
+    covered = plan.covered()
+    households = sum(c.households for c in instance.communities if c.id in covered)
+    if households < need:
+        yield Violation(
+            "min_coverage",
+            "plan",
+            f"packages hold {households} of {total} households ({households / total:.1%}), "
+            f"fewer than min_coverage = {instance.policy.min_coverage:g} asks "
+            f"({need} households)",
+        )
+
+
 def resource_sharing_violations(plan: Plan) -> Iterator[Violation]:
     """resource_one_package."""
     packages_of: dict[str, list[str]] = defaultdict(list)
@@ -625,7 +660,8 @@ def evaluate(instance: Instance, plan: Plan) -> Evaluation:
 class PackageScore:
     """One package scored on its own: its figures, and the rules it breaks by itself (in the
     order :func:`evaluate` lists them: package rules, its firm's service radius, its resources'
-    distances). What it does to its firm, its members' coverage and the locks is the plan's."""
+    distances and availability). What it does to its firm, its members' coverage, the locks and
+    the coverage floor is the plan's."""
 
     metrics: PackageMetrics
     broken: tuple[Violation, ...]
@@ -650,6 +686,7 @@ def score_package(
         *_package_rules(instance, placed, m, contiguity or _contiguity_rule),
         *_service_radius_rule(placed, m),
         *_resource_distance_rules(instance, placed, d),
+        *_resource_available_rule(instance, placed),
     )
     return PackageScore(m, broken)
 
@@ -674,6 +711,7 @@ def evaluation_of(
     broken += resource_sharing_violations(plan)
     broken += firm_violations(firms)
     broken += _lock_rules(instance.locks if locks is None else locks, plan, packages_of)
+    broken += _coverage_floor_rule(instance, plan)
     return _totals(instance, plan, packages, firms, tuple(broken))
 
 

@@ -39,6 +39,7 @@ import numpy as np
 from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
 from sharedprop.feasibility import diagnose, explain_infeasible
+from sharedprop.feasibility.conflict import MAX_COMMUNITIES as CONFLICT_MAX_COMMUNITIES
 from sharedprop.io.instances import load_instance
 from sharedprop.manual import manual_plan
 from sharedprop.models.bounds.background import BackgroundBound
@@ -242,12 +243,9 @@ def _finish(
 ) -> Result:
     """The search's plan in the instance's names, the reasons in words if it proved there is
     none, and what ended the run."""
-    stopped_by = run.stopped_by(proven=jr.status in ("optimal", "infeasible"))
     plan = None if jr.objective is None else columns_to_plan(problem, maps, instance, jr.columns)
-    reasons: tuple[str, ...] = ()
-    if plan is None and jr.status == "infeasible":
-        explain = min(30.0, max(0.5, run.left()))
-        reasons = tuple(explain_infeasible(instance, time_limit=explain))
+    status, reasons = _no_plan_reasons(instance, run, jr) if plan is None else (jr.status, ())
+    stopped_by = run.stopped_by(proven=status in ("optimal", "infeasible"))
     tti = None
     if jr.time_to_incumbent is not None:
         # The search began after the warm start's share; a repeatable run cut by the wall clock
@@ -256,7 +254,7 @@ def _finish(
         if run.deterministic and stopped_by == "time":
             tti = min(tti, run.limit)
     return Result(
-        status=_status(jr.status),
+        status=_status(status),
         plan=plan,
         objective=jr.objective,
         # Public money and costs are never negative, so 0 is always a valid bound.
@@ -273,6 +271,23 @@ def _finish(
         work_limit=run.work_limit,
         stopped_by=stopped_by,
     )
+
+
+def _no_plan_reasons(
+    instance: Instance, run: RunContext, jr: JointResult
+) -> tuple[str, tuple[str, ...]]:
+    """Why a search that found no plan found none: a minimal set of rules that cannot hold
+    together. The search's LP can stay feasible where no whole plan is (a floor met by a
+    fraction of a package), so an ``unknown`` end is settled the same way when there is time."""
+    if jr.status == "unknown" and (
+        len(instance.communities) > CONFLICT_MAX_COMMUNITIES or run.left() <= 0.0
+    ):
+        return jr.status, ()
+    if jr.status not in ("infeasible", "unknown"):
+        return jr.status, ()
+    explain = min(30.0, max(0.5, run.left()))
+    reasons = tuple(explain_infeasible(instance, time_limit=explain))
+    return ("infeasible" if reasons else jr.status), reasons
 
 
 def _status(status: str) -> Status:
