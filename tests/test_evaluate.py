@@ -347,6 +347,8 @@ def test_a_scorer_reused_over_edits_and_locks_gives_evaluate_s_evaluations(tiny_
         assert scorer.evaluate(p, locks=locks) == evaluate(replace(inst, locks=locks), p)
     with pytest.raises(PlanError, match="unknown firm"):
         scorer.evaluate(replace(plan, packages=(replace(plan.packages[0], firm_id="F9"),)))
+
+
 def test_a_plan_exactly_at_the_coverage_floor_meets_it() -> None:
     """270 of 300 households is 0.9: a floor of 0.9 holds, one of 0.9034 asks for 272."""
     assert not evaluate(make_instance(policy=replace(POLICY, min_coverage=0.9)), PLAN).broken
