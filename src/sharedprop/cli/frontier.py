@@ -25,9 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "frontier",
         help="what each coverage floor costs: public money against the share of households",
-        description="Solve the instance at each coverage floor (min_coverage), in parallel, "
-        "warm-started from the higher floors so that the curve is monotone; write a table, "
-        "one plan per floor and a chart with the proven band.",
+        description="Solve the instance at each coverage floor (min_coverage): the lowest "
+        "first with every core (a proven plan settles every floor it meets), the rest in "
+        "parallel from the highest down, warm-started from the higher floors so that the "
+        "curve is monotone; write a table, one plan per floor and a chart with the proven "
+        "band.",
     )
     p.add_argument("instance", help="instance folder or workbook")
     p.add_argument(
