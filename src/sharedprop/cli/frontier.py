@@ -7,15 +7,15 @@ frontier.html to ``--out`` (default out/<instance>-frontier).
 from __future__ import annotations
 
 import argparse
-import sys
 
 from sharedprop.analysis.frontier import frontier, parse_floors
-from sharedprop.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_RULES
+from sharedprop.cli import EXIT_OK, EXIT_RULES
 from sharedprop.cli.analysis_options import (
-    SolveCounter,
     add_solve_options,
     check_limits,
     out_dir,
+    refuse,
+    solve_arguments,
 )
 from sharedprop.io.instances import load_instance
 from sharedprop.report.analysis_files import write_frontier
@@ -49,18 +49,12 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         problem = str(exc)
     if problem:
-        print(f"sharedprop: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(problem)
     instance = load_instance(args.instance)
     result = frontier(
         instance,
         floors,
-        time_limit=args.time_limit,
-        work_limit=args.work_limit,
-        seed=args.seed,
-        workers=args.workers,
-        executor=args.executor,
-        on_progress=SolveCounter(args.quiet),
+        **solve_arguments(args),
     )
     out = out_dir(args, "frontier")
     write_frontier(instance, result, out)
