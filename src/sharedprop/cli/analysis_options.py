@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sharedprop.analysis.sweep import ScenarioOutcome
 from sharedprop.cli import EXIT_BAD_INPUT
+
+if TYPE_CHECKING:  # the analysis modules import the solver: not at parser-building time
+    from sharedprop.analysis.sweep import ScenarioOutcome
 
 
 def add_solve_options(p: argparse.ArgumentParser, command: str) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from sharedprop.analysis.frontier import frontier, parse_floors
 from sharedprop.cli import EXIT_OK, EXIT_RULES
 from sharedprop.cli.analysis_options import (
     add_solve_options,
@@ -18,7 +17,6 @@ from sharedprop.cli.analysis_options import (
     solve_arguments,
 )
 from sharedprop.io.instances import load_instance
-from sharedprop.report.analysis_files import write_frontier
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +41,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the analysis modules bring the solver (seconds), which building the
+    # command line for every other command must not pay.
+    from sharedprop.analysis.frontier import frontier, parse_floors
+    from sharedprop.report.analysis_files import write_frontier
+
     problem = check_limits(args)
     try:
         floors = parse_floors(args.coverage)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from sharedprop.analysis.scenario import parse_variation
-from sharedprop.analysis.sweep import sweep
 from sharedprop.cli import EXIT_OK, EXIT_RULES
 from sharedprop.cli.analysis_options import (
     add_solve_options,
@@ -19,7 +17,6 @@ from sharedprop.cli.analysis_options import (
     solve_arguments,
 )
 from sharedprop.io.instances import load_instance
-from sharedprop.report.analysis_files import write_sweep
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the analysis modules bring the solver (seconds), which building the
+    # command line for every other command must not pay.
+    from sharedprop.analysis.scenario import parse_variation
+    from sharedprop.analysis.sweep import sweep
+    from sharedprop.report.analysis_files import write_sweep
+
     problem = check_limits(args)
     if problem:
         return refuse(problem)

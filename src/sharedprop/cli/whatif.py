@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 
-from sharedprop.analysis.whatif import whatif
 from sharedprop.cli import EXIT_OK, EXIT_RULES
 from sharedprop.cli.analysis_options import (
     add_solve_options,
@@ -19,7 +18,6 @@ from sharedprop.cli.analysis_options import (
     solve_arguments,
 )
 from sharedprop.io.instances import load_instance
-from sharedprop.report.analysis_files import write_whatif
 
 KINDS = {"resources": "resource", "firms": "firm_leaves", "capacity": "firm_capacity"}
 
@@ -58,6 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the analysis modules bring the solver (seconds), which building the
+    # command line for every other command must not pay.
+    from sharedprop.analysis.whatif import whatif
+    from sharedprop.report.analysis_files import write_whatif
+
     problem = check_limits(args)
     asked = [a.strip() for a in args.ask.split(",") if a.strip()]
     unknown = [a for a in asked if a not in KINDS]
