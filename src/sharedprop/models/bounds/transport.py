@@ -81,19 +81,7 @@ def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
         float(p.package_max_weight) if p.package_max_weight is not None else np.inf,
     )
     q = np.maximum(q, 1.0)
-    keys, vals = [], []
-    reachable = np.zeros(p.k, dtype=bool)
-    for o in p.options:
-        rate = p.w_public_money * (1.0 + o.margin) + p.w_total_cost
-        w = p.weight[o.candidates]
-        # A package on this option holds at most its candidates' households.
-        cap = max(1.0, min(q[o.firm], float(w.sum())))
-        c = rate * (o.member_cost + o.fixed * w / cap) - p.w_public_money * p.revenue[o.candidates]
-        keys.append(o.candidates.astype(np.int64) * m + o.firm)
-        vals.append(c)
-        reachable[o.resources] = True
-    key = np.concatenate(keys)
-    val = np.concatenate(vals)
+    key, val, reachable = _member_costs(p, q)
     # The cheapest option per (community, firm) pair.
     order = np.lexsort((val, key))
     key, val = key[order], val[order]
@@ -133,6 +121,32 @@ def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
         share=x[used],
         duals=_master_duals(p, y, lam, q, reachable),
     )
+
+
+def _member_costs(p: Problem, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (option, candidate) pair's key community · m + firm and its cost c (module
+    docstring), and which resources some option may take; all options at once, since a loop
+    over 137,824 options took half the LP's time at 10,000 communities."""
+    opts, m = p.options, p.m
+    sizes = np.fromiter((len(o.candidates) for o in opts), dtype=np.int64, count=len(opts))
+    firm = np.fromiter((o.firm for o in opts), dtype=np.int64, count=len(opts))
+    fixed = np.fromiter((o.fixed for o in opts), dtype=float, count=len(opts))
+    margin = np.fromiter((o.margin for o in opts), dtype=float, count=len(opts))
+    cand = np.concatenate([o.candidates for o in opts]).astype(np.int64)
+    member_cost = np.concatenate([o.member_cost for o in opts]).astype(float)
+    opt_of = np.repeat(np.arange(len(opts)), sizes)
+    w = p.weight[cand].astype(float)
+    # A package on an option holds at most its candidates' households.
+    held = np.bincount(opt_of, weights=w, minlength=len(opts))
+    cap = np.maximum(1.0, np.minimum(q[firm], held))
+    rate = p.w_public_money * (1.0 + margin) + p.w_total_cost
+    val = rate[opt_of] * (member_cost + fixed[opt_of] * w / cap[opt_of])
+    val -= p.w_public_money * p.revenue[cand]
+    reachable = np.zeros(p.k, dtype=bool)
+    resources = [o.resources for o in opts if len(o.resources)]
+    if resources:
+        reachable[np.concatenate(resources)] = True
+    return cand * m + firm[opt_of], val, reachable
 
 
 def _master_duals(
