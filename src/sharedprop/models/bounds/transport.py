@@ -49,6 +49,12 @@ class CapacityRelaxation:
     # The LP's duals as duals of the set-partitioning master (:func:`_master_duals`); they start
     # the column generation without contiguity near this bound (relaxed_bound.py).
     duals: Duals | None = None
+    # The dual value split by community (y_i and the negative reduced costs of its pairs and
+    # of leaving it uncovered) and the rest (firm rows and resource income): the bound is
+    # max(0, Σ_i community_value_i + constant). A part's communities' sum bounds the part's
+    # problem priced at ``duals`` (models/decompose/prices.py).
+    community_value: np.ndarray | None = None
+    constant: float = 0.0
 
     def firm_households(self, weight: np.ndarray, members: np.ndarray, m: int) -> np.ndarray:
         """Households of ``members`` the LP gives to each firm (length m)."""
@@ -112,6 +118,7 @@ def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
     lam = np.maximum(-np.asarray(res.ineqlin.marginals, dtype=float), 0.0)
     reduced = cost - a_eq.T @ y + a_ub.T @ lam
     dual_value = float(y.sum()) - float(b_ub @ lam) + float(np.minimum(reduced, 0.0).sum())
+    by_community = y + np.bincount(rows, weights=np.minimum(reduced, 0.0), minlength=n)
     x = res.x[:n_pairs]
     used = x > 1e-9
     return CapacityRelaxation(
@@ -120,6 +127,8 @@ def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
         firm=firm[used],
         share=x[used],
         duals=_master_duals(p, y, lam, q, reachable),
+        community_value=by_community,
+        constant=-float(b_ub @ lam) - income,
     )
 
 
