@@ -164,6 +164,12 @@ def test_an_infeasible_instance_exits_1_and_says_why(
             r"--work-limit makes a run repeatable, which needs one worker \(got --workers 2\)",
         ),
         (
+            lambda f: None,
+            ("--executor", "http://127.0.0.1:8786"),
+            r"--executor must be 'local' or a Dask scheduler address like tcp://127\.0\.0\.1:8786, "
+            r"got 'http://127\.0\.0\.1:8786'",
+        ),
+        (
             lambda f: f.set("plans/manual", 0, "community_id", "C99"),
             ("--initial-plan", "plans/manual.csv"),
             r"manual\.csv row 2 \(id C99\): community_id 'C99' is not a community",
@@ -175,6 +181,7 @@ def test_an_infeasible_instance_exits_1_and_says_why(
         "zero-workers",
         "zero-work-limit",
         "work-limit-with-two-workers",
+        "executor-not-an-address",
         "hint-names-unknown-community",
     ],
 )
