@@ -33,7 +33,7 @@ from sharedprop.generate import generate_instance
 from sharedprop.result import SolveStatistics
 
 # One-worker runs without --work-limit: wall-clock seconds allowed per work unit. Generous: on a
-# machine busy with other jobs a 30-unit run took 105-170 s (docs/decisions-solver.md).
+# machine busy with other jobs a 30-unit run took 105-170 s (docs/decisions.md).
 WALL_PER_WORK = 10.0
 
 

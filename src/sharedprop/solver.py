@@ -45,6 +45,7 @@ from sharedprop.execute.base import Executor
 from sharedprop.execute.choose import executor_from
 from sharedprop.execute.local import LocalExecutor
 from sharedprop.feasibility import diagnose, explain_infeasible
+from sharedprop.feasibility.conflict import MAX_COMMUNITIES as CONFLICT_MAX_COMMUNITIES
 from sharedprop.io.instances import load_instance
 from sharedprop.manual import manual_plan
 from sharedprop.models.bounds.background import BackgroundBound
@@ -74,7 +75,7 @@ AUTO_JOINT_MAX = 500
 # Region search after the joint model on instances with more than REGION_MIN_OPTIONS package
 # options: there the joint model's own search gains little while regions keep improving to the
 # end, so regions of about REGION_SIZE communities, REGION_TIME seconds each, get REGION_SHARE
-# of the joint time (docs/decisions-solver.md, docs/formulation.md).
+# of the joint time (docs/decisions.md, docs/formulation.md).
 REGION_MIN_OPTIONS = 400
 REGION_SHARE = 0.85
 REGION_SIZE = 7
@@ -262,12 +263,9 @@ def _finish(
 ) -> Result:
     """The search's plan in the instance's names, the reasons in words if it proved there is
     none, and what ended the run."""
-    stopped_by = run.stopped_by(proven=jr.status in ("optimal", "infeasible"))
     plan = None if jr.objective is None else columns_to_plan(problem, maps, instance, jr.columns)
-    reasons: tuple[str, ...] = ()
-    if plan is None and jr.status == "infeasible":
-        explain = min(30.0, max(0.5, run.left()))
-        reasons = tuple(explain_infeasible(instance, time_limit=explain))
+    status, reasons = _no_plan_reasons(instance, run, jr) if plan is None else (jr.status, ())
+    stopped_by = run.stopped_by(proven=status in ("optimal", "infeasible"))
     tti = None
     if jr.time_to_incumbent is not None:
         # The search began after the warm start's share; a repeatable run cut by the wall clock
@@ -276,7 +274,7 @@ def _finish(
         if run.deterministic and stopped_by == "time":
             tti = min(tti, run.limit)
     return Result(
-        status=_status(jr.status),
+        status=_status(status),
         plan=plan,
         objective=jr.objective,
         # Public money and costs are never negative, so 0 is always a valid bound.
@@ -293,6 +291,23 @@ def _finish(
         work_limit=run.work_limit,
         stopped_by=stopped_by,
     )
+
+
+def _no_plan_reasons(
+    instance: Instance, run: RunContext, jr: JointResult
+) -> tuple[str, tuple[str, ...]]:
+    """Why a search that found no plan found none: a minimal set of rules that cannot hold
+    together. The search's LP can stay feasible where no whole plan is (a floor met by a
+    fraction of a package), so an ``unknown`` end is settled the same way when there is time."""
+    if jr.status == "unknown" and (
+        len(instance.communities) > CONFLICT_MAX_COMMUNITIES or run.left() <= 0.0
+    ):
+        return jr.status, ()
+    if jr.status not in ("infeasible", "unknown"):
+        return jr.status, ()
+    explain = min(30.0, max(0.5, run.left()))
+    reasons = tuple(explain_infeasible(instance, time_limit=explain))
+    return ("infeasible" if reasons else jr.status), reasons
 
 
 def _status(status: str) -> Status:
@@ -490,7 +505,7 @@ def _solve_joint_with_warm_start(
     parallel = run.workers >= 2 and bound_search and BackgroundBound.available()
     want_bound = bound_search and (large or parallel)
     # Start at the transportation LP's duals, not with the plans known so far as columns: a
-    # plan's packages in the first master slowed the root (docs/decisions-solver.md).
+    # plan's packages in the first master slowed the root (docs/decisions.md).
     start = transport.duals if want_bound and transport is not None else None
     background = None
     if parallel:
@@ -607,7 +622,7 @@ def _improve_by_regions(
         exact_pricing=False,
         # Region solves are a second each: no enrichment of their pools (measured only on
         # whole streets, models/colgen/joint.py), nor the hub-matching bound, which slowed
-        # them for the same plans (docs/decisions-solver.md).
+        # them for the same plans (docs/decisions.md).
         table_pool=0,
         hub_matching=False,
     )

@@ -29,7 +29,20 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
 # Module names under sharedprop.cli, in the order `sharedprop --help` lists them.
-COMMANDS = ("solve", "evaluate", "validate", "compare", "explain", "generate", "template", "app")
+COMMANDS = (
+    "solve",
+    "evaluate",
+    "validate",
+    "compare",
+    "explain",
+    "frontier",
+    "whatif",
+    "stress",
+    "sweep",
+    "generate",
+    "template",
+    "app",
+)
 
 
 _LANG_OPTION = {

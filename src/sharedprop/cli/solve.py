@@ -27,7 +27,7 @@ from sharedprop.i18n.numbers import count, money, percent
 
 # Seconds kept from --time-limit for evaluating the plan and writing the outputs (report.html,
 # plan.xlsx, ...): a base, and per community, measured on the pilot and generated instances
-# (docs/decisions-solver.md).
+# (docs/decisions.md).
 WRITE_SECONDS = 0.3
 WRITE_SECONDS_PER_COMMUNITY = 0.005
 # The search gets at least this much, however little the command has left.

@@ -38,7 +38,7 @@ BIG = 10**12  # fen: the cost of leaving a must-cover community out (never chose
 STAGE_SHARES = (0.5, 0.35, 0.15)
 # Building stage 1's contiguous model in Python costs about this much per flow arc (a member's
 # neighbour among its hub's candidates); on the wall clock stage 1 is skipped when the build
-# alone would run past the run's deadline (docs/decisions-solver.md).
+# alone would run past the run's deadline (docs/decisions.md).
 BUILD_SECONDS_PER_ARC = 2e-5
 
 
@@ -113,7 +113,7 @@ def solve_two_stage(
     if chosen is None:
         return _no_plan(stats, "stage2")
     final = _bundle(p, chosen, run, stats)
-    if not _covers_every_must(p, final):
+    if not _meets_the_cover_rules(p, final):
         return JointResult("unknown", [], None, None, [], None, stats)
     obj = plan_objective(p, final)
     run.report(obj, None, "two-stage plan")
@@ -245,11 +245,15 @@ def _bundle(p: Problem, chosen: list[Column], run: RunContext, stats: dict) -> l
     return [pool.columns[j] for j in sol.chosen] if sol.objective is not None else chosen
 
 
-def _covers_every_must(p: Problem, cols: list[Column]) -> bool:
+def _meets_the_cover_rules(p: Problem, cols: list[Column]) -> bool:
+    """Every community that must be covered is, and the packages meet the coverage floor (the
+    stages do not know the floor: a plan below it is left to the joint model)."""
     covered = np.zeros(p.n, dtype=bool)
     for c in cols:
         covered[list(c.members)] = True
-    return bool(covered[p.must_cover].all())
+    return (
+        bool(covered[p.must_cover].all()) and int(p.weight[covered].sum()) >= p.min_covered_weight
+    )
 
 
 def _no_plan(stats: dict, stage: str) -> JointResult:

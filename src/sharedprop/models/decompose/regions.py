@@ -51,7 +51,9 @@ def restrict(p: Problem, region: Iterable[int], fixed: list[Column]) -> SubProbl
         and (opt.hub < 0 or inside[opt.hub])
         and inside[opt.candidates].any()
     ]
-    return sub_problem(p, comm, options, cap, count, res_free)
+    # The packages outside hold their households; the region covers what the floor still asks.
+    needed = p.min_covered_weight - sum(c.weight for c in fixed)
+    return sub_problem(p, comm, options, cap, count, res_free, needed)
 
 
 def cut_out(

@@ -36,7 +36,7 @@ A first version solved every street with all firms (a relaxation whose bounds ad
 bound on the whole) and repaired the streets that no longer fitted; on generated instances the
 firms' capacity is what the streets compete for, so most streets needed repair and the result
 was worse. No bound is claimed: the streets in turn are a restriction of the problem. The
-measurements behind each choice are in docs/decisions-solver.md and docs/formulation.md.
+measurements behind each choice are in docs/decisions.md and docs/formulation.md.
 
 On a deterministic clock (a repeatable run) every share is fixed in advance in work units and
 the streets go one at a time, so the same seed takes the same path.
@@ -47,6 +47,7 @@ When packages may cross streets there are no blocks and the caller solves the wh
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import signal
 import time
@@ -158,7 +159,25 @@ def restrict(
         if max_packages[p.options[int(j)].firm] > 0
         and capacity[p.options[int(j)].firm] >= max(smallest, int(p.weight[p.options[int(j)].hub]))
     ]
-    return sub_problem(p, block.members, options, capacity, max_packages, free_resources)
+    return sub_problem(
+        p, block.members, options, capacity, max_packages, free_resources, _floor_share(p, block)
+    )
+
+
+def _floor_share(problem: Problem, block: Block) -> int:
+    """A street's share of the coverage floor: the floor's share of all households, of the
+    street's households that some option can reach. Every street meeting its share meets the
+    floor (the shares round up), unless a street cannot reach its share: then the
+    recombination, whose master holds the city-wide row, must make up the difference."""
+    p = problem
+    if p.min_covered_weight <= 0:
+        return 0
+    reach = np.zeros(p.n, dtype=bool)
+    for j in block.options:
+        reach[p.options[int(j)].candidates] = True
+    share = p.min_covered_weight / float(p.weight.sum())
+    street = int(p.weight[block.members].sum())
+    return min(int(p.weight[block.members[reach[block.members]]].sum()), math.ceil(share * street))
 
 
 def _fitting(part: SubProblem, plan: list[Column]) -> list[Column]:
