@@ -14,11 +14,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sharedprop import Instance, load_instance, solve
+from sharedprop import Instance, evaluate, load_instance, solve
 from sharedprop.execute.local import LocalExecutor
 from sharedprop.generate import generate_instance
 from sharedprop.models.bounds.transport import capacity_relaxation
-from sharedprop.models.core.columns import plan_objective
+from sharedprop.models.core.columns import make_column, plan_objective
 from sharedprop.models.core.problem import Problem, problem_from_instance
 from sharedprop.models.core.run import RunContext
 from sharedprop.models.decompose.city import CityParams, solve_city
@@ -234,3 +234,65 @@ def test_city_params_refuse_a_schedule_that_cannot_run() -> None:
         CityParams(growth=0.5)
     with pytest.raises(ValueError, match=r"CityParams.first_seconds must be positive"):
         CityParams(first_seconds=0)
+
+
+@pytest.fixture(scope="module")
+def floored30(city30: Instance) -> Instance:
+    """``city30`` with a coverage floor of 99 % of the households: its cheapest plan covers
+    less (the test checks)."""
+    return replace(city30, policy=replace(city30.policy, min_coverage=0.99))
+
+
+def test_city_plans_keep_the_coverage_floor_the_cheapest_plan_would_break(
+    city30: Instance, floored30: Instance, optimum: dict[str, float]
+) -> None:
+    free = solve(city30, time_limit=WALL, work_limit=8, workers=1, strategy="city")
+    floor = 0.99 * floored30.total_households
+    assert evaluate(city30, free.plan).coverage_households < floor
+    result = solve(floored30, time_limit=WALL, work_limit=8, workers=1, strategy="city")
+    assert result.strategy == "city"
+    assert_plan_obeys_every_rule_and_matches_evaluate(floored30, result)
+    assert evaluate(floored30, result.plan).coverage_households >= floor
+    assert result.best_bound <= result.objective
+    assert result.objective >= optimum["city30"] - 1e-6  # a floor only adds a rule
+
+
+def test_without_a_starting_plan_the_parts_drafts_grow_into_one_that_keeps_the_floor(
+    floored30: Instance,
+) -> None:
+    problem, _ = problem_from_instance(floored30)
+    assert problem.min_covered_weight > 0
+    with LocalExecutor(1) as ex:
+        jr = solve_city(problem, parts_of(problem), _run(problem, 8), ex, warm=[])
+    assert jr.objective is not None
+    assert sum(c.weight for c in jr.columns) >= problem.min_covered_weight
+    assert jr.objective == pytest.approx(plan_objective(problem, jr.columns))
+
+
+def test_tasks_at_once_share_the_plans_slack_above_the_coverage_floor(
+    floored30: Instance,
+) -> None:
+    problem, _ = problem_from_instance(floored30)
+    parts = parts_of(problem)
+    # A plan of every community alone where some option allows it, to have slack to share.
+    singles = {}
+    for j, o in enumerate(problem.options):
+        if o.hub >= 0 and problem.weight[o.hub] >= problem.package_min_weight:
+            singles.setdefault(o.hub, j)
+    plan = [make_column(problem, j, (hub,)) for hub, j in sorted(singles.items())]
+    ledger = Ledger(problem)
+    ledger.use(plan)
+    slack = ledger.covered - problem.min_covered_weight
+    assert slack > 0
+    inside = [[c for c in plan if set(c.members) <= set(part.members.tolist())] for part in parts]
+    got = [
+        ledger.allowance(cols, np.arange(problem.k), len(parts) - k)
+        for k, cols in enumerate(inside)
+    ]
+    # Every part covering only its minimum still keeps the floor.
+    assert (
+        sum(a.min_covered for a in got)
+        + sum(c.weight for c in plan if not any(c in cols for cols in inside))
+        >= problem.min_covered_weight
+    )
+    assert sum(a.hold.slack for a in got) <= slack

@@ -24,15 +24,23 @@ that is allowed) and runs three kinds of task, as many at once as the executor h
    parts' bounds plus the prices' constant; a part without a finished task counts its share
    of the transportation LP, so the bound is valid at every moment and only rises.
 
+A plan obeys the coverage floor and the must-cover rule throughout: a neighbourhood must
+cover what its packages cover now, less its share of the plan's slack above the floor
+(:mod:`~sharedprop.models.decompose.ledger`). When no starting plan obeys them, the parts'
+results are kept as a draft (every other rule kept) until the draft, or a recombination, obeys
+every rule; each part then covers its share of the floor. The bound's parts leave the floor out
+(a relaxation).
+
 Results are read as they come; with one worker on a work clock (a repeatable run) tasks go one
 at a time and are read in the order submitted, so the run repeats whatever the executor.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -177,6 +185,8 @@ class CitySearch:
         self.params = params or CityParams()
         self.slots = 1 if run.deterministic else max(1, executor.workers)
         self.ledger = Ledger(p)
+        # The rules a draft keeps (module docstring): all but coverage.
+        self._drafting = replace(p, min_covered_weight=0, must_cover=np.zeros(p.n, dtype=bool))
         self.shared = shared_communities(parts, p.n)
         self.part_of = np.full(p.n, -1, dtype=np.int64)
         for part in parts:
@@ -213,8 +223,11 @@ class CitySearch:
             obj = plan_objective(p, cols)
             if self.objective is None or obj < self.objective - 1e-6:
                 self.plan, self.objective = list(cols), obj
-        if self.objective is None and not p.must_cover.any():
+        if self.objective is None and respects_master_rules(p, []):
             self.plan, self.objective = [], plan_objective(p, [])
+        if self.objective is None:  # the draft the parts complete (module docstring)
+            drafts = [cols for cols in warm if respects_master_rules(self._drafting, cols)]
+            self.plan = max(drafts, key=lambda cols: sum(c.weight for c in cols), default=[])
         self.found_at = 0.0 if self.objective is not None else None
         self.ledger.use(self.plan)
 
@@ -420,7 +433,7 @@ class CitySearch:
             self.busy[region] += 1
             self.schedule.plan_seconds += seconds
         elif job.kind == "recombine":
-            if self.objective is None or not self.pool:
+            if not self.pool:
                 return None
             columns = list(self.pool.values())
             task = self.executor.submit(
@@ -462,8 +475,21 @@ class CitySearch:
             capacity=allowance.capacity,
             count=allowance.count,
             free_resources=allowance.free_resources,
+            min_covered=allowance.min_covered
+            if self.objective is not None
+            else self._floor_share(region),
         )
         return where, allowance.hold
+
+    def _floor_share(self, region: np.ndarray) -> int:
+        """Without a plan yet, the households a region's draft must cover: the floor's share of
+        all households, of the region's (rounded up), so that drafts that all meet their share
+        meet the floor; the recombination's master holds the city-wide row."""
+        p = self.problem
+        if p.min_covered_weight <= 0:
+            return 0
+        share = p.min_covered_weight / float(p.weight.sum())
+        return math.ceil(share * int(p.weight[region].sum()) - 1e-9)
 
     # -- reading results ------------------------------------------------------------------
 
@@ -525,9 +551,14 @@ class CitySearch:
         return self._offer(out.columns, "parts recombined")
 
     def _offer(self, plan: list[Column], what: str) -> bool:
-        """Make ``plan`` the plan if it obeys every rule and costs less."""
+        """Make ``plan`` the plan if it obeys every rule and costs less. Until there is a plan,
+        one that breaks only the coverage floor or leaves a must-cover community out is kept
+        as a draft that later parts complete."""
         p = self.problem
         if not respects_master_rules(p, plan):
+            if self.objective is None and respects_master_rules(self._drafting, plan):
+                self.plan = list(plan)
+                self.ledger.use(self.plan)
             return False
         obj = plan_objective(p, plan)
         if self.objective is not None and obj >= self.objective - 1e-6:

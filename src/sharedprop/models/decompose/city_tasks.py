@@ -17,7 +17,7 @@ equally valid one on the wall clock.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -40,14 +40,16 @@ POOL_PER_TASK = 1500
 
 @dataclass(frozen=True)
 class Neighbourhood:
-    """What a task may change: the communities freed, the options hubbed among them, and the
-    firm capacity, package count and resources the packages there may use."""
+    """What a task may change: the communities freed, the options hubbed among them, the
+    firm capacity, package count and resources the packages there may use, and the households
+    they must cover (their part of the coverage floor)."""
 
     communities: np.ndarray  # ascending
     options: np.ndarray
     capacity: np.ndarray  # per firm
     count: np.ndarray  # per firm
     free_resources: np.ndarray  # mask over resources
+    min_covered: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,33 @@ def improve_part(
     """The joint model on the neighbourhood ``where`` within ``limit`` (work units on a work
     clock, else seconds), from ``warm`` (its packages in the plan, whole-problem indices)."""
     started = time.monotonic()
+    out = _solve_neighbourhood(problem, where, warm, limit, seed, deterministic)
+    if out.objective is None and where.min_covered > 0 and limit - out.work >= 0.5:
+        # Its share of the coverage floor out of reach with what is left to it: its packages
+        # without the share still feed the recombination, whose master holds the city's floor.
+        free = replace(where, min_covered=0)
+        again = _solve_neighbourhood(problem, free, warm, limit - out.work, seed, deterministic)
+        out = replace(again, work=out.work + again.work)
+    return replace(out, seconds=time.monotonic() - started)
+
+
+def _solve_neighbourhood(
+    problem: Problem,
+    where: Neighbourhood,
+    warm: list[Column],
+    limit: float,
+    seed: int,
+    deterministic: bool,
+) -> PartPlan:
+    started = time.monotonic()
     sub = sub_problem(
-        problem, where.communities, where.options, where.capacity, where.count, where.free_resources
+        problem,
+        where.communities,
+        where.options,
+        where.capacity,
+        where.count,
+        where.free_resources,
+        where.min_covered,
     )
     if not sub.problem.options:
         return PartPlan([], None, [], time.monotonic() - started, 0.0, "unknown")

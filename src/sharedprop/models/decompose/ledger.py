@@ -5,7 +5,9 @@ A neighbourhood (one street, a pair, a region) is solved with the firm capacity,
 resources its own packages in the plan use, plus a share of what nothing uses or holds: of
 each firm's free capacity and packages, ⌈free / slots⌉ where ``slots`` counts the workers not
 busy (the first of two concurrent tasks gets half, the second the rest); of the free resources
-its options can reach, every ``slots``-th. Whatever a task's solve returns then fits beside
+its options can reach, every ``slots``-th; of the households the plan covers beyond the
+coverage floor (its slack), ⌊free slack / slots⌋, so the neighbourhood must cover at least what
+its packages cover now less that share. Whatever a task's solve returns then fits beside
 every other task's, as long as the plan outside the neighbourhoods stays as it was; a result
 is still checked against every rule before it replaces anything.
 """
@@ -27,16 +29,19 @@ class Hold:
     capacity: np.ndarray
     count: np.ndarray
     resources: np.ndarray  # mask
+    slack: int = 0  # households of the coverage floor's slack
 
 
 @dataclass(frozen=True)
 class Allowance:
-    """A neighbourhood's limits: firm capacity and packages, resources it may use."""
+    """A neighbourhood's limits: firm capacity and packages, resources it may use, and the
+    households its packages must cover (its part of the coverage floor)."""
 
     capacity: np.ndarray
     count: np.ndarray
     free_resources: np.ndarray  # mask
     hold: Hold
+    min_covered: int = 0
 
 
 class Ledger:
@@ -54,10 +59,13 @@ class Ledger:
         self.held_capacity = np.zeros(p.m, dtype=np.int64)
         self.held_count = np.zeros(p.m, dtype=np.int64)
         self.held_resources = np.zeros(p.k, dtype=np.int64)
+        self.covered = 0  # households the plan's packages hold
+        self.held_slack = 0
 
     def use(self, plan: list[Column]) -> None:
         """The plan in force now."""
         self.used_capacity, self.used_count, self.used_resources = self._usage(plan)
+        self.covered = sum(c.weight for c in plan)
 
     def _usage(self, cols: list[Column]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         p = self.problem
@@ -89,18 +97,25 @@ class Ledger:
         reach = np.asarray(reach, dtype=np.int64)
         free_here = reach[~self.used_resources[reach] & (self.held_resources[reach] == 0)]
         open_resources[free_here[::slots]] = True
-        hold = Hold(hold_capacity, hold_count, open_resources)
+        own_covered = sum(c.weight for c in inside)
+        slack = 0
+        if p.min_covered_weight > 0:
+            slack = max(0, self.covered - p.min_covered_weight - self.held_slack) // slots
+        hold = Hold(hold_capacity, hold_count, open_resources, slack)
         self.held_capacity += hold_capacity
         self.held_count += hold_count
         self.held_resources += open_resources
+        self.held_slack += slack
         return Allowance(
             capacity=own_capacity + hold_capacity,
             count=own_count + hold_count,
             free_resources=own_resources | open_resources,
             hold=hold,
+            min_covered=max(0, own_covered - slack) if p.min_covered_weight > 0 else 0,
         )
 
     def release(self, hold: Hold) -> None:
         self.held_capacity -= hold.capacity
         self.held_count -= hold.count
         self.held_resources -= hold.resources.astype(np.int64)
+        self.held_slack -= hold.slack

@@ -25,6 +25,9 @@ joint model's — is therefore a lower bound of v_s, and their sum plus the pric
 lower bound of the whole city. A part whose own bound did not finish counts its
 transportation LP (a second for all parts at once), never a guess.
 
+The coverage floor (row (6), Σ households covered ≥ L) ties the parts too; the priced parts
+leave it out, which can only lower their optimum, so the bound stays valid with it.
+
 **Regions** (``cross_streets = true``). A package of a region may hold communities of its
 *halo* that another region's packages may hold too. In every priced region problem those
 shared communities need no package and cost no fallback when left out (each region then
