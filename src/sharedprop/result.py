@@ -64,7 +64,7 @@ class TaskRecord:
     pool), which part(s) (``label``), when it ended (seconds into the search), the wall seconds
     it ran on its worker, the work it counted and whether it improved the plan or bound."""
 
-    kind: str
+    kind: Literal["part", "bound", "recombine"]
     label: str
     ended_s: float
     seconds: float
@@ -83,13 +83,13 @@ class CityStatistics:
     executor: str
     workers: int
     parts: int
-    part_kind: str  # "street" or "region"
+    part_kind: Literal["street", "region"]
     passes: int = 0
     recombinations: int = 0
     tasks: list[TaskRecord] = field(default_factory=list)
     task_errors: list[str] = field(default_factory=list)
     bound_parts: int = 0
-    bound_method: str = "transport"
+    bound_method: Literal["transport", "parts"] = "transport"
     pool: int = 0
 
 

@@ -406,8 +406,7 @@ def _solve_city(
 ) -> JointResult:
     """The city strategy on ``executor`` (opened and closed here unless one was handed in)."""
     own = not isinstance(executor, Executor)
-    ex = executor_from(executor, run.workers) if own else executor  # type: ignore[arg-type]
-    assert isinstance(ex, Executor)
+    ex = executor if isinstance(executor, Executor) else executor_from(executor, run.workers)
     name = "local" if isinstance(ex, LocalExecutor) else "dask"
     try:
         return solve_city(problem, parts, run, ex, warm=warm, transport=relaxed, executor_name=name)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -175,7 +176,7 @@ class CitySearch:
         run: RunContext,
         executor: Executor,
         *,
-        warm: list[list[Column]] = (),  # type: ignore[assignment]
+        warm: Sequence[list[Column]] = (),
         transport: CapacityRelaxation | None = None,
         params: CityParams | None = None,
         executor_name: str = "local",
@@ -215,7 +216,8 @@ class CitySearch:
     # -- the start ------------------------------------------------------------------------
 
     def _take_warm(self, warm: list[list[Column]]) -> None:
-        """The best warm plan that obeys every rule, else the empty plan where allowed."""
+        """The best warm plan that obeys every rule, else the empty plan where allowed, else
+        the warm plan covering most that breaks only coverage rules, as a draft."""
         p = self.problem
         for cols in warm:
             if not respects_master_rules(p, cols):
@@ -623,7 +625,7 @@ def solve_city(
     run: RunContext,
     executor: Executor,
     *,
-    warm: list[list[Column]] = (),  # type: ignore[assignment]
+    warm: Sequence[list[Column]] = (),
     transport: CapacityRelaxation | None = None,
     params: CityParams | None = None,
     executor_name: str = "local",
