@@ -125,6 +125,22 @@ def test_the_same_seed_with_a_work_limit_writes_byte_identical_plans(tmp_path: P
     assert summary["stopped_by"] in {"work", "proof"} and summary["repeatable"] is True
 
 
+def test_the_city_strategy_on_the_local_executor_writes_a_plan_that_obeys_every_rule(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    code = solve_cli(
+        PILOT, out, "--strategy", "city", "--executor", "local", "--work-limit", "3", "--quiet",
+        time_limit=120,
+    )  # fmt: skip
+    assert code == 0
+    summary = assert_plan_file_obeys_every_rule(PILOT, out)
+    assert summary["strategy"] == "city"
+    city = summary["statistics"]["city"]
+    assert (city["executor"], city["workers"]) == ("local", 1)
+    assert city["tasks"] and summary["best_bound"] <= summary["objective"]
+
+
 # -- no plan, bad input -----------------------------------------------------------------------
 
 
