@@ -21,7 +21,7 @@ from sharedprop.cli.evaluate import find_plan
 from sharedprop.compare import Comparison, compare_plans
 from sharedprop.io.instances import load_instance
 from sharedprop.io.plans import read_plan
-from sharedprop.outputs import atomic_write_text
+from sharedprop.io.atomic import atomic_write_text
 from sharedprop.report.compare_html import render_comparison
 
 

@@ -16,8 +16,8 @@ from sharedprop.analysis.stress import StressResult, collection_headroom, headro
 from sharedprop.analysis.sweep import SweepResult
 from sharedprop.analysis.whatif import WhatIfResult
 from sharedprop.data import Instance
+from sharedprop.io.atomic import atomic_write_bytes, atomic_write_text
 from sharedprop.io.plans import write_plan
-from sharedprop.outputs import atomic_write_bytes, atomic_write_text
 from sharedprop.plan import Plan
 from sharedprop.report import charts
 from sharedprop.report.analysis_page import Section, analysis_page, chart, frame_table
