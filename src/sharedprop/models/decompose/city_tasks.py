@@ -50,6 +50,7 @@ class Neighbourhood:
     count: np.ndarray  # per firm
     free_resources: np.ndarray  # mask over resources
     min_covered: int = 0
+    cover_all: bool = True  # keep the must-cover rule (False: only to feed the pool)
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,12 @@ def improve_part(
     clock, else seconds), from ``warm`` (its packages in the plan, whole-problem indices)."""
     started = time.monotonic()
     out = _solve_neighbourhood(problem, where, warm, limit, seed, deterministic)
-    if out.objective is None and where.min_covered > 0 and limit - out.work >= 0.5:
-        # Its share of the coverage floor out of reach with what is left to it: its packages
-        # without the share still feed the recombination, whose master holds the city's floor.
-        free = replace(where, min_covered=0)
+    asks = where.min_covered > 0 or bool(problem.must_cover[where.communities].any())
+    if out.objective is None and asks and limit - out.work >= 0.5:
+        # Its share of the coverage floor, or its must-cover communities, out of reach with what
+        # is left to it: its packages without them still feed the recombination, whose master
+        # holds the city's coverage rows.
+        free = replace(where, min_covered=0, cover_all=False)
         again = _solve_neighbourhood(problem, free, warm, limit - out.work, seed, deterministic)
         out = replace(again, work=out.work + again.work)
     return replace(out, seconds=time.monotonic() - started)
@@ -124,6 +127,9 @@ def _solve_neighbourhood(
         where.free_resources,
         where.min_covered,
     )
+    if not where.cover_all:
+        relaxed = replace(sub.problem, must_cover=np.zeros(len(where.communities), dtype=bool))
+        sub = replace(sub, problem=relaxed)
     if not sub.problem.options:
         return PartPlan([], None, [], time.monotonic() - started, 0.0, "unknown")
     start = [c for c in (sub.to_sub(c) for c in warm) if c is not None]
