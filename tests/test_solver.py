@@ -275,7 +275,7 @@ def test_the_xiamen_pilot_plan_obeys_every_rule_and_beats_the_manual_plan() -> N
 
 def test_an_unknown_strategy_is_refused_by_name(street20: Path) -> None:
     with pytest.raises(
-        ValueError, match=r"strategy must be one of auto, joint, two-stage, streets, got 'x'"
+        ValueError, match=r"strategy must be one of auto, joint, two-stage, streets, city, got 'x'"
     ):
         solve(load_instance(street20), time_limit=1, strategy="x")
 

@@ -57,6 +57,42 @@ class StreetStatistics:
     recombined_columns: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    """One task of the city search: its kind (``"part"``: a neighbourhood of the plan solved
+    again, ``"bound"``: a part's lower bound, ``"recombine"``: the integer master over the
+    pool), which part(s) (``label``), when it ended (seconds into the search), the wall seconds
+    it ran on its worker, the work it counted and whether it improved the plan or bound."""
+
+    kind: Literal["part", "bound", "recombine"]
+    label: str
+    ended_s: float
+    seconds: float
+    work: float
+    improved: bool
+
+
+@dataclass
+class CityStatistics:
+    """What the city search did: its executor and workers, its parts (streets or regions),
+    the passes over them, every task (:class:`TaskRecord`), the tasks lost (their worker died
+    or they raised: ``task_errors``) and the bound's parts (``bound_parts``: how many parts
+    count more than their transportation LP share, ``bound_method``: how the best bound was
+    made)."""
+
+    executor: str
+    workers: int
+    parts: int
+    part_kind: Literal["street", "region"]
+    passes: int = 0
+    recombinations: int = 0
+    tasks: list[TaskRecord] = field(default_factory=list)
+    task_errors: list[str] = field(default_factory=list)
+    bound_parts: int = 0
+    bound_method: Literal["transport", "parts"] = "transport"
+    pool: int = 0
+
+
 @dataclass(frozen=True)
 class SolveStatistics:
     """What a run measured besides its plan.
@@ -65,7 +101,8 @@ class SolveStatistics:
     bound without contiguity — its value, rounds, whether its root converged, its branches,
     whether it ran in a second process, and why it failed if it did. ``regions`` /
     ``regions_improved``: regions re-solved after the joint model and how many gave a cheaper
-    plan. ``streets``: the street-by-street strategy's statistics. ``search``: the search
+    plan. ``streets``: the street-by-street strategy's statistics, ``city``: the city
+    search's. ``search``: the search
     model's own counters, as it reports them (the joint model's rounds, columns, ...).
     """
 
@@ -79,6 +116,7 @@ class SolveStatistics:
     regions: int | None = None
     regions_improved: int | None = None
     streets: StreetStatistics | None = None
+    city: CityStatistics | None = None
     search: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:

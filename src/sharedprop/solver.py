@@ -14,9 +14,12 @@ Strategies
                resources the earlier ones left, then recombined by one master
                (:mod:`sharedprop.models.decompose.streets`); no bound of its own. Needs two or
                more streets that no package may cross.
+``city``       the whole city at once: parts (streets, or regions of the graph when packages
+               may cross streets) solved again and again against the plan as tasks on an
+               executor, recombined by an integer master, and bounded part by part
+               (:mod:`sharedprop.models.decompose.city`). Needs two or more parts.
 ``auto``       ``joint`` (which runs the two-stage model first as its warm start) up to
-               ``AUTO_JOINT_MAX`` communities; beyond that ``streets`` when the instance has
-               streets that packages may not cross, else ``joint``.
+               ``AUTO_JOINT_MAX`` communities; beyond that ``city``.
 
 Limits
 ------
@@ -38,6 +41,9 @@ import numpy as np
 
 from sharedprop.data import Instance
 from sharedprop.evaluate import best_hub
+from sharedprop.execute.base import Executor
+from sharedprop.execute.choose import executor_from
+from sharedprop.execute.local import LocalExecutor
 from sharedprop.feasibility import diagnose, explain_infeasible
 from sharedprop.feasibility.conflict import MAX_COMMUNITIES as CONFLICT_MAX_COMMUNITIES
 from sharedprop.io.instances import load_instance
@@ -53,13 +59,15 @@ from sharedprop.models.core.duals import Duals
 from sharedprop.models.core.problem import InstanceMaps, Problem, problem_from_instance
 from sharedprop.models.core.result import JointResult
 from sharedprop.models.core.run import ProgressFn, RunContext, never
+from sharedprop.models.decompose.city import solve_city
+from sharedprop.models.decompose.parts import Part, parts_of
 from sharedprop.models.decompose.regions import improve_by_regions
 from sharedprop.models.decompose.streets import Block, solve_by_blocks, street_blocks
 from sharedprop.models.kernels import warm_up
 from sharedprop.plan import Package, Plan
 from sharedprop.result import STATUSES, ProgressPoint, Result, SolveStatistics, Status
 
-STRATEGIES = ("auto", "joint", "two-stage", "streets")
+STRATEGIES = ("auto", "joint", "two-stage", "streets", "city")
 # Above this many communities one joint model does not converge in a minute; street by street
 # does far better (benchmarks/README.md, manual suite).
 AUTO_JOINT_MAX = 500
@@ -92,6 +100,7 @@ def solve(
     initial_plan: Plan | None = None,
     on_progress: ProgressCallback | None = None,
     stop: Callable[[], bool] | None = None,
+    executor: Executor | str | None = None,
 ) -> Result:
     """Find the plan that needs the least public money under every rule of the instance.
 
@@ -114,7 +123,7 @@ def solve(
     workers : int, default 2
         Parallel search workers (CP-SAT threads; with two or more the bound without
         contiguity and the streets of a pair also run in a second process).
-    strategy : {"auto", "joint", "two-stage", "streets"}, default "auto"
+    strategy : {"auto", "joint", "two-stage", "streets", "city"}, default "auto"
         How to search (module docstring).
     initial_plan : Plan or None
         A plan to start from (a hint, not a rule); the result is never worse than it if it
@@ -124,6 +133,12 @@ def solve(
     stop : callable or None
         Polled; when it returns True the run ends early and keeps the best plan found (the
         CLI's Ctrl-C).
+    executor : Executor, str or None
+        Where the city strategy's tasks run (:mod:`sharedprop.execute`): an open executor
+        (left open), or an address — ``"local"`` or None for a local process pool over
+        ``workers`` (inline with one), ``"tcp://HOST:PORT"`` for a Dask cluster (the extra
+        ``sharedprop[distributed]``) — opened and closed by the run. Other strategies run in
+        this process.
 
     Returns
     -------
@@ -162,7 +177,7 @@ def solve(
     # Every CP-SAT search of the run ends at its deadline, in the models that take no run
     # context too (models/core/clock.py).
     with run_deadline(run.deadline):
-        return _solve(instance, run, strategy, initial_plan, on_progress)
+        return _solve(instance, run, strategy, initial_plan, on_progress, executor)
 
 
 def _solve(
@@ -171,6 +186,7 @@ def _solve(
     strategy: str,
     initial_plan: Plan | None,
     on_progress: ProgressCallback | None,
+    executor: Executor | str | None = None,
 ) -> Result:
     """Diagnose, take the hints, choose and run the strategy, then the result."""
     # Compile or load the Numba kernels now, inside the run's time but before any search: a
@@ -186,8 +202,12 @@ def _solve(
     trace = _Trace(run, None if relaxed is None else relaxed.bound, on_progress)
     run = replace(run, on_progress=trace)
     warm, hints = _take_hints(instance, problem, maps, initial_plan, run)
-    chosen, blocks = _choose_strategy(problem, strategy)
-    jr, chosen = _run_strategy(chosen, blocks, problem, maps, run, warm, relaxed)
+    chosen, blocks, parts = _choose_strategy(problem, strategy)
+    if chosen == "city":
+        assert parts is not None
+        jr = _solve_city(problem, parts, run, warm, relaxed, executor)
+    else:
+        jr, chosen = _run_strategy(chosen, blocks, problem, maps, run, warm, relaxed)
     _keep_the_best_hint(jr, hints, run)
     _apply_bounds(jr, trace.floor, run)
     strategy_run = f"{strategy}→{chosen}" if strategy == "auto" else chosen
@@ -360,15 +380,39 @@ def _take_hints(
     return warm, kept
 
 
-def _choose_strategy(problem: Problem, strategy: str) -> tuple[str, list[Block] | None]:
-    """The strategy to run for ``strategy`` and, for ``streets``, the streets as blocks."""
+def _choose_strategy(
+    problem: Problem, strategy: str
+) -> tuple[str, list[Block] | None, list[Part] | None]:
+    """The strategy to run for ``strategy`` and, for ``streets``, the streets as blocks, for
+    ``city`` its parts (streets, or regions when packages may cross streets)."""
     chosen = "joint" if strategy == "auto" else strategy
-    blocks = street_blocks(problem) if strategy in ("auto", "streets") else None
-    if strategy == "auto" and blocks is not None and problem.n > AUTO_JOINT_MAX:
-        chosen = "streets"
+    blocks = street_blocks(problem) if strategy == "streets" else None
+    parts = None
+    if strategy == "city" or (strategy == "auto" and problem.n > AUTO_JOINT_MAX):
+        parts = parts_of(problem)
+        chosen = "city" if parts is not None else "joint"
     elif strategy == "streets" and blocks is None:
         chosen = "joint"  # one street, or packages may cross streets: nothing to split
-    return chosen, blocks
+    return chosen, blocks, parts
+
+
+def _solve_city(
+    problem: Problem,
+    parts: list[Part],
+    run: RunContext,
+    warm: list[list[Column]],
+    relaxed: CapacityRelaxation | None,
+    executor: Executor | str | None,
+) -> JointResult:
+    """The city strategy on ``executor`` (opened and closed here unless one was handed in)."""
+    own = not isinstance(executor, Executor)
+    ex = executor if isinstance(executor, Executor) else executor_from(executor, run.workers)
+    name = "local" if isinstance(ex, LocalExecutor) else "dask"
+    try:
+        return solve_city(problem, parts, run, ex, warm=warm, transport=relaxed, executor_name=name)
+    finally:
+        if own:
+            ex.close()
 
 
 def _run_strategy(
@@ -632,6 +676,7 @@ _SOLVER_STATISTICS = (
     "regions",
     "regions_improved",
     "streets",
+    "city",
 )
 
 

@@ -125,6 +125,22 @@ def test_the_same_seed_with_a_work_limit_writes_byte_identical_plans(tmp_path: P
     assert summary["stopped_by"] in {"work", "proof"} and summary["repeatable"] is True
 
 
+def test_the_city_strategy_on_the_local_executor_writes_a_plan_that_obeys_every_rule(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    code = solve_cli(
+        PILOT, out, "--strategy", "city", "--executor", "local", "--work-limit", "3", "--quiet",
+        time_limit=120,
+    )  # fmt: skip
+    assert code == 0
+    summary = assert_plan_file_obeys_every_rule(PILOT, out)
+    assert summary["strategy"] == "city"
+    city = summary["statistics"]["city"]
+    assert (city["executor"], city["workers"]) == ("local", 1)
+    assert city["tasks"] and summary["best_bound"] <= summary["objective"]
+
+
 # -- no plan, bad input -----------------------------------------------------------------------
 
 
@@ -164,6 +180,12 @@ def test_an_infeasible_instance_exits_1_and_says_why(
             r"--work-limit makes a run repeatable, which needs one worker \(got --workers 2\)",
         ),
         (
+            lambda f: None,
+            ("--executor", "http://127.0.0.1:8786"),
+            r"--executor must be 'local' or a Dask scheduler address like tcp://127\.0\.0\.1:8786, "
+            r"got 'http://127\.0\.0\.1:8786'",
+        ),
+        (
             lambda f: f.set("plans/manual", 0, "community_id", "C99"),
             ("--initial-plan", "plans/manual.csv"),
             r"manual\.csv row 2 \(id C99\): community_id 'C99' is not a community",
@@ -175,6 +197,7 @@ def test_an_infeasible_instance_exits_1_and_says_why(
         "zero-workers",
         "zero-work-limit",
         "work-limit-with-two-workers",
+        "executor-not-an-address",
         "hint-names-unknown-community",
     ],
 )

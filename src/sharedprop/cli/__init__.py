@@ -82,8 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         mod.register(sub)
     # --lang is global, and also accepted after the command (sharedprop solve X --lang zh).
+    # A command with a --lang of its own (the app's) keeps it.
     for command in sub.choices.values():
-        command.add_argument("--lang", **_LANG_OPTION, default=argparse.SUPPRESS)
+        if "--lang" not in command._option_string_actions:
+            command.add_argument("--lang", **_LANG_OPTION, default=argparse.SUPPRESS)
     return parser
 
 

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from sharedprop.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RULES
+from sharedprop.execute.choose import CLUSTER_SCHEMES
 from sharedprop.i18n import tr
 from sharedprop.i18n.numbers import count, money, percent
 
@@ -70,12 +71,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--strategy",
-        choices=("auto", "two-stage", "joint", "streets"),
+        choices=("auto", "two-stage", "joint", "streets", "city"),
         default="auto",
         help=(
             "auto (default), two-stage (fast, no bound), joint (column generation), "
-            "streets (street by street, then combined; for large instances)"
+            "streets (street by street, then combined), city (the whole city part by part, "
+            "with a bound; auto's choice above 500 communities)"
         ),
+    )
+    p.add_argument(
+        "--executor",
+        metavar="ADDRESS",
+        help="where the city strategy's tasks run: 'local' (default, a process pool over "
+        "--workers) or a Dask scheduler tcp://HOST:PORT (pip install 'sharedprop[distributed]')",
     )
     p.add_argument(
         "--initial-plan", metavar="PLAN", help="a plan CSV/XLSX to start from (a hint, not a rule)"
@@ -173,6 +181,7 @@ def _search(args: argparse.Namespace, instance, initial, interrupted: threading.
                 initial_plan=initial,
                 on_progress=None if args.quiet else printer,
                 stop=interrupted.is_set,
+                executor=args.executor,
             )
     finally:
         if previous is not None:
@@ -217,6 +226,12 @@ def _bad_limits(args: argparse.Namespace) -> str | None:
         return (
             f"--work-limit makes a run repeatable, which needs one worker (got --workers "
             f"{args.workers}): leave --workers out, or drop --work-limit"
+        )
+    address = (args.executor or "").strip()
+    if address not in ("", "local") and not address.startswith(CLUSTER_SCHEMES):
+        return (
+            f"--executor must be 'local' or a Dask scheduler address like "
+            f"tcp://127.0.0.1:8786, got {args.executor!r}"
         )
     return None
 

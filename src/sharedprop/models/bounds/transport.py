@@ -49,6 +49,12 @@ class CapacityRelaxation:
     # The LP's duals as duals of the set-partitioning master (:func:`_master_duals`); they start
     # the column generation without contiguity near this bound (relaxed_bound.py).
     duals: Duals | None = None
+    # The dual value split by community (y_i and the negative reduced costs of its pairs and
+    # of leaving it uncovered) and the rest (firm rows and resource income): the bound is
+    # max(0, Σ_i community_value_i + constant). A part's communities' sum bounds the part's
+    # problem priced at ``duals`` (models/decompose/prices.py).
+    community_value: np.ndarray | None = None
+    constant: float = 0.0
 
     def firm_households(self, weight: np.ndarray, members: np.ndarray, m: int) -> np.ndarray:
         """Households of ``members`` the LP gives to each firm (length m)."""
@@ -81,19 +87,7 @@ def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
         float(p.package_max_weight) if p.package_max_weight is not None else np.inf,
     )
     q = np.maximum(q, 1.0)
-    keys, vals = [], []
-    reachable = np.zeros(p.k, dtype=bool)
-    for o in p.options:
-        rate = p.w_public_money * (1.0 + o.margin) + p.w_total_cost
-        w = p.weight[o.candidates]
-        # A package on this option holds at most its candidates' households.
-        cap = max(1.0, min(q[o.firm], float(w.sum())))
-        c = rate * (o.member_cost + o.fixed * w / cap) - p.w_public_money * p.revenue[o.candidates]
-        keys.append(o.candidates.astype(np.int64) * m + o.firm)
-        vals.append(c)
-        reachable[o.resources] = True
-    key = np.concatenate(keys)
-    val = np.concatenate(vals)
+    key, val, reachable = _member_costs(p, q)
     # The cheapest option per (community, firm) pair.
     order = np.lexsort((val, key))
     key, val = key[order], val[order]
@@ -124,6 +118,7 @@ def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
     lam = np.maximum(-np.asarray(res.ineqlin.marginals, dtype=float), 0.0)
     reduced = cost - a_eq.T @ y + a_ub.T @ lam
     dual_value = float(y.sum()) - float(b_ub @ lam) + float(np.minimum(reduced, 0.0).sum())
+    by_community = y + np.bincount(rows, weights=np.minimum(reduced, 0.0), minlength=n)
     x = res.x[:n_pairs]
     used = x > 1e-9
     return CapacityRelaxation(
@@ -132,7 +127,35 @@ def capacity_relaxation(problem: Problem) -> CapacityRelaxation | None:
         firm=firm[used],
         share=x[used],
         duals=_master_duals(p, y, lam, q, reachable),
+        community_value=by_community,
+        constant=-float(b_ub @ lam) - income,
     )
+
+
+def _member_costs(p: Problem, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (option, candidate) pair's key community · m + firm and its cost c (module
+    docstring), and which resources some option may take; all options at once, since a loop
+    over 137,824 options took half the LP's time at 10,000 communities."""
+    opts, m = p.options, p.m
+    sizes = np.fromiter((len(o.candidates) for o in opts), dtype=np.int64, count=len(opts))
+    firm = np.fromiter((o.firm for o in opts), dtype=np.int64, count=len(opts))
+    fixed = np.fromiter((o.fixed for o in opts), dtype=float, count=len(opts))
+    margin = np.fromiter((o.margin for o in opts), dtype=float, count=len(opts))
+    cand = np.concatenate([o.candidates for o in opts]).astype(np.int64)
+    member_cost = np.concatenate([o.member_cost for o in opts]).astype(float)
+    opt_of = np.repeat(np.arange(len(opts)), sizes)
+    w = p.weight[cand].astype(float)
+    # A package on an option holds at most its candidates' households.
+    held = np.bincount(opt_of, weights=w, minlength=len(opts))
+    cap = np.maximum(1.0, np.minimum(q[firm], held))
+    rate = p.w_public_money * (1.0 + margin) + p.w_total_cost
+    val = rate[opt_of] * (member_cost + fixed[opt_of] * w / cap[opt_of])
+    val -= p.w_public_money * p.revenue[cand]
+    reachable = np.zeros(p.k, dtype=bool)
+    resources = [o.resources for o in opts if len(o.resources)]
+    if resources:
+        reachable[np.concatenate(resources)] = True
+    return cand * m + firm[opt_of], val, reachable
 
 
 def _master_duals(
