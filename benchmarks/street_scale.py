@@ -10,16 +10,21 @@ plan and the generated manual plan with ``evaluate`` and writes one row per seed
 Columns: instance, n, seed, strategy, status, objective, evaluated, bound,
 bound_without_contiguity, bound_note (how far that bound got, or its error), gap, broken,
 public_money, manual_public_money, ratio_to_manual, seconds (time to the final incumbent),
-runtime_s, time_limit, workers, machine. Generated instances go to a temporary folder.
+runtime_s, tree_nodes (nodes of the branch-and-price tree; empty: no tree), root_lp_s (seconds
+into the run when the root LP with contiguity was proven: the tree's root, else the joint
+model's column generation; empty: never), time_limit, workers, commit, machine. Generated
+instances go to a temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import tempfile
 from pathlib import Path
 
+import sharedprop
 from benchmarks._common import csv_value, machine, write_rows
 from sharedprop import evaluate, load_instance, read_plan, solve
 from sharedprop.generate import generate_instance
@@ -35,8 +40,10 @@ def run(
     firms: int,
     resources: int,
     strategy: str,
+    suffix: str = "",
 ) -> list[dict]:
     rows = []
+    commit = _commit()
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
             folder = generate_instance(
@@ -73,18 +80,22 @@ def run(
                 ),
                 "seconds": csv_value(res.time_to_incumbent_s, 1),
                 "runtime_s": csv_value(res.runtime_s, 1),
+                "tree_nodes": res.stats.get("tree_nodes", ""),
+                "root_lp_s": csv_value(_root_lp_seconds(res.stats), 1),
                 "time_limit": time_limit,
                 "workers": workers,
+                "commit": commit,
                 "machine": machine(),
             }
             rows.append(row)
             print(
                 f"seed {seed}: {row['status']:8s} objective {row['objective']:>12} "
                 f"bound {row['bound']!s:>12} gap {row['gap']!s:>7} "
-                f"ratio to manual {row['ratio_to_manual']} incumbent at {row['seconds']} s",
+                f"ratio to manual {row['ratio_to_manual']} incumbent at {row['seconds']} s "
+                f"nodes {row['tree_nodes']} root LP at {row['root_lp_s']} s",
                 flush=True,
             )
-    path = write_rows(out / f"street_scale_n{n}.csv", rows)
+    path = write_rows(out / f"street_scale_n{n}{suffix}.csv", rows)
     gaps = [r["gap"] for r in rows if r["gap"] not in (None, "")]
     tti = [r["seconds"] for r in rows if r["seconds"] not in (None, "")]
     print(
@@ -92,6 +103,31 @@ def run(
         f"{statistics.median(tti) if tti else '—'} s; written {path}"
     )
     return rows
+
+
+def _root_lp_seconds(stats: dict) -> float | None:
+    """When the root LP with contiguity was proven, in seconds of the run (None: never)."""
+    offset = stats.get("offset_s") or 0.0
+    if stats.get("tree_root_converged_s") is not None:
+        return offset + stats["tree_root_converged_s"]
+    if stats.get("converged") and stats.get("cg_done_s") is not None:
+        return offset + stats["cg_done_s"]
+    return None
+
+
+def _commit() -> str:
+    """The source's commit (empty outside a git checkout)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(sharedprop.__file__).parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return out.stdout.strip()
 
 
 def _bound_note(stats: dict) -> str:
@@ -119,6 +155,7 @@ def main() -> None:
     ap.add_argument("--resources", type=int, default=10)
     ap.add_argument("--strategy", default="auto")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    ap.add_argument("--suffix", default="", help="added to the results file's name")
     a = ap.parse_args()
     run(
         a.seeds,
@@ -130,6 +167,7 @@ def main() -> None:
         a.firms,
         a.resources,
         a.strategy,
+        a.suffix,
     )
 
 

@@ -67,6 +67,10 @@ REGION_SIZE = 7
 REGION_TIME = 1.0
 # Share of the limit for the bound without contiguity on those instances.
 RELAXED_SHARE = 0.35
+# Branch and price after the root while a gap remains, on models up to REGION_MIN_OPTIONS
+# options (beyond, the root LP does not converge within a minute: docs/decisions.md,
+# 2026-12-07, has the street-scale figures with and without it).
+BRANCH_AND_PRICE = True
 
 ProgressCallback = Callable[[ProgressPoint], None]
 
@@ -393,6 +397,7 @@ def _search_plans(
         initial=warm,
         on_progress=progress,
         stop=stop,
+        branch_and_price=BRANCH_AND_PRICE and not large,
     )
     jr.stats["offset_s"] = time_limit - left
     if share and jr.objective is not None and jr.status != "optimal":
