@@ -10,6 +10,11 @@ format, as the readers follow it literally:
   matrix (both agent-major) and the m capacities. The file must end right after the last block.
 * ``cpmp/``: integers; an optional leading problem count, then per problem ``no best``,
   ``n p Q`` and n rows ``id x y demand``. Files have CRLF line endings and no final newline.
+  Distances are ⌊Euclidean⌋, the convention of the recorded optima.
+* Lorena–Senne layout (the SJC and p3038 families, and the generated instances of
+  ``benchmarks.generate_cpmp``): a first line ``n p``, then n lines ``x y capacity demand``;
+  coordinates may be real, capacity and demand are whole; distances are real Euclidean (not
+  truncated). Every point must have the same capacity, the clustering model's one ``Q``.
 * ``sscflp/``: tokens may end in a dot (``49.``) and files may be padded with NUL bytes; exactly
   ``2 + 2m + n + m·n`` tokens are read and anything after them is ignored (``p47`` has junk).
 
@@ -173,12 +178,18 @@ def read_gap(path: Path) -> list[GapInstance]:
 
 
 # -- capacitated p-median -------------------------------------------------------------------------
+# Real distances are scaled by this and rounded to integers for the models (two decimals, as
+# the Lorena–Senne results are published); objectives are divided back by it in the results.
+REAL_DISTANCE_SCALE = 100
+
+
 @dataclass(frozen=True)
 class CpmpInstance:
-    """One Osman–Christofides problem: points (n×2), demands, p medians of capacity Q.
+    """One capacitated p-median problem: points (n×2), demands, p medians of capacity Q.
 
-    ``recorded`` is the ``best`` field of the file (the OR-Library value, not used as the truth;
-    the runner reads known values from ``KNOWN.md``).
+    ``recorded`` is the ``best`` field of an OR-Library file (not used as the truth; the runner
+    reads known values from ``KNOWN.md``), None for the Lorena–Senne layout. ``real`` says
+    distances are real Euclidean (Lorena–Senne) rather than truncated (Osman–Christofides).
     """
 
     name: str
@@ -186,14 +197,30 @@ class CpmpInstance:
     demand: np.ndarray
     p: int
     capacity: int
-    recorded: int
+    recorded: int | None
+    real: bool = False
 
     @property
     def n(self) -> int:
         return int(self.demand.shape[0])
 
+    @property
+    def scale(self) -> int:
+        """What :meth:`costs` multiplies distances by (1 for truncated distances)."""
+        return REAL_DISTANCE_SCALE if self.real else 1
+
+    def costs(self) -> np.ndarray:
+        """The integer cost matrix the models see: :meth:`distances` × :attr:`scale`, rounded."""
+        if not self.real:
+            return self.distances()
+        return np.rint(self.distances() * self.scale).astype(np.int64)
+
     def distances(self) -> np.ndarray:
-        """⌊Euclidean distance⌋, the convention under which the recorded optima hold."""
+        """Real Euclidean distances (``real``), else ⌊Euclidean distance⌋, the convention
+        under which the recorded Osman–Christofides optima hold."""
+        if self.real:
+            diff = self.xy[:, None, :].astype(float) - self.xy[None, :, :].astype(float)
+            return np.sqrt((diff**2).sum(axis=2))
         diff = self.xy[:, None, :] - self.xy[None, :, :]
         squared = (diff**2).sum(axis=2)
         dist = np.floor(np.sqrt(squared.astype(np.float64))).astype(np.int64)
@@ -236,12 +263,81 @@ def _cpmp_blocks_fit(items: list[str], start: int, count: int | None) -> bool:
     return pos == len(items) and (count is None or seen == count)
 
 
+def _is_lorena_senne(items: list[str]) -> bool:
+    """``n p`` and then exactly n rows of four numbers."""
+    try:
+        n, p = int(items[0]), int(items[1])
+    except (IndexError, ValueError):
+        return False
+    return 0 < p <= n and len(items) == 2 + 4 * n
+
+
+def parse_lorena_senne(text: str, name: str, source: str | None = None) -> CpmpInstance:
+    """Parse one problem of the Lorena–Senne layout (``n p``, then ``x y capacity demand``)."""
+    source = source or name
+    lines = [line.split() for line in text.replace("\x00", " ").splitlines()]
+    rows = [(k + 1, line) for k, line in enumerate(lines) if line]
+    if not rows or len(rows[0][1]) != 2:
+        raise InstanceError(f"{source}: line 1 must be 'n p' (two whole numbers)")
+    first, header = rows[0]
+    n, p = (_whole(source, first, column, text) for column, text in enumerate(header, 1))
+    if n <= 0 or not 0 < p <= n:
+        raise InstanceError(f"{source}: line {first} gives n={n}, p={p}; need 0 < p <= n")
+    points = rows[1:]
+    if len(points) != n:
+        raise InstanceError(f"{source}: {len(points)} point lines after line {first}, expected {n}")
+    xy = np.zeros((n, 2))
+    capacity = np.zeros(n, dtype=np.int64)
+    demand = np.zeros(n, dtype=np.int64)
+    for k, (number, row) in enumerate(points):
+        if len(row) != 4:
+            raise InstanceError(
+                f"{source}: line {number} has {len(row)} values, expected 'x y capacity demand'"
+            )
+        xy[k] = [_real(source, number, column, row[column - 1]) for column in (1, 2)]
+        capacity[k] = _whole(source, number, 3, row[2])
+        demand[k] = _whole(source, number, 4, row[3])
+    if (demand < 0).any() or (capacity <= 0).any():
+        bad = int(np.flatnonzero((demand < 0) | (capacity <= 0))[0])
+        raise InstanceError(
+            f"{source}: line {points[bad][0]} has capacity {capacity[bad]} and demand "
+            f"{demand[bad]}; capacity must be positive and demand non-negative"
+        )
+    if (capacity != capacity[0]).any():
+        bad = int(np.flatnonzero(capacity != capacity[0])[0])
+        raise InstanceError(
+            f"{source}: line {points[bad][0]} column 3 has capacity {capacity[bad]}, line "
+            f"{points[0][0]} has {capacity[0]}: the clustering model takes one capacity for all"
+        )
+    return CpmpInstance(name, xy, demand, p, int(capacity[0]), None, real=True)
+
+
+def _real(source: str, line: int, column: int, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise InstanceError(f"{source}: line {line} column {column} is {text!r}, not a number")
+    return value
+
+
+def _whole(source: str, line: int, column: int, text: str) -> int:
+    value = _real(source, line, column, text)
+    if value != int(value):
+        raise InstanceError(f"{source}: line {line} column {column} is {text!r}, not whole")
+    return int(value)
+
+
 def parse_cpmp(text: str, stem: str, source: str | None = None) -> list[CpmpInstance]:
-    """Parse a CPMP file, one problem (named ``stem``) or several (``<stem>-<no>``)."""
+    """Parse a CPMP file, one problem (named ``stem``) or several (``<stem>-<no>``), in the
+    OR-Library layout or (one problem, named ``stem``) the Lorena–Senne layout."""
     tokens = _Tokens(text, source or stem)
     items = tokens.items
     if not items:
         raise InstanceError(f"{tokens.source}: the file is empty")
+    if _is_lorena_senne(items):
+        return [parse_lorena_senne(text, stem, tokens.source)]
     has_count = False
     if not _cpmp_blocks_fit(items, 0, None):
         try:

@@ -132,15 +132,52 @@ def sscflp_block(rows: list[dict[str, str]]) -> str:
     )
 
 
+def _censored_ratio(row: dict[str, str]) -> float | None:
+    """Our wall time over the peer's, counted against us where only one side proved: at most
+    ours / (the peer's time at its limit) when only we proved, infinite when only the peer
+    did; None when neither proved."""
+    ours = row["status"] == "optimal"
+    theirs = row["peer_status"] == "optimal"
+    ours_s, theirs_s = _num(row["wall_seconds"]), _num(row["peer_wall_seconds"])
+    if ours and theirs:
+        return _num(row.get("ours_over_peer", ""))
+    if ours and ours_s is not None and theirs_s:
+        return ours_s / theirs_s
+    return float("inf") if theirs else None
+
+
+def _ratio_cell(row: dict[str, str]) -> str:
+    ratio = _censored_ratio(row)
+    if ratio is None:
+        return "—"
+    if row["status"] == "optimal" and row["peer_status"] == "optimal":
+        return f"{ratio:.2f}"
+    return "∞ (only spopt proved)" if ratio == float("inf") else f"≤ {ratio:.2f}"
+
+
 def peer_block(rows: list[dict[str, str]]) -> str:
-    ratios = [_num(r["peer_over_ours"]) for r in rows if _num(r.get("peer_over_ours", ""))]
+    ratios = [_num(r["ours_over_peer"]) for r in rows if _num(r.get("ours_over_peer", ""))]
+    counted = [c for r in rows if (c := _censored_ratio(r)) is not None]
     peer_proven = sum(r["peer_status"] == "optimal" for r in rows)
     ours_proven = sum(r["status"] == "optimal" for r in rows)
     summary = (
         f"sharedprop proved {ours_proven} of {len(rows)}, spopt + CBC proved {peer_proven} of "
         f"{len(rows)} within the limit. Where both proved the same optimum ({len(ratios)} "
-        f"instances), spopt took "
-        + (f"{statistics.median(ratios):.2f}× sharedprop's time (median)" if ratios else "—")
+        "instances), sharedprop's wall time over spopt + CBC's: "
+        + (
+            f"**median {statistics.median(ratios):.2f}**, worst {max(ratios):.2f}, best "
+            f"{min(ratios):.2f}"
+            if ratios
+            else "—"
+        )
+        + ". Counting also the instances only one side proved, against sharedprop (only "
+        "sharedprop proved: its time over the peer's limit, an upper bound; only the peer "
+        f"proved: infinite), over {len(counted)} instances: "
+        + (
+            f"**median {statistics.median(counted):.2f}**, worst {max(counted):.2f}"
+            if counted
+            else "—"
+        )
         + ". "
         + _machine_line(rows)
     )
@@ -154,7 +191,7 @@ def peer_block(rows: list[dict[str, str]]) -> str:
             _fmt(r["peer_objective"]),
             r["peer_status"],
             _fmt(r["peer_wall_seconds"]),
-            _fmt(r["peer_over_ours"], 2),
+            _ratio_cell(r),
         ]
         for r in rows
     ]
@@ -167,8 +204,36 @@ def peer_block(rows: list[dict[str, str]]) -> str:
         "spopt + CBC",
         "status",
         "wall s",
-        "time ratio spopt / sharedprop",
+        "time ratio sharedprop / spopt",
     ]
+    return summary + "\n\n" + _table(header, lines)
+
+
+def cpmp_generated_block(rows: list[dict[str, str]]) -> str:
+    gaps = [g for r in rows if (g := _num(r.get("gap", ""))) is not None]
+    within = sum(g <= 0.005 for g in gaps)
+    summary = (
+        f"**{within} of {len(rows)}** within 0.5 % of their proven bound "
+        f"({sum(r['status'] == 'optimal' for r in rows)} proven optimal); largest gap "
+        + (f"{100 * max(gaps):.2f} %" if gaps else "—")
+        + ". "
+        + _machine_line(rows)
+    )
+    lines = [
+        [
+            r["instance"],
+            r["n"],
+            r["m"],
+            _fmt(r["objective"], 2),
+            _fmt(r["bound"], 2),
+            "—" if _num(r.get("gap", "")) is None else f"{100 * float(r['gap']):.2f} %",
+            r["status"],
+            _fmt(r["seconds"]),
+            _fmt(r["wall_seconds"]),
+        ]
+        for r in rows
+    ]
+    header = ["instance", "n", "p", "objective", "bound", "gap", "status", "incumbent s", "wall s"]
     return summary + "\n\n" + _table(header, lines)
 
 
@@ -350,15 +415,37 @@ def graph_scale_block(report: dict) -> str:
     return summary + "\n\n" + _table(header, lines)
 
 
+def app_scale_block(rows: list[dict[str, str]]) -> str:
+    """The workbench's answers at city scale (``benchmarks.app_scale``)."""
+    first = rows[0]
+    lines = [
+        [r["what"], r["path"], r["items"], _fmt(r["mean_s"], 3), _fmt(r["max_s"], 3),
+         {"True": "yes", "False": "**no**"}.get(r["same"], "—")]
+        for r in rows
+    ]  # fmt: skip
+    limits = sorted({r["time_limit"] for r in rows if r.get("time_limit")})
+    solves = f" `solve` with time_limit {', '.join(limits)} s." if limits else ""
+    summary = (
+        f"{int(first['communities']):,} communities, seed {first['seed']}, measured "
+        f"{first['date']}; seconds, wall clock; machine: {first['machine']}. `same`: the "
+        f"incremental path gave the reference's result exactly.{solves}"
+    )
+    header = ["what", "path", "items", "mean s", "max s", "same"]
+    return f"{summary}\n\n{_table(header, lines)}"
+
+
 BLOCKS: dict[str, Callable[[list[dict[str, str]]], str]] = {
     "gap": gap_block,
     "cpmp": cpmp_block,
     "sscflp": sscflp_block,
+    "cpmp-generated": cpmp_generated_block,
     "peer": peer_block,
     "manual": manual_block,
     "lower_bounds": lower_bounds_block,
+    "app_scale": app_scale_block,
 }
 JSON_BLOCKS: dict[str, Callable[[dict], str]] = {"graph_scale": graph_scale_block}
+
 MARKER = re.compile(r"(<!-- BEGIN ([\w./-]+) -->).*?(<!-- END \2 -->)", re.DOTALL)
 
 

@@ -6,10 +6,14 @@ Suites (each solves every instance file under ``DATA/<family>/``, through shared
 :func:`sharedprop.models.classic.assignment.solve_assignment`
 * ``cpmp``   capacitated p-median (``cpmp/``) →
 :func:`sharedprop.models.classic.clustering.solve_clustering`
-  with contiguity off, exactly p clusters, capacity Q, cost ⌊Euclidean distance⌋
+  with contiguity off, exactly p clusters, capacity Q, cost ⌊Euclidean distance⌋ (real
+  distances × 100 for Lorena–Senne files)
 * ``sscflp`` single-source facility location (``sscflp/``) → the engine's joint model
+* ``cpmp-generated`` capacitated p-median instances written by :mod:`benchmarks.generate_cpmp`
+  (Lorena–Senne layout, 400 points and 40 medians by default), solved like ``cpmp``
 * ``peer``   the ``cpmp/`` instances with PySAL spopt's capacitated p-median (PuLP + CBC) next
-  to ``solve_clustering``, and the ratio of their times to the same proven optimum
+  to ``solve_clustering``: both wall times and ours over theirs where both proved the same
+  optimum
 * ``manual`` manual plans against optimized plans, both scored by :func:`sharedprop.evaluate`
 
 Each run prints a table and writes ``OUT/SUITE.csv``. ``seconds`` is the time at which the
@@ -36,7 +40,7 @@ import numpy as np
 from benchmarks import orlib
 from benchmarks._common import ROOT, machine, wanted, write_rows
 
-SUITES = ("gap", "cpmp", "sscflp", "peer", "manual")
+SUITES = ("gap", "cpmp", "cpmp-generated", "sscflp", "peer", "manual")
 COLUMNS = [
     "instance",
     "file",
@@ -172,11 +176,12 @@ def run_gap(options: argparse.Namespace) -> Iterator[Row]:
 
 
 def cpmp_input(problem: orlib.CpmpInstance) -> Any:
-    """The capacitated p-median as a clustering problem: exactly p clusters, capacity Q."""
-    from sharedprop.models.classic.clustering import ClusteringInput
+    """The capacitated p-median as a clustering problem: exactly p clusters, capacity Q, the
+    instance's integer costs (real distances scaled, :meth:`orlib.CpmpInstance.costs`)."""
+    from sharedprop.models.classic.clustering_input import ClusteringInput
 
     return ClusteringInput(
-        cost=problem.distances(),
+        cost=problem.costs(),
         weight=problem.demand,
         max_weight=problem.capacity,
         n_clusters=problem.p,
@@ -203,12 +208,64 @@ def _solve_cpmp(problem: orlib.CpmpInstance, options: argparse.Namespace) -> tup
     return result, time.perf_counter() - started
 
 
+def _unscaled(value: int | None, scale: int) -> int | float | None:
+    """A model value in the instance's own units (real distances were scaled to integers)."""
+    if value is None or scale == 1:
+        return value
+    return round(value / scale, 2)
+
+
+def _cpmp_row(
+    problem: orlib.CpmpInstance,
+    path: Path,
+    known: dict[str, orlib.Known],
+    result: Any,
+    wall: float,
+    extra: dict[str, Any] | None = None,
+) -> Row:
+    """One CPMP row: objective and bound in the instance's units, and the proven gap."""
+    gap = ""
+    if result.objective and result.bound is not None:
+        gap = round((result.objective - result.bound) / abs(result.objective), 5)
+    return _row(
+        problem.name,
+        path,
+        problem.n,
+        problem.p,
+        known.get(problem.name),
+        result,
+        wall,
+        objective=_unscaled(result.objective, problem.scale),
+        bound=_unscaled(result.bound, problem.scale),
+        notes=result.stats.as_dict(),
+        extra={"gap": gap, **(extra or {})},
+    )
+
+
 def run_cpmp(options: argparse.Namespace) -> Iterator[Row]:
     known = _known(options, "cpmp")
     for path, problem in _cpmp_problems(options):
         result, wall = _solve_cpmp(problem, options)
-        ref = known.get(problem.name)
-        yield _row(problem.name, path, problem.n, problem.p, ref, result, wall, notes=result.stats)
+        yield _cpmp_row(problem, path, known, result, wall)
+
+
+def run_cpmp_generated(options: argparse.Namespace) -> Iterator[Row]:
+    """Instances written by :mod:`benchmarks.generate_cpmp` (Lorena–Senne layout, seeds
+    ``--instance-seeds``) into a temporary folder, solved like the ``cpmp`` suite."""
+    import tempfile
+
+    from benchmarks.generate_cpmp import write_instances
+
+    with tempfile.TemporaryDirectory(prefix="sharedprop-cpmp-") as tmp:
+        for seed in options.instance_seeds:
+            (path,) = write_instances(
+                Path(tmp), points=options.points, medians=options.medians, count=1, seed=seed
+            )
+            (problem,) = orlib.read_cpmp(path)
+            if not _wanted(options, problem.name, path.name):
+                continue
+            result, wall = _solve_cpmp(problem, options)
+            yield _cpmp_row(problem, path, {}, result, wall, {"instance_seed": seed})
 
 
 def sscflp_problem(problem: orlib.SscflpInstance) -> Any:
@@ -337,7 +394,7 @@ def solve_with_spopt(
     z = model.cli_assgn_vars
     model.problem.setObjective(
         pulp.lpSum(
-            int(dist[i, j]) * z[i, j]
+            float(dist[i, j]) * z[i, j]
             for i in range(problem.n)
             for j in range(problem.n)
             if dist[i, j]
@@ -365,26 +422,28 @@ def run_peer(options: argparse.Namespace) -> Iterator[Row]:
         peer_status, peer_value, peer_wall = solve_with_spopt(
             problem, time_limit=options.time_limit, workers=options.workers
         )
+        ours_value = _unscaled(ours.objective, problem.scale)
+        # Real distances reach the models rounded to 1 / scale each: allow that much per point.
+        tolerance = 1e-6 if problem.scale == 1 else problem.n / problem.scale
         same = (
             ours.status == "optimal"
             and peer_status == "optimal"
             and peer_value is not None
-            and abs(peer_value - ours.objective) < 1e-6
+            and ours_value is not None
+            and abs(peer_value - ours_value) <= tolerance
         )
-        yield _row(
-            problem.name,
+        yield _cpmp_row(
+            problem,
             path,
-            problem.n,
-            problem.p,
-            known.get(problem.name),
+            known,
             ours,
             ours_wall,
-            extra={
+            {
                 "peer": "spopt PMedian + CBC",
                 "peer_objective": "" if peer_value is None else peer_value,
                 "peer_status": peer_status,
                 "peer_wall_seconds": round(peer_wall, 3),
-                "peer_over_ours": round(peer_wall / ours_wall, 3) if same else "",
+                "ours_over_peer": round(ours_wall / peer_wall, 3) if same else "",
             },
         )
 
@@ -473,6 +532,7 @@ RUNNERS: dict[str, Callable[[argparse.Namespace], Iterator[Row]]] = {
     "gap": run_gap,
     "cpmp": run_cpmp,
     "sscflp": run_sscflp,
+    "cpmp-generated": run_cpmp_generated,
     "peer": run_peer,
     "manual": run_manual,
 }
@@ -489,7 +549,9 @@ def _print_row(columns: list[str], row: dict[str, Any]) -> None:
 
 SHOWN = ["instance", "n", "known", "objective", "bound", "status", "seconds", "wall_seconds"]
 SHOWN_EXTRA = {
-    "peer": ["peer_wall_seconds", "peer_over_ours"],
+    "cpmp": ["gap"],
+    "cpmp-generated": ["gap"],
+    "peer": ["peer_wall_seconds", "ours_over_peer"],
     "manual": ["manual_public_money", "optimized_public_money", "public_money_ratio"],
 }
 
@@ -510,6 +572,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--only", nargs="+", help="instance or file names to run (default all)")
+    parser.add_argument(
+        "--points", type=int, default=400, help="cpmp-generated: points per instance"
+    )
+    parser.add_argument(
+        "--medians", type=int, default=40, help="cpmp-generated: medians per instance"
+    )
+    parser.add_argument(
+        "--instance-seeds",
+        type=int,
+        nargs="+",
+        default=[1, 2, 3, 4, 5],
+        help="cpmp-generated: the generator's seeds, one instance each",
+    )
     parser.add_argument(
         "--strategy",
         default="auto",

@@ -48,8 +48,10 @@ from typing import get_args
 import networkx as nx
 import pytest
 
+from sharedprop import load_instance, read_plan
 from sharedprop.data import Community, Firm, Instance, Lock, ObjectiveWeights, Policy, Resource
-from sharedprop.evaluate import RULES, RuleName, evaluate
+from sharedprop.errors import PlanError
+from sharedprop.evaluate import RULES, RuleName, Scorer, evaluate
 from sharedprop.plan import Package, Plan
 
 YUAN = 0.01
@@ -258,6 +260,22 @@ def _lock_forbid() -> Case:
     return inst, PLAN, "A", "community A must not be served by firm F1, but is"
 
 
+def _min_coverage() -> Case:
+    inst = make_instance(policy=replace(POLICY, min_coverage=0.95))
+    return (
+        inst,
+        PLAN,
+        "plan",
+        "packages hold 270 of 300 households (90.0%), fewer than min_coverage = 0.95 asks "
+        "(285 households)",
+    )
+
+
+def _resource_available() -> Case:
+    inst = make_instance(resources=(replace(R1, available=False),))
+    return inst, PLAN, "R1", "resource R1 in package P1 is a candidate (available = false)"
+
+
 RULE_CASES: dict[str, Callable[[], Case]] = {
     "one_package": _one_package,
     "coverage": _coverage,
@@ -274,6 +292,8 @@ RULE_CASES: dict[str, Callable[[], Case]] = {
     "resource_distance": _resource_distance,
     "lock_must": _lock_must,
     "lock_forbid": _lock_forbid,
+    "min_coverage": _min_coverage,
+    "resource_available": _resource_available,
 }
 
 
@@ -304,3 +324,40 @@ def test_costs_are_still_reported_for_a_plan_that_breaks_rules() -> None:
     inst = make_instance(policy=replace(POLICY, package_max_households=200))
     ev = evaluate(inst, PLAN)
     assert ev.public_money == pytest.approx(113_122, abs=YUAN)
+
+
+@pytest.mark.parametrize("rule", list(RULE_CASES))
+def test_a_scorer_gives_evaluate_s_evaluation_of_each_broken_rule_case(rule: str) -> None:
+    inst, plan, _, _ = RULE_CASES[rule]()
+    assert Scorer(inst).evaluate(plan) == evaluate(inst, plan)
+
+
+def test_a_scorer_reused_over_edits_and_locks_gives_evaluate_s_evaluations(tiny_instance) -> None:
+    inst = load_instance(tiny_instance)
+    plan = read_plan(tiny_instance / "plans" / "manual.csv", inst)
+    scorer = Scorer(inst, keep=2)  # a small cache: packages are dropped and scored again
+    first, second = plan.packages
+    moved = Plan((replace(first, members=("C01", "C02")),
+                  replace(second, members=(*second.members, "C03"))))  # fmt: skip
+    firm = replace(moved, packages=(replace(moved.packages[0], firm_id="F2", hub_id=None),
+                                    moved.packages[1]))  # fmt: skip
+    locks = (Lock("C01", "F1", "must"), Lock("C06", "F2", "forbid"))
+    for p in (plan, moved, firm, plan, firm):
+        assert scorer.evaluate(p) == evaluate(inst, p)
+        assert scorer.evaluate(p, locks=locks) == evaluate(replace(inst, locks=locks), p)
+    with pytest.raises(PlanError, match="unknown firm"):
+        scorer.evaluate(replace(plan, packages=(replace(plan.packages[0], firm_id="F9"),)))
+
+
+def test_a_plan_exactly_at_the_coverage_floor_meets_it() -> None:
+    """270 of 300 households is 0.9: a floor of 0.9 holds, one of 0.9034 asks for 272."""
+    assert not evaluate(make_instance(policy=replace(POLICY, min_coverage=0.9)), PLAN).broken
+    short = evaluate(make_instance(policy=replace(POLICY, min_coverage=0.9034)), PLAN)
+    assert [v.rule for v in short.broken] == ["min_coverage"]
+    assert "(272 households)" in short.broken[0].message
+
+
+def test_an_unavailable_resource_left_out_of_every_package_breaks_nothing() -> None:
+    inst = make_instance(resources=(replace(R1, available=False),))
+    plan = Plan((replace(P1, resources=()), P2))
+    assert not evaluate(inst, plan).broken

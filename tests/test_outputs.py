@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sharedprop import load_instance, read_plan
 from sharedprop import outputs as O
 from sharedprop.evaluate import evaluate
-from sharedprop.result import Result
+from sharedprop.result import Result, SolveStatistics, StreetStatistics
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -87,3 +89,36 @@ def test_summary_json_has_the_run_and_the_plan_figures(tmp_path, street, better)
     assert summary["gap"] == pytest.approx((ev.objective - 230_000) / ev.objective)
     assert summary["coverage_households"] == 855 and summary["uncovered"] == ["C9"]
     assert (summary["seed"], summary["workers"]) == (3, 2)
+
+
+def test_summary_json_says_which_limit_the_search_counted_and_what_ended_it(
+    tmp_path, street, better
+):
+    ev = evaluate(street, better)
+    statistics = SolveStatistics(
+        capacity_bound=np.float64(229_000.5),
+        relaxed_rounds=np.int64(7),
+        streets=StreetStatistics(blocks=2, block_status=["optimal", "feasible"]),
+        search={"rounds": np.int64(12), "lp_value": float("nan"), "cuts": [1, 2], "note": "x"},
+    )
+    repeatable = replace(
+        _result(better, ev.objective),
+        time_limit=120.0,
+        work_limit=30.0,
+        stopped_by="work",
+        stats=statistics,
+    )
+    path = O.write_summary_json(repeatable, ev, tmp_path / "summary.json")
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    assert (summary["clock"], summary["work_limit"], summary["time_limit"]) == ("work", 30, 120)
+    assert summary["stopped_by"] == "work" and summary["repeatable"] is True
+    stats = summary["statistics"]
+    assert (stats["capacity_bound"], stats["relaxed_rounds"]) == (229_000.5, 7)
+    assert stats["streets"]["block_status"] == ["optimal", "feasible"]
+    # Of the model's own counters only plain finite numbers and words are kept.
+    assert stats["search"] == {"rounds": 12, "note": "x"}
+
+    cut = replace(repeatable, stopped_by="time")
+    assert O.summary_dict(cut, ev)["repeatable"] is False
+    wall = O.summary_dict(_result(better, ev.objective), ev)
+    assert (wall["clock"], wall["work_limit"], wall["repeatable"]) == ("wall", None, False)

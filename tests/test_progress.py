@@ -50,3 +50,11 @@ def test_on_a_terminal_one_live_line_shows_the_clock_the_objective_and_the_gap()
 def test_describe_says_when_there_is_no_plan_yet():
     assert describe(None) == "no plan yet"
     assert describe(ProgressPoint(1.0, None, None)) == "no plan yet"
+
+
+def test_time_spent_before_the_search_is_added_to_every_time_shown():
+    """The CLI's limit counts the whole command: loading the instance took 1.5 s here."""
+    out = io.StringIO()
+    with ProgressPrinter(10, stream=out, elapsed_before=1.5) as show:
+        show(ProgressPoint(0.2, 500.0, 400.0))
+    assert out.getvalue() == "[   1.7 s / 10 s] objective 500  bound 400  gap 20.0 %\n"

@@ -36,7 +36,7 @@ BOUNDED = {
 
 
 def check_solved_plan(instance: Instance, time_limit: float) -> None:
-    result = solve(instance, time_limit=time_limit, workers=1)
+    result = solve(instance, time_limit=120, work_limit=time_limit, workers=1)
     note(f"{result.status} objective {result.objective} bound {result.best_bound}")
     assert result.status in {"optimal", "feasible", "infeasible", "unknown"}
     assert (result.plan is None) == (result.objective is None)

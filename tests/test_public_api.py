@@ -137,3 +137,14 @@ def test_the_report_imports_alone_without_loading_the_solver() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.strip() == "False"
+
+
+def test_the_trade_off_functions_are_the_analysis_modules_own_objects() -> None:
+    from sharedprop.analysis.frontier import frontier
+    from sharedprop.analysis.stress import stress
+    from sharedprop.analysis.sweep import sweep
+    from sharedprop.analysis.whatif import whatif
+
+    assert (sharedprop.frontier, sharedprop.whatif) == (frontier, whatif)
+    assert (sharedprop.sweep, sharedprop.stress) == (sweep, stress)
+    assert "executor" in inspect.signature(sharedprop.frontier).parameters

@@ -37,6 +37,9 @@ from tests.checks import YUAN, assert_plan_obeys_every_rule_and_matches_evaluate
 REPO = Path(__file__).resolve().parents[1]
 PILOT = REPO / "instances" / "xiamen-pilot"
 STATUSES = {"optimal", "feasible", "infeasible", "unknown"}
+# A wall-clock limit that the repeatable (work-limited) runs here never reach: they must end on
+# their work limit to repeat.
+WALL = 120.0
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +103,7 @@ def test_must_and_forbid_locks_hold_in_the_solved_plan(street20: Path) -> None:
         locks=(Lock(forbidden_cid, forbidden_firm, "forbid"), Lock(must[0], must[1], "must")),
     )
 
-    result = solve(locked, time_limit=3, workers=1)
+    result = solve(locked, time_limit=WALL, work_limit=3, workers=1)
 
     assert_plan_obeys_every_rule_and_matches_evaluate(locked, result)
     served_by = firm_of(result.plan)
@@ -115,7 +118,7 @@ def test_the_same_seed_with_one_worker_gives_the_same_plan_and_the_same_bytes(
     street20: Path, tmp_path: Path
 ) -> None:
     instance = load_instance(street20)
-    runs = [solve(instance, time_limit=2, workers=1, seed=7) for _ in range(2)]
+    runs = [solve(instance, time_limit=WALL, work_limit=2, workers=1, seed=7) for _ in range(2)]
     assert runs[0].plan is not None
     assert runs[0].plan == runs[1].plan
     for k, run in enumerate(runs):
@@ -132,7 +135,7 @@ def test_the_manual_plan_as_a_hint_is_accepted_and_never_beaten_by_the_result(
     hint = evaluate(instance, manual)
     assert hint.broken == ()
 
-    result = solve(instance, time_limit=2, workers=1, initial_plan=manual)
+    result = solve(instance, time_limit=WALL, work_limit=2, workers=1, initial_plan=manual)
 
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
     assert result.objective <= hint.objective + YUAN
@@ -145,7 +148,7 @@ def test_a_good_hint_carries_a_short_run(solved40: Solved) -> None:
     assert hint is not None
     hint_objective = evaluate(solved40.instance, hint).objective
 
-    result = solve(solved40.instance, time_limit=0.5, workers=1, initial_plan=hint)
+    result = solve(solved40.instance, time_limit=WALL, work_limit=0.5, workers=1, initial_plan=hint)
 
     assert_plan_obeys_every_rule_and_matches_evaluate(solved40.instance, result)
     assert result.objective <= hint_objective + YUAN
@@ -158,7 +161,7 @@ def test_a_hint_without_hubs_is_accepted(street20: Path) -> None:
     no_hubs = Plan(tuple(replace(p, hub_id=None) for p in manual.packages), name="no-hubs")
     hint_objective = evaluate(instance, no_hubs).objective
 
-    result = solve(instance, time_limit=1, workers=1, initial_plan=no_hubs)
+    result = solve(instance, time_limit=WALL, work_limit=1, workers=1, initial_plan=no_hubs)
 
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
     assert result.objective <= hint_objective + YUAN
@@ -180,6 +183,7 @@ def test_a_community_beyond_every_firms_reach_is_named_with_its_distance(
     result = solve(instance, time_limit=5, workers=1)
 
     assert result.status == "infeasible"
+    assert result.stopped_by == "proof"
     assert result.plan is None and result.objective is None
     c06 = instance.community("C06")
     nearest = min(instance.distance_m(f, c06) for f in instance.firms)
@@ -288,7 +292,7 @@ def test_a_package_of_the_plan_is_well_formed(solved40: Solved) -> None:
 def test_the_two_stage_strategy_gives_a_plan_that_obeys_every_rule(street40: Path) -> None:
     instance = load_instance(street40)
 
-    result = solve(instance, time_limit=3, workers=1, strategy="two-stage")
+    result = solve(instance, time_limit=WALL, work_limit=3, workers=1, strategy="two-stage")
 
     assert result.strategy == "two-stage"
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
@@ -312,9 +316,9 @@ def test_region_search_and_the_bound_without_contiguity_keep_every_rule_and_repe
     # The first of these may be the process's first solve, with a cold numba cache on a fresh
     # checkout: solve compiles its kernels before searching (models/kernels.py), else the
     # compile could trip a region solve's wall-clock safety net and the runs could differ.
-    runs = [solve(instance, time_limit=4, workers=1, seed=2) for _ in range(2)]
-    assert runs[0].stats.get("regions", 0) >= 1
-    assert "relaxed_bound" in runs[0].stats
+    runs = [solve(instance, time_limit=WALL, work_limit=4, workers=1, seed=2) for _ in range(2)]
+    assert (runs[0].stats.regions or 0) >= 1
+    assert runs[0].stats.relaxed_bound is not None
     assert runs[0].best_bound is not None
     assert runs[0].best_bound <= runs[0].objective
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, runs[0])
@@ -333,8 +337,8 @@ def test_with_two_workers_the_solver_runs_the_bound_beside_the_search(
 
     result = solve(instance, time_limit=6, workers=2, seed=1)
 
-    assert result.stats.get("relaxed_in_parallel") is True
-    assert result.stats["relaxed_bound"] <= result.objective + 0.01
+    assert result.stats.relaxed_in_parallel is True
+    assert result.stats.relaxed_bound <= result.objective + 0.01
     assert result.best_bound is not None and result.best_bound <= result.objective
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
 
@@ -347,11 +351,11 @@ def test_below_400_options_only_a_second_process_adds_the_bound_without_contigui
     instance = load_instance(street40)
     assert threading.active_count() == 1  # else the solver may not fork
 
-    one = solve(instance, time_limit=3, workers=1, seed=1)
+    one = solve(instance, time_limit=WALL, work_limit=3, workers=1, seed=1)
     two = solve(instance, time_limit=3, workers=2, seed=1)
 
-    assert "relaxed_bound" not in one.stats
-    assert two.stats.get("relaxed_in_parallel") is True
+    assert one.stats.relaxed_bound is None
+    assert two.stats.relaxed_in_parallel is True
     assert two.best_bound is not None and two.best_bound <= two.objective
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, two)
 
@@ -376,6 +380,7 @@ def test_a_run_stopped_at_once_still_returns_the_plan_it_was_handed(
         stop=lambda: True,
     )
 
+    assert result.stopped_by == "interrupt"
     assert result.status == "feasible" or result.status == "optimal"
     assert_plan_obeys_every_rule_and_matches_evaluate(solved40.instance, result)
     assert result.objective <= hint_objective + YUAN
@@ -388,7 +393,93 @@ def test_joint_masters_on_the_lp_ranked_columns_keep_every_rule_and_repeat(
     integer masters run on the LP's 50 cheapest columns (and the incumbent's)."""
     monkeypatch.setattr(joint, "RANKED_MASTER_COLUMNS", 50)
     instance = load_instance(street40)
-    runs = [solve(instance, time_limit=3, workers=1, seed=2, strategy="joint") for _ in range(2)]
-    assert runs[0].stats["ranked_masters"] >= 1
+    runs = [
+        solve(instance, time_limit=WALL, work_limit=3, workers=1, seed=2, strategy="joint")
+        for _ in range(2)
+    ]
+    assert runs[0].stats.search["ranked_masters"] >= 1
     assert runs[0].plan == runs[1].plan
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, runs[0])
+
+
+# -- limits: wall-clock time always, work for repeatable runs --------------------------------
+
+
+def test_a_work_limit_with_two_workers_is_refused_by_name(street20: Path) -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"work_limit makes a run repeatable, which needs workers=1 \(got workers=2",
+    ):
+        solve(load_instance(street20), time_limit=5, work_limit=2, workers=2)
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ({"time_limit": 0}, r"time_limit must be a positive number of seconds, got 0"),
+        ({"time_limit": float("nan")}, r"time_limit must be a positive number of seconds"),
+        ({"work_limit": -1.0}, r"work_limit must be a positive number of seconds, got -1\.0"),
+    ],
+    ids=["zero-time", "nan-time", "negative-work"],
+)
+def test_a_limit_that_is_not_a_positive_number_is_refused_by_name(
+    street20: Path, limits: dict, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        solve(load_instance(street20), workers=1, **limits)
+
+
+def test_a_repeatable_run_ends_on_its_work_limit_and_records_both_limits(street20: Path) -> None:
+    result = solve(load_instance(street20), time_limit=WALL, work_limit=1, workers=1, seed=4)
+
+    assert result.stopped_by == ("proof" if result.status == "optimal" else "work")
+    assert (result.time_limit, result.work_limit, result.workers) == (WALL, 1.0, 1)
+    assert result.repeatable is True
+
+
+def test_the_wall_clock_limit_cuts_a_repeatable_run_and_the_result_says_so(
+    street40: Path,
+) -> None:
+    """A thousand work units cannot be spent in 1.5 s: the wall-clock limit ends the run (a
+    proof could come first, never the work limit), within about a second."""
+    instance = load_instance(street40)
+
+    result = solve(instance, time_limit=1.5, work_limit=1000, workers=1)
+
+    assert result.stopped_by == ("proof" if result.status == "optimal" else "time")
+    assert result.repeatable is (result.stopped_by == "proof")
+    assert result.runtime_s < 1.5 + 2.0
+    assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
+
+
+def test_one_worker_without_a_work_limit_searches_on_the_wall_clock(
+    street40: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every model hears the run's choice: the joint model and both stages of the warm start
+    count wall seconds with one worker unless a work limit asks for a repeatable run."""
+    import sharedprop.models.classic.two_stage as two_stage
+    import sharedprop.solver as solver_module
+
+    seen: list[tuple[str, bool]] = []
+
+    def recording(name: str, model):
+        def call(*args, **kwargs):
+            seen.append((name, kwargs["deterministic"]))
+            return model(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(solver_module, "solve_joint", recording("joint", solver_module.solve_joint))
+    for name in ("solve_clustering", "solve_assignment"):
+        monkeypatch.setattr(two_stage, name, recording(name, getattr(two_stage, name)))
+    instance = load_instance(street40)
+
+    wall = solve(instance, time_limit=2, workers=1)
+    counted = dict(seen)
+    seen.clear()
+    work = solve(instance, time_limit=WALL, work_limit=2, workers=1)
+
+    assert counted == {"joint": False, "solve_clustering": False, "solve_assignment": False}
+    assert dict(seen) == {"joint": True, "solve_clustering": True, "solve_assignment": True}
+    assert (wall.work_limit, work.work_limit) == (None, 2.0)
+    assert wall.stopped_by in ("time", "proof")

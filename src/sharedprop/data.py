@@ -304,6 +304,14 @@ class Policy:
         if probs:
             raise InstanceError(probs)
 
+    def required_households(self, total_households: int) -> int:
+        """The fewest households a plan must cover to meet ``min_coverage``: the share of the
+        total rounded up, with a hair of slack so that a share written as a decimal (0.8 of
+        12,345) does not demand one household more than it says."""
+        if self.min_coverage <= 0:
+            return 0
+        return min(total_households, math.ceil(self.min_coverage * total_households - 1e-6))
+
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveWeights:

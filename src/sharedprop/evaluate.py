@@ -4,19 +4,25 @@ This module is deliberately written from ``DESIGN.md`` alone, over the :class:`I
 and plain Python floats, and shares no code with the optimisation layer (which works on arrays
 and integer-scaled money). Tests hold the two against each other: every plan the solver returns
 must pass here with no broken rule and the same objective to the yuan.
+
+A plan is scored package by package (:func:`score_package`: a package's figures and the rules it
+breaks by itself), then as a whole (:func:`evaluation_of`: membership, firms, resources, locks,
+totals). :class:`Scorer` keeps the package scores, so that many plans that share most of their
+packages (a planner's hand edits, the alternatives an explanation weighs) are scored without
+scoring the same package twice; its evaluations are :func:`evaluate`'s, to the last bit.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import networkx as nx
 import pandas as pd
 
-from sharedprop.data import Community, Firm, Instance
+from sharedprop.data import Community, Firm, Instance, Lock, Resource
 from sharedprop.errors import PlanError
 from sharedprop.plan import Package, Plan
 
@@ -40,6 +46,8 @@ RuleName = Literal[
     "resource_distance",
     "lock_must",
     "lock_forbid",
+    "min_coverage",
+    "resource_available",
 ]
 
 # Each rule of DESIGN.md's hard rules, by the name a violation carries, in words.
@@ -59,6 +67,8 @@ RULES: dict[RuleName, str] = {
     "resource_distance": "a resource's package hub lies within its max_distance_m",
     "lock_must": "a 'must' lock: the community is in a package of that firm",
     "lock_forbid": "a 'forbid' lock: the community is in no package of that firm",
+    "min_coverage": "packages hold at least min_coverage of all households",
+    "resource_available": "no package bundles a resource with available = false (a candidate)",
 }
 
 
@@ -236,18 +246,37 @@ def package_cost_parts(
     instance: Instance, firm: Firm, hub: Community, members: Sequence[Community]
 ) -> tuple[float, float, float]:
     """(fixed, household, travel) cost in yuan/year of one package, as the contract defines."""
+    hub_distances = [instance.distance_m(m, hub) for m in members]
+    return _cost_parts(firm, members, hub_distances, instance.distance_m(firm, hub))
+
+
+def _cost_parts(
+    firm: Firm, members: Sequence[Community], hub_distances: Iterable[float], firm_distance: float
+) -> tuple[float, float, float]:
     fixed = firm.package_fixed_cost
     household = sum(firm.cost_per_household * m.households for m in members)
-    travel_m = sum(instance.distance_m(m, hub) for m in members) + instance.distance_m(firm, hub)
+    travel_m = sum(hub_distances) + firm_distance
     travel = firm.travel_cost_per_km * travel_m / 1000.0
     return fixed, household, travel
 
 
-def best_hub(instance: Instance, firm: Firm, members: Sequence[Community]) -> Community:
-    """The member minimising Σ d(member, hub) + d(firm, hub); ties go to the earliest member."""
+Site = Community | Firm | Resource
+Distance = Callable[[Site, Site], float]  # the contract distance, as Instance.distance_m
+
+
+def best_hub(
+    instance: Instance,
+    firm: Firm,
+    members: Sequence[Community],
+    distance: Distance | None = None,
+) -> Community:
+    """The member minimising Σ d(member, hub) + d(firm, hub); ties go to the earliest member.
+
+    ``distance`` replaces ``instance.distance_m`` (a cache of it)."""
+    d = distance or instance.distance_m
     best, best_val = members[0], float("inf")
     for h in members:
-        val = sum(instance.distance_m(m, h) for m in members) + instance.distance_m(firm, h)
+        val = sum(d(m, h) for m in members) + d(firm, h)
         if val < best_val - 1e-9:
             best, best_val = h, val
     return best
@@ -264,19 +293,22 @@ class _Placed:
     hub_distances: tuple[float, ...]
 
 
-def _place(instance: Instance, package: Package) -> _Placed:
+def _place(instance: Instance, package: Package, distance: Distance) -> _Placed:
     firm = instance.firm(package.firm_id)
     members = tuple(instance.community(m) for m in package.members)
     hub = (
-        instance.community(package.hub_id) if package.hub_id else best_hub(instance, firm, members)
+        instance.community(package.hub_id)
+        if package.hub_id
+        else best_hub(instance, firm, members, distance)
     )
-    dists = tuple(instance.distance_m(m, hub) for m in members)
+    dists = tuple(distance(m, hub) for m in members)
     return _Placed(package, firm, hub, members, dists)
 
 
-def _package_metrics(instance: Instance, placed: _Placed) -> PackageMetrics:
+def _package_metrics(instance: Instance, placed: _Placed, distance: Distance) -> PackageMetrics:
     p, firm, hub, members = placed.package, placed.firm, placed.hub, placed.members
-    fixed, hh_cost, travel = package_cost_parts(instance, firm, hub, members)
+    firm_distance = distance(firm, hub)
+    fixed, hh_cost, travel = _cost_parts(firm, members, placed.hub_distances, firm_distance)
     cost = fixed + hh_cost + travel
     fee_rev = sum(m.annual_fee_income for m in members)
     res_income = sum(instance.resource(r).annual_income for r in p.resources)
@@ -299,7 +331,7 @@ def _package_metrics(instance: Instance, placed: _Placed) -> PackageMetrics:
         revenue=revenue,
         subsidy=subsidy,
         margin=(revenue + subsidy - cost) / cost if cost > 0 else 0.0,
-        firm_distance_m=instance.distance_m(firm, hub),
+        firm_distance_m=firm_distance,
         max_member_distance_m=max(placed.hub_distances) if placed.hub_distances else 0.0,
         streets=tuple(sorted({m.street for m in members})),
     )
@@ -313,23 +345,26 @@ def _firm_metrics(
     for p in packages:
         households[p.firm_id] += p.households
         count[p.firm_id] += 1
-    out = []
-    for f in instance.firms:
-        hh = households[f.id]
-        if f.capacity_households:
-            used = hh / f.capacity_households
-        else:
-            used = 0.0 if hh == 0 else float("inf")
-        out.append(
-            FirmMetrics(f.id, f.name, count[f.id], f.max_packages, hh, f.capacity_households, used)
-        )
-    return tuple(out)
+    return tuple(firm_load(f, count[f.id], households[f.id]) for f in instance.firms)
+
+
+def firm_load(firm: Firm, packages: int, households: int) -> FirmMetrics:
+    """``firm``'s row when it runs ``packages`` packages holding ``households`` households."""
+    if firm.capacity_households:
+        used = households / firm.capacity_households
+    else:
+        used = 0.0 if households == 0 else float("inf")
+    return FirmMetrics(
+        firm.id, firm.name, packages, firm.max_packages, households, firm.capacity_households, used
+    )
 
 
 # -- the rules, family by family (DESIGN.md, "Hard rules") -------------------------------------
 
 
-def _membership_rules(instance: Instance, packages_of: dict[str, list[str]]) -> Iterator[Violation]:
+def membership_violations(
+    instance: Instance, packages_of: dict[str, list[str]]
+) -> Iterator[Violation]:
     """one_package, coverage."""
     for cid, pids in packages_of.items():
         if len(pids) > 1:
@@ -349,7 +384,12 @@ def _membership_rules(instance: Instance, packages_of: dict[str, list[str]]) -> 
                 )
 
 
-def _package_rules(instance: Instance, placed: _Placed, m: PackageMetrics) -> Iterator[Violation]:
+ContiguityRule = Callable[[Instance, Package], Iterable[Violation]]
+
+
+def _package_rules(
+    instance: Instance, placed: _Placed, m: PackageMetrics, contiguity: ContiguityRule
+) -> Iterator[Violation]:
     """hub_member, package_max_households, package_min_households, package_radius, contiguity,
     one_street."""
     pol, p, hub = instance.policy, placed.package, placed.hub
@@ -381,7 +421,7 @@ def _package_rules(instance: Instance, placed: _Placed, m: PackageMetrics) -> It
                     f"package_max_radius_m = {pol.package_max_radius_m:g}",
                 )
     if pol.require_contiguity and len(placed.members) > 1:
-        yield from _contiguity_rule(instance, p)
+        yield from contiguity(instance, p)
     if not pol.cross_streets and len(m.streets) > 1:
         yield Violation(
             "one_street",
@@ -391,11 +431,30 @@ def _package_rules(instance: Instance, placed: _Placed, m: PackageMetrics) -> It
         )
 
 
+def _parts(graph: nx.Graph, members: Iterable[str]) -> list[set[str]]:
+    """The connected parts of the subgraph ``members`` induce (a search over the graph's own
+    adjacency: no subgraph view is built)."""
+    inside, seen, parts = set(members), set(), []
+    adjacency = graph.adj
+    for start in inside:
+        if start in seen:
+            continue
+        part, stack = {start}, [start]
+        while stack:
+            for other in adjacency[stack.pop()]:
+                if other in inside and other not in part:
+                    part.add(other)
+                    stack.append(other)
+        seen |= part
+        parts.append(part)
+    return parts
+
+
 def _contiguity_rule(instance: Instance, p: Package) -> Iterator[Violation]:
-    sub = instance.graph.subgraph(p.members)
-    if nx.is_connected(sub):
+    found = _parts(instance.graph, p.members)
+    if len(found) == 1:
         return
-    parts = sorted((sorted(c) for c in nx.connected_components(sub)), key=lambda c: c[0])
+    parts = sorted((sorted(c) for c in found), key=lambda c: c[0])
     desc = " | ".join(",".join(c) for c in parts)
     yield Violation(
         "contiguity",
@@ -417,12 +476,14 @@ def _service_radius_rule(placed: _Placed, m: PackageMetrics) -> Iterator[Violati
         )
 
 
-def _resource_distance_rules(instance: Instance, placed: _Placed) -> Iterator[Violation]:
+def _resource_distance_rules(
+    instance: Instance, placed: _Placed, distance: Distance
+) -> Iterator[Violation]:
     """resource_distance."""
     p, hub = placed.package, placed.hub
     for r in p.resources:
         res = instance.resource(r)
-        d = instance.distance_m(res, hub)
+        d = distance(res, hub)
         if d > res.max_distance_m + DISTANCE_SLACK_M:
             yield Violation(
                 "resource_distance",
@@ -432,7 +493,38 @@ def _resource_distance_rules(instance: Instance, placed: _Placed) -> Iterator[Vi
             )
 
 
-def _resource_one_package_rule(plan: Plan) -> Iterator[Violation]:
+def _resource_available_rule(instance: Instance, placed: _Placed) -> Iterator[Violation]:
+    """resource_available."""
+    p = placed.package
+    for r in p.resources:
+        if not instance.resource(r).available:
+            yield Violation(
+                "resource_available",
+                r,
+                f"resource {r} in package {p.id} is a candidate (available = false): no plan "
+                "may bundle it",
+            )
+
+
+def _coverage_floor_rule(instance: Instance, plan: Plan) -> Iterator[Violation]:
+    """min_coverage."""
+    total = instance.total_households
+    need = instance.policy.required_households(total)
+    if need == 0:
+        return
+    covered = plan.covered()
+    households = sum(c.households for c in instance.communities if c.id in covered)
+    if households < need:
+        yield Violation(
+            "min_coverage",
+            "plan",
+            f"packages hold {households} of {total} households ({households / total:.1%}), "
+            f"fewer than min_coverage = {instance.policy.min_coverage:g} asks "
+            f"({need} households)",
+        )
+
+
+def resource_sharing_violations(plan: Plan) -> Iterator[Violation]:
     """resource_one_package."""
     packages_of: dict[str, list[str]] = defaultdict(list)
     for p in plan.packages:
@@ -447,7 +539,7 @@ def _resource_one_package_rule(plan: Plan) -> Iterator[Violation]:
             )
 
 
-def _firm_rules(firms: Iterable[FirmMetrics]) -> Iterator[Violation]:
+def firm_violations(firms: Iterable[FirmMetrics]) -> Iterator[Violation]:
     """firm_capacity, firm_max_packages."""
     for f in firms:
         if f.households > f.capacity_households:
@@ -467,12 +559,21 @@ def _firm_rules(firms: Iterable[FirmMetrics]) -> Iterator[Violation]:
 
 
 def _lock_rules(
-    instance: Instance, plan: Plan, packages_of: dict[str, list[str]]
+    locks: Iterable[Lock], plan: Plan, packages_of: dict[str, list[str]]
 ) -> Iterator[Violation]:
     """lock_must, lock_forbid."""
     pkg_firm = {p.id: p.firm_id for p in plan.packages}
-    for lk in instance.locks:
-        firms_of = {pkg_firm[pid] for pid in packages_of.get(lk.community_id, [])}
+    served = {
+        lk.community_id: {pkg_firm[pid] for pid in packages_of.get(lk.community_id, [])}
+        for lk in locks
+    }
+    return lock_violations(locks, served)
+
+
+def lock_violations(locks: Iterable[Lock], served: Mapping[str, set[str]]) -> Iterator[Violation]:
+    """lock_must, lock_forbid; ``served`` maps each locked community to the firms serving it."""
+    for lk in locks:
+        firms_of = served[lk.community_id]
         if lk.rule == "must" and lk.firm_id not in firms_of:
             got = ", ".join(sorted(firms_of)) or "no firm"
             yield Violation(
@@ -517,7 +618,7 @@ def _check_ids(instance: Instance, plan: Plan) -> None:
         raise PlanError(probs)
 
 
-def _packages_of(plan: Plan) -> dict[str, list[str]]:
+def community_packages(plan: Plan) -> dict[str, list[str]]:
     """community id → every package that lists it, in plan order."""
     out: dict[str, list[str]] = defaultdict(list)
     for p in plan.packages:
@@ -552,19 +653,132 @@ def evaluate(instance: Instance, plan: Plan) -> Evaluation:
         repeats a package id or leaves a package empty: that is bad input, not a broken rule.
     """
     _check_ids(instance, plan)
-    packages_of = _packages_of(plan)
-    placed = [_place(instance, p) for p in plan.packages]
-    packages = tuple(_package_metrics(instance, pl) for pl in placed)
+    return evaluation_of(instance, plan, [score_package(instance, p) for p in plan.packages])
+
+
+@dataclass(frozen=True, slots=True)
+class PackageScore:
+    """One package scored on its own: its figures, and the rules it breaks by itself (in the
+    order :func:`evaluate` lists them: package rules, its firm's service radius, its resources'
+    distances and availability). What it does to its firm, its members' coverage, the locks and
+    the coverage floor is the plan's."""
+
+    metrics: PackageMetrics
+    broken: tuple[Violation, ...]
+
+
+def score_package(
+    instance: Instance,
+    package: Package,
+    *,
+    contiguity: ContiguityRule | None = None,
+    distance: Distance | None = None,
+) -> PackageScore:
+    """The :class:`PackageScore` of ``package`` (its ids must be the instance's).
+
+    ``contiguity`` and ``distance`` replace the contiguity check and ``instance.distance_m``
+    (caches of them, as :class:`Scorer` keeps).
+    """
+    d = distance or instance.distance_m
+    placed = _place(instance, package, d)
+    m = _package_metrics(instance, placed, d)
+    broken = (
+        *_package_rules(instance, placed, m, contiguity or _contiguity_rule),
+        *_service_radius_rule(placed, m),
+        *_resource_distance_rules(instance, placed, d),
+        *_resource_available_rule(instance, placed),
+    )
+    return PackageScore(m, broken)
+
+
+def evaluation_of(
+    instance: Instance,
+    plan: Plan,
+    scores: Sequence[PackageScore],
+    *,
+    locks: Iterable[Lock] | None = None,
+) -> Evaluation:
+    """The plan's :class:`Evaluation` from its packages' scores (in plan order).
+
+    ``locks`` replaces the instance's locks (a planner's own, in the app).
+    """
+    packages_of = community_packages(plan)
+    packages = tuple(s.metrics for s in scores)
     firms = _firm_metrics(instance, packages)
-    broken = [*_membership_rules(instance, packages_of)]
-    for pl, m in zip(placed, packages, strict=True):
-        broken += _package_rules(instance, pl, m)
-        broken += _service_radius_rule(pl, m)
-        broken += _resource_distance_rules(instance, pl)
-    broken += _resource_one_package_rule(plan)
-    broken += _firm_rules(firms)
-    broken += _lock_rules(instance, plan, packages_of)
+    broken = [*membership_violations(instance, packages_of)]
+    for s in scores:
+        broken += s.broken
+    broken += resource_sharing_violations(plan)
+    broken += firm_violations(firms)
+    broken += _lock_rules(instance.locks if locks is None else locks, plan, packages_of)
+    broken += _coverage_floor_rule(instance, plan)
     return _totals(instance, plan, packages, firms, tuple(broken))
+
+
+class Scorer:
+    """:func:`evaluate` for many plans of one instance, each distinct package scored once.
+
+    ``Scorer(instance).evaluate(plan)`` equals ``evaluate(instance, plan)`` to the last bit: the
+    same functions run in the same order, only a package, a member set's contiguity or a
+    distance met before is looked up instead of computed again. Keeps the ``keep`` packages used
+    last.
+    """
+
+    def __init__(self, instance: Instance, *, keep: int = 20_000) -> None:
+        self.instance = instance
+        self._keep = keep
+        self._scores: dict[Package, PackageScore] = {}
+        self._contiguity: dict[tuple[str, tuple[str, ...]], tuple[Violation, ...]] = {}
+        self._distances: dict[tuple[int, int], float] = {}
+
+    def package(self, package: Package) -> PackageScore:
+        """The :class:`PackageScore` of ``package`` (its ids must be the instance's)."""
+        score = self._scores.pop(package, None)
+        if score is None:
+            score = score_package(
+                self.instance, package, contiguity=self._connected, distance=self._distance
+            )
+            while len(self._scores) >= self._keep:
+                self._scores.pop(next(iter(self._scores)))
+        self._scores[package] = score  # the most recently used last
+        return score
+
+    def _distance(self, a: Site, b: Site) -> float:
+        """``instance.distance_m(a, b)``, each pair of the instance's sites computed once."""
+        key = (id(a), id(b))  # the instance holds the sites: their ids stay theirs
+        found = self._distances.get(key)
+        if found is None:
+            if len(self._distances) >= 50 * self._keep:
+                self._distances.clear()
+            found = self._distances[key] = self.instance.distance_m(a, b)
+        return found
+
+    def _connected(self, instance: Instance, package: Package) -> tuple[Violation, ...]:
+        key = (package.id, package.members)
+        found = self._contiguity.get(key)
+        if found is None:
+            found = tuple(_contiguity_rule(instance, package))
+            if len(self._contiguity) >= self._keep:
+                self._contiguity.clear()
+            self._contiguity[key] = found
+        return found
+
+    def evaluate(self, plan: Plan, *, locks: Iterable[Lock] | None = None) -> Evaluation:
+        """``evaluate(instance, plan)``; ``locks`` replaces the instance's locks."""
+        _check_ids(self.instance, plan)
+        scores = [self.package(p) for p in plan.packages]
+        return evaluation_of(self.instance, plan, scores, locks=locks)
+
+
+def fallback_cost(instance: Instance, uncovered: Iterable[Community]) -> float:
+    """What the street office pays for ``uncovered`` (summed in the order given)."""
+    return sum(instance.policy.fallback_cost_per_household * c.households for c in uncovered)
+
+
+def objective_value(instance: Instance, public_money: float, total_cost: float) -> float:
+    """The objective: ``weight_public_money · public_money + weight_total_cost · total_cost``."""
+    w = instance.objective
+    return w.weight_public_money * public_money + w.weight_total_cost * total_cost
 
 
 def _totals(
@@ -580,12 +794,11 @@ def _totals(
     uncovered = tuple(c for c in instance.communities if c.id not in in_plan)
     subsidy = sum(p.subsidy for p in packages)
     total_cost = sum(p.cost for p in packages)
-    fallback = sum(instance.policy.fallback_cost_per_household * c.households for c in uncovered)
+    fallback = fallback_cost(instance, uncovered)
     public_money = subsidy + fallback
-    w = instance.objective
     return Evaluation(
         plan_name=plan.name,
-        objective=w.weight_public_money * public_money + w.weight_total_cost * total_cost,
+        objective=objective_value(instance, public_money, total_cost),
         public_money=public_money,
         subsidy=subsidy,
         fallback_cost=fallback,

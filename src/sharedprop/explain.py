@@ -5,9 +5,11 @@ its package's subsidy would be without it, and which rules bind on its package (
 firm capacity and packages, service radius, contiguity — is it the only link between parts of its
 package? — street, locks). Then it tries every single change a planner might ask about — move it
 into each other package, serve its package by each other firm, give it a package of its own
-with each firm, leave it uncovered — scores each whole alternative plan with
-:func:`sharedprop.evaluate` and reports the cheapest one that breaks no new rule, and the rules
-the others would break.
+with each firm, leave it uncovered — scores each alternative plan as :func:`sharedprop.evaluate`
+does and reports the cheapest one that breaks no new rule, and the rules the others would break.
+Only what each change touches is scored again (:mod:`sharedprop.alternatives`), with the figures
+a whole evaluation gives, so that a city of 1,414 communities is explained in well under a
+second.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from typing import Literal
 
 import networkx as nx
 
+from sharedprop.alternatives import AlternativeScoring, IncrementalScoring
 from sharedprop.data import Community, Instance
 from sharedprop.errors import InstanceError
-from sharedprop.evaluate import Evaluation, PackageMetrics, RuleName, Violation, evaluate
+from sharedprop.evaluate import Evaluation, PackageMetrics, RuleName, Scorer, Violation
 from sharedprop.i18n import tr, trn, use_language
 from sharedprop.i18n.numbers import count, distance, money
 from sharedprop.plan import Package, Plan
@@ -94,26 +97,13 @@ class Explanation:
 # -- building alternative plans ---------------------------------------------------------------
 
 
-def best_hub_for(instance: Instance, package: Package) -> Package:
-    """``package`` with the member as hub that breaks the fewest rules, then costs the least.
+def _without(scoring: AlternativeScoring, plan: Plan, cid: str) -> Plan:
+    """``plan`` with ``cid`` taken out of its package (an emptied package disappears).
 
-    A package that loses its hub, or changes firm, needs a new service point; the contract's
-    default (least travel) may put it out of a resource's reach, so every member is tried on
-    the package alone.
+    A package that loses its hub needs a new service point; the contract's default (least
+    travel) may put it out of a resource's reach, so the member that breaks the fewest rules,
+    then costs the least, is chosen (:meth:`AlternativeScoring.best_hub`).
     """
-    best: tuple[tuple[int, float], Package] | None = None
-    for hub in package.members:
-        candidate = replace(package, hub_id=hub)
-        ev = evaluate(instance, Plan((candidate,)))
-        key = (len(ev.broken), ev.objective)
-        if best is None or key < best[0]:
-            best = (key, candidate)
-    assert best is not None
-    return best[1]
-
-
-def _without(instance: Instance, plan: Plan, cid: str) -> Plan:
-    """``plan`` with ``cid`` taken out of its package (an emptied package disappears)."""
     pkgs = []
     for p in plan.packages:
         if cid not in p.members:
@@ -121,7 +111,7 @@ def _without(instance: Instance, plan: Plan, cid: str) -> Plan:
             continue
         rest = replace(p, members=tuple(m for m in p.members if m != cid))
         if rest.members:
-            pkgs.append(best_hub_for(instance, rest) if p.hub_id in (cid, None) else rest)
+            pkgs.append(scoring.best_hub(rest) if p.hub_id in (cid, None) else rest)
     return replace(plan, packages=tuple(pkgs))
 
 
@@ -135,12 +125,12 @@ def _fresh_id(plan: Plan, base: str) -> str:
 
 
 def _alternative_plans(
-    instance: Instance, plan: Plan, cid: str
+    instance: Instance, scoring: AlternativeScoring, plan: Plan, cid: str
 ) -> list[tuple[ChangeKind, str, str | None, str | None, Plan]]:
     """(kind, description, package, firm, plan) for every single change around ``cid``."""
     firm_name = {f.id: f.name for f in instance.firms}
     own = next((p for p in plan.packages if cid in p.members), None)
-    base = _without(instance, plan, cid)
+    base = _without(scoring, plan, cid)
     out = []
     for q in base.packages:
         if own is not None and q.id == own.id:
@@ -153,7 +143,7 @@ def _alternative_plans(
             if f.id == own.firm_id:
                 continue
             # The service point is re-chosen for the new firm.
-            moved_firm = best_hub_for(instance, replace(own, firm_id=f.id))
+            moved_firm = scoring.best_hub(replace(own, firm_id=f.id))
             swapped = tuple(moved_firm if p.id == own.id else p for p in plan.packages)
             desc = tr(
                 "let {firm} ({firm_id}) run {package} instead",
@@ -173,11 +163,6 @@ def _alternative_plans(
         desc = tr("leave it uncovered (the street office carries it)")
         out.append((UNCOVER, desc, None, None, base))
     return out
-
-
-def _new_broken(current: Evaluation, other: Evaluation) -> tuple[Violation, ...]:
-    seen = {(v.rule, v.subject) for v in current.broken}
-    return tuple(v for v in other.broken if (v.rule, v.subject) not in seen)
 
 
 # -- the limits on its package ----------------------------------------------------------------
@@ -363,12 +348,17 @@ def explain_community(
         The numbers and texts; :meth:`Explanation.to_text` renders them.
     """
     with use_language(lang):
-        return _explain(instance, plan, community_id)
+        _check_id(instance, community_id)
+        return explain_with(
+            IncrementalScoring(instance, plan, Scorer(instance)), plan, community_id
+        )
 
 
-def _explain(instance: Instance, plan: Plan, community_id: str) -> Explanation:
-    _check_id(instance, community_id)
-    ev = evaluate(instance, plan)
+def explain_with(scoring: AlternativeScoring, plan: Plan, community_id: str) -> Explanation:
+    """:func:`explain_community` with the alternatives scored by ``scoring`` (the incremental
+    scoring, or the whole-plan one that defines it: both give the same explanation)."""
+    instance = scoring.instance
+    ev = scoring.evaluation
     c = instance.community(community_id)
     pkg = next((p for p in ev.packages if community_id in p.members), None)
     household_cost = travel_cost = 0.0
@@ -380,15 +370,14 @@ def _explain(instance: Instance, plan: Plan, community_id: str) -> Explanation:
         d_hub = instance.distance_m(c, instance.community(pkg.hub_id))
         household_cost = firm.cost_per_household * c.households
         travel_cost = firm.travel_cost_per_km * d_hub / 1000.0
-        without = evaluate(instance, _without(instance, plan, community_id))
-        rest = next((p for p in without.packages if p.package_id == pkg.package_id), None)
-        subsidy_without = rest.subsidy if rest is not None else 0.0
+        without = _without(scoring, plan, community_id)
+        subsidy_without = scoring.subsidy_without(without, pkg.package_id)
     alts = []
-    for kind, desc, pid, fid, alt_plan in _alternative_plans(instance, plan, community_id):
-        alt = evaluate(instance, alt_plan)
+    for kind, desc, pid, fid, alt_plan in _alternative_plans(instance, scoring, plan, community_id):
+        alt = scoring.change(alt_plan)
         alts.append(Alternative(
             kind, desc, pid, fid, alt.objective, alt.objective - ev.objective,
-            alt.public_money - ev.public_money, _new_broken(ev, alt),
+            alt.public_money - ev.public_money, alt.new_broken,
         ))  # fmt: skip
     alts.sort(key=lambda a: (not a.feasible, a.delta))
     return Explanation(

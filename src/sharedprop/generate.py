@@ -68,6 +68,14 @@ FIRM_COLUMNS = [
     "package_fixed_cost", "cost_per_household", "travel_cost_per_km", "min_margin",
 ]  # fmt: skip
 RESOURCE_COLUMNS = ["id", "name", "kind", "lon", "lat", "annual_income", "max_distance_m"]
+# What a bureau could bring in but has not (DESIGN.md, "Contract additions"): the source
+# document names road cleaning and greening contracts, street lights and city public housing.
+CANDIDATE_KINDS = (
+    ("cleaning_contract", "道路保洁合同"),
+    ("greening_contract", "道路绿化合同"),
+    ("street_lights", "路灯维护"),
+    ("public_housing", "市级公房"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +268,33 @@ def _resources(
     )
 
 
+def _candidates(
+    count: int, first_id: int, communities: pd.DataFrame, xy: np.ndarray, seed: int
+) -> pd.DataFrame:
+    """``count`` candidate resources (``available = false``), from a random stream of their own
+    so that the rest of the instance is the same with or without them."""
+    rng = np.random.default_rng([seed, 1])
+    at = rng.integers(len(communities), size=count)
+    pos = xy[at] + rng.normal(0.0, 150.0, size=(count, 2))
+    lon, lat = _to_lonlat(pos)
+    kinds = rng.integers(len(CANDIDATE_KINDS), size=count)
+    return pd.DataFrame(
+        {
+            "id": [f"R{first_id + i:02d}" for i in range(count)],
+            "name": [
+                f"{communities['name'].iloc[a]}{CANDIDATE_KINDS[k][1]}"
+                for a, k in zip(at, kinds, strict=True)
+            ],
+            "kind": [CANDIDATE_KINDS[k][0] for k in kinds],
+            "lon": lon,
+            "lat": lat,
+            "annual_income": _whole(rng.uniform(30_000.0, 250_000.0, size=count), -3),
+            "max_distance_m": _whole(rng.uniform(600.0, 1500.0, size=count) / 50) * 50,
+            "available": ["false"] * count,
+        }
+    )
+
+
 def _toml_value(v: object) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -333,8 +368,12 @@ def generate_instance(
     resources: int,
     seed: int,
     name: str | None = None,
+    candidates: int = 0,
 ) -> Path:
     """Write a synthetic instance folder with ``plans/manual.csv`` into ``out_dir``; return it.
+
+    ``candidates`` more resources are written with ``available = false``: resources the bureau
+    could bring in (``sharedprop whatif`` ranks them); the rest of the instance is the same.
 
     Raises :class:`ValueError` on impossible sizes (no communities, more streets than
     communities, no firms, negative resources or seed). Contract tables already in ``out_dir``
@@ -342,6 +381,8 @@ def generate_instance(
     plan are replaced; other files are kept. Refusing a non-empty folder is the command line's job.
     """
     _check_arguments(communities, streets, firms, resources, seed)
+    if candidates < 0:
+        raise ValueError(f"candidates must be at least 0, got {candidates}")
     rng = np.random.default_rng(seed)
     name = name or f"synthetic-n{communities}-s{streets}-f{firms}-r{resources}-seed{seed}"
 
@@ -350,6 +391,9 @@ def generate_instance(
     comm, xy = _communities(communities, layout, rng)
     firm = _firms(firms, layout, int(comm["households"].sum()), policy, rng)
     res = _resources(resources, comm, xy, rng)
+    if candidates:
+        res = pd.concat([res, _candidates(candidates, resources + 1, comm, xy, seed)])
+        res["available"] = res["available"].fillna("true")
 
     description = (
         f"Synthetic Xiamen-like instance made by `sharedprop generate` (seed {seed}): "
@@ -364,7 +408,7 @@ def generate_instance(
     (out / "instance.toml").write_text(_instance_toml(name, description, policy), encoding="utf-8")
     _write_csv(comm, out / "communities.csv")
     _write_csv(firm, out / "firms.csv")
-    if resources:
+    if resources or candidates:
         _write_csv(res, out / "resources.csv")
 
     _write_manual_plan(out)

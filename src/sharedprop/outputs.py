@@ -59,7 +59,9 @@ def _num(v: float | None) -> float | None:
 
 
 def summary_dict(result: Result, evaluation: Evaluation | None) -> dict[str, Any]:
-    """The run's figures as plain JSON values (no NaN / infinity)."""
+    """The run's figures as plain JSON values (no NaN / infinity). ``clock`` says which limit
+    the search counted: ``"work"`` (``work_limit``, a repeatable run) or ``"wall"``
+    (``time_limit`` alone); ``stopped_by`` what ended it."""
     out: dict[str, Any] = {
         "status": result.status,
         "objective": _num(result.objective),
@@ -70,8 +72,13 @@ def summary_dict(result: Result, evaluation: Evaluation | None) -> dict[str, Any
         "seed": result.seed,
         "workers": result.workers,
         "time_limit": _num(result.time_limit),
+        "work_limit": _num(result.work_limit),
+        "clock": "wall" if result.work_limit is None else "work",
+        "stopped_by": result.stopped_by,
+        "repeatable": result.repeatable,
         "time_to_incumbent_s": _num(result.time_to_incumbent_s),
         "reasons": list(result.reasons),
+        "statistics": result.stats.to_json(),
     }
     if evaluation is not None:
         out |= {

@@ -42,7 +42,12 @@ def _clock(seconds: float, limit: float | None) -> str:
 
 
 class ProgressPrinter:
-    """Callable ``on_progress(point)``; use as a context manager or call :meth:`close`."""
+    """Callable ``on_progress(point)``; use as a context manager or call :meth:`close`.
+
+    ``time_limit``: the limit the clock is shown against. ``elapsed_before``: seconds spent
+    before the search started (loading the instance), added to every time shown, so the clock
+    counts against a limit on the whole command.
+    """
 
     def __init__(
         self,
@@ -51,8 +56,10 @@ class ProgressPrinter:
         stream: TextIO | None = None,
         live: bool | None = None,
         interval: float = 2.0,
+        elapsed_before: float = 0.0,
     ) -> None:
         self.time_limit = time_limit
+        self.elapsed_before = elapsed_before
         self.stream = stream if stream is not None else sys.stderr
         isatty = getattr(self.stream, "isatty", None)
         self.live = bool(isatty and isatty()) if live is None else live
@@ -71,7 +78,7 @@ class ProgressPrinter:
 
     # rich asks for this on every refresh, so the clock moves between solver reports.
     def __rich__(self) -> RenderableType:
-        elapsed = time.monotonic() - self._t0
+        elapsed = self.elapsed_before + time.monotonic() - self._t0
         # One line, always: a long message is cut rather than wrapped onto a second line.
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
@@ -98,7 +105,8 @@ class ProgressPrinter:
                 self._print(point)
 
     def _print(self, point: ProgressPoint) -> None:
-        self.stream.write(f"[{_clock(point.seconds, self.time_limit)}] {describe(point)}\n")
+        seconds = self.elapsed_before + point.seconds
+        self.stream.write(f"[{_clock(seconds, self.time_limit)}] {describe(point)}\n")
         self.stream.flush()
         self._printed = point
         self.lines += 1

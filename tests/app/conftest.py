@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import pytest
-
-from tests.app.pilot_files import broken_pilot_upload
-
-
-@pytest.fixture
-def broken_pilot(tmp_path) -> Path:
-    return broken_pilot_upload(tmp_path)
 
 
 @pytest.fixture(autouse=True, scope="module")

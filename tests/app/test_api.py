@@ -15,17 +15,12 @@ import time
 from dataclasses import replace
 
 import pytest
-from fastapi.testclient import TestClient
 
 from sharedprop import evaluate, load_instance, read_plan
-from sharedprop.app.server import create_app
-from sharedprop.app.settings import AppSettings, Limits
+from sharedprop.app.settings import Limits
 from sharedprop.app.views import subject_kind
-from sharedprop.app.workbench import Workbench
 from sharedprop.result import ProgressPoint, Result
-
-TOKEN = "a-test-token-of-some-length"
-ORIGIN = "http://127.0.0.1:8765"
+from tests.app.client import TOKEN, make_client
 
 
 class StandInSolver:
@@ -46,15 +41,6 @@ class StandInSolver:
         plan = self.plan or initial_plan
         ev = evaluate(instance, plan)
         return Result("feasible", plan, ev.objective, 400_000.0, 0.1, "stand-in")
-
-
-def make_client(workspace, solver=None, limits=None) -> TestClient:
-    settings = AppSettings(workspace=workspace, token=TOKEN, port=8765, limits=limits or Limits())
-    bench = Workbench(settings, solver=solver)
-    client = TestClient(create_app(settings, workbench=bench), base_url=ORIGIN)
-    client.cookies.set("sharedprop_token_8765", TOKEN)
-    client.headers["Origin"] = ORIGIN
-    return client
 
 
 @pytest.fixture

@@ -1,19 +1,14 @@
-"""The instance's own files: settings written back, cells fixed, problems located."""
+"""The instance's own files: settings written back, cells fixed."""
 
 from __future__ import annotations
 
 import pytest
+from openpyxl import load_workbook
 
-from sharedprop import load_instance
+from sharedprop import load_instance, write_instance_workbook
 from sharedprop.app.sources import edit_cell, write_settings
-from sharedprop.app.validation import locate
 from sharedprop.errors import SharedpropError
 from tests.app.pilot_files import PILOT
-
-COLUMNS = {
-    "communities": ("id", "name", "households"),
-    "locks": ("community_id", "firm_id", "rule"),
-}
 
 
 def test_settings_are_written_and_the_rest_of_instance_toml_is_kept(tmp_path):
@@ -49,22 +44,23 @@ def test_a_cell_is_fixed_in_a_csv_file_and_in_a_workbook(tiny_files, write_insta
         edit_cell(folder, "communities", 2, "name", "a\nb")
 
 
-@pytest.mark.parametrize(
-    ("message", "where"),
-    [
-        ("communities.csv row 14 (id C013): households must be > 0, got -3",
-         ("communities", 14, "households", "-3")),
-        ("city.xlsx, sheet communities, row 7 (id C2): duplicate id: C2 is already used on row 3",
-         ("communities", 7, "id", None)),
-        ("locks.csv row 3 (C01, F9): firm_id 'F9' is not a firm id in firms.csv; correct the id",
-         ("locks", 3, "firm_id", None)),
-        ("communities.csv row 5 (id X): name is empty; fill in a value",
-         ("communities", 5, "name", None)),
-        ("instance.toml: [policy] packge_max_households is not a policy key",
-         (None, None, None, None)),
-    ],
-)  # fmt: skip
-def test_problems_are_read_back_into_table_row_column_and_value(message, where):
-    p = locate(message, COLUMNS)
-    assert (p.table, p.row, p.column, p.value) == where
-    assert p.message == message
+def test_a_workbook_cell_is_written_as_the_template_writes_it(tmp_path):
+    path = write_instance_workbook(load_instance(PILOT), tmp_path / "pilot.xlsx")
+    edit_cell(path, "communities", 2, "Name ", "=HYPERLINK(1)")  # header matched as the loader
+    edit_cell(path, "communities", 3, "households", "1,250")
+    cell = load_workbook(path)["communities"]["B2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")  # text, never a formula
+    inst = load_instance(path)
+    assert inst.communities[0].name == "=HYPERLINK(1)" and inst.communities[1].households == 1250
+
+
+def test_a_workbook_s_settings_keep_the_template_s_notes_and_place(tmp_path):
+    path = write_instance_workbook(load_instance(PILOT), tmp_path / "pilot.xlsx")
+    before = load_workbook(path).sheetnames
+    write_settings(path, {"policy": {"link_max_m": 650.0, "package_max_households": None}})
+    book = load_workbook(path)
+    assert book.sheetnames == before
+    rows = {r[0]: r for r in book["policy"].iter_rows(min_row=2, values_only=True)}
+    assert rows["link_max_m"][1] == 650.0 and rows["link_max_m"][2]  # a note beside it
+    assert "package_max_households" not in rows  # "no limit": left out, the default
+    assert load_instance(path).policy.link_max_m == 650.0

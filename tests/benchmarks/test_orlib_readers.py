@@ -180,3 +180,36 @@ def test_instance_files_skip_markdown_and_hidden_files(tmp_path):
     for name in ("KNOWN.md", ".hidden", "p10", "p9", "notes.MD"):
         (tmp_path / name).write_text("x")
     assert [f.name for f in orlib.instance_files(tmp_path)] == ["p9", "p10"]
+
+
+def test_a_lorena_senne_file_reads_points_capacity_demand_and_real_distances(tmp_path):
+    """The SJC / p3038 layout: ``n p``, then ``x y capacity demand`` per point."""
+    path = tmp_path / "sjc-mini.txt"
+    path.write_text("3 2\n0.0 0.0 10 4\n3.0 4.0 10 5\n1.5 0 10 1\n", encoding="ascii")
+    (problem,) = orlib.read_cpmp(path)
+    assert (problem.name, problem.n, problem.p, problem.capacity) == ("sjc-mini", 3, 2, 10)
+    assert problem.demand.tolist() == [4, 5, 1] and problem.recorded is None
+    assert problem.distances()[0, 1] == 5.0 and problem.distances()[0, 2] == 1.5  # not floored
+    assert problem.costs()[0, 2] == 150 and problem.costs()[1, 2] == round(100 * 4.272001872658765)
+
+
+def test_a_lorena_senne_file_with_unequal_capacities_names_the_line():
+    with pytest.raises(InstanceError, match=r"t: line 3 column 3 has capacity 9, line 2 has 10"):
+        orlib.parse_cpmp("2 1\n0 0 10 1\n1 1 9 1\n", "t")
+
+
+def test_a_lorena_senne_demand_that_is_not_whole_names_line_and_column():
+    with pytest.raises(InstanceError, match=r"t: line 2 column 4 is '1.5', not whole"):
+        orlib.parse_lorena_senne("2 1\n0 0 10 1.5\n1 1 10 1\n", "t")
+
+
+def test_generated_instances_repeat_for_a_seed_and_read_back_with_capacity_binding(tmp_path):
+    from benchmarks.generate_cpmp import instance_text, write_instances
+
+    assert instance_text(40, 4, seed=3) == instance_text(40, 4, seed=3)
+    assert instance_text(40, 4, seed=3) != instance_text(40, 4, seed=4)
+    (path,) = write_instances(tmp_path, points=40, medians=4, count=1, seed=3)
+    (problem,) = orlib.read_cpmp(path)
+    assert (problem.name, problem.n, problem.p) == ("cpmp-n40-p4-s3", 40, 4)
+    total = int(problem.demand.sum())
+    assert problem.p * problem.capacity >= total > 0.85 * problem.p * problem.capacity

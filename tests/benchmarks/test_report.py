@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
+from benchmarks import report
 from benchmarks.report import HERE, render
 
 ROW = {
@@ -100,3 +101,34 @@ def test_the_committed_readme_tables_are_the_committed_results():
     text = readme.read_text(encoding="utf-8")
     assert "<!-- BEGIN street_scale_n120 -->" in text and "<!-- BEGIN gap -->" in text
     assert render(text, HERE / "results") == text
+
+
+def _peer_row(status: str, peer_status: str, wall: str, peer_wall: str, ratio: str) -> dict:
+    return {
+        "instance": "p",
+        "known": "1",
+        "objective": "1",
+        "status": status,
+        "wall_seconds": wall,
+        "peer_objective": "1",
+        "peer_status": peer_status,
+        "peer_wall_seconds": peer_wall,
+        "ours_over_peer": ratio,
+        "time_limit": "60.0",
+        "workers": "2",
+        "seed": "0",
+        "machine": "m",
+    }
+
+
+def test_the_peer_summary_counts_one_sided_proofs_against_sharedprop():
+    rows = [
+        _peer_row("optimal", "optimal", "1.0", "4.0", "0.25"),
+        _peer_row("optimal", "feasible", "30.0", "60.0", ""),  # only we proved: at most 0.5
+        _peer_row("feasible", "optimal", "60.0", "10.0", ""),  # only the peer: infinite
+        _peer_row("feasible", "feasible", "60.0", "60.0", ""),  # neither: left out
+    ]
+    block = report.peer_block(rows)
+    assert "(1 instances)" in block and "**median 0.25**, worst 0.25" in block
+    assert "over 3 instances: **median 0.50**, worst inf" in block
+    assert "| ≤ 0.50 |" in block and "| ∞ (only spopt proved) |" in block

@@ -37,6 +37,7 @@ OUTPUTS = {
 SUMMARY_KEYS = {
     "status", "objective", "best_bound", "gap", "runtime_s", "public_money", "total_cost",
     "coverage_households", "strategy", "engine_version", "ortools_version", "seed", "workers",
+    "time_limit", "search_time_limit", "work_limit", "clock", "stopped_by", "statistics",
 }  # fmt: skip
 
 
@@ -94,6 +95,11 @@ def test_the_summary_records_the_figures_versions_seed_and_workers(
     assert summary["engine_version"] == sharedprop.__version__
     assert summary["ortools_version"] == version("ortools")
     assert (summary["seed"], summary["workers"]) == (0, 2)
+    # The command's wall-clock limit; the search had what loading left, less the writing's share.
+    assert (summary["time_limit"], summary["clock"], summary["work_limit"]) == (5, "wall", None)
+    assert 0 < summary["search_time_limit"] < 5
+    assert summary["stopped_by"] in {"time", "proof"}
+    assert summary["statistics"]["capacity_bound"] <= summary["objective"]
     assert summary["strategy"].startswith("auto")
     assert summary["coverage_households"] <= 3980
 
@@ -105,14 +111,18 @@ def test_plan_files_are_as_readable_as_the_other_outputs(pilot_run: tuple[int, P
     assert len(set(modes.values())) == 1, modes
 
 
-def test_the_same_seed_with_one_worker_writes_byte_identical_plans(tmp_path: Path) -> None:
+def test_the_same_seed_with_a_work_limit_writes_byte_identical_plans(tmp_path: Path) -> None:
+    """A work limit alone means one worker; the wall-clock limit is far from reached."""
     runs = [tmp_path / "a", tmp_path / "b"]
     for out in runs:
-        assert solve_cli(PILOT, out, "--seed", "3", "--workers", "1", "--quiet") == 0
+        code = solve_cli(PILOT, out, "--seed", "3", "--work-limit", "3", "--quiet", time_limit=120)
+        assert code == 0
     for name in ("plan.csv", "plan_resources.csv"):
         assert (runs[0] / name).read_bytes() == (runs[1] / name).read_bytes(), name
     summary = json.loads((runs[0] / "summary.json").read_text(encoding="utf-8"))
     assert (summary["seed"], summary["workers"]) == (3, 1)
+    assert (summary["clock"], summary["work_limit"], summary["time_limit"]) == ("work", 3, 120)
+    assert summary["stopped_by"] in {"work", "proof"} and summary["repeatable"] is True
 
 
 # -- no plan, bad input -----------------------------------------------------------------------
@@ -147,13 +157,26 @@ def test_an_infeasible_instance_exits_1_and_says_why(
         ),
         (lambda f: None, ("--time-limit", "0"), r"--time-limit must be > 0"),
         (lambda f: None, ("--workers", "0"), r"--workers must be >= 1"),
+        (lambda f: None, ("--work-limit", "0"), r"--work-limit must be > 0"),
+        (
+            lambda f: None,
+            ("--work-limit", "5", "--workers", "2"),
+            r"--work-limit makes a run repeatable, which needs one worker \(got --workers 2\)",
+        ),
         (
             lambda f: f.set("plans/manual", 0, "community_id", "C99"),
             ("--initial-plan", "plans/manual.csv"),
             r"manual\.csv row 2 \(id C99\): community_id 'C99' is not a community",
         ),
     ],
-    ids=["negative-households", "zero-time-limit", "zero-workers", "hint-names-unknown-community"],
+    ids=[
+        "negative-households",
+        "zero-time-limit",
+        "zero-workers",
+        "zero-work-limit",
+        "work-limit-with-two-workers",
+        "hint-names-unknown-community",
+    ],
 )
 def test_bad_input_exits_2_with_a_message_and_writes_nothing(
     tiny_files, write_instance, tmp_path: Path, capsys, corrupt, args, message

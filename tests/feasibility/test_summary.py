@@ -73,3 +73,30 @@ def test_the_printed_summary_names_the_numbers_a_planner_needs(tiny_instance: Pa
     )
     assert "firm capacity: 700 households for 470 households (149%)" in lines
     assert "communities no firm can reach: none" in lines
+
+
+def test_a_coverage_floor_above_what_firms_hold_is_named_with_its_numbers(
+    tiny_files, write_instance
+) -> None:
+    """470 households; a 0.9 floor asks for 423 while the firms hold 300 + 100 = 400."""
+    tiny_files.set("firms", 0, "capacity_households", 300)
+    tiny_files.set("firms", 1, "capacity_households", 100)
+    tiny_files.toml = tiny_files.toml.replace("[policy]", "[policy]\nmin_coverage = 0.9")
+    s = describe(load_instance(write_instance(tiny_files)))
+    assert (s.required_households, s.reachable_households) == (423, 470)
+    assert s.floor_out_of_reach
+    assert s.to_lines()[-1].startswith("coverage floor: min_coverage = 0.9 asks for 423 of 470")
+    assert s.to_lines()[-1].endswith("firms hold 400 — no plan can meet it")
+
+
+def test_a_floor_the_firms_can_meet_is_reported_without_a_warning(tiny_instance: Path) -> None:
+    s = describe(load_instance(tiny_instance))
+    assert s.required_households == 0 and not s.floor_out_of_reach
+    assert not any(line.startswith("coverage floor") for line in s.to_lines())
+
+
+def test_candidate_resources_are_listed(tiny_files, write_instance) -> None:
+    tiny_files.set("resources", 0, "available", "false")
+    s = describe(load_instance(write_instance(tiny_files)))
+    assert s.candidate_resources == ("R1",)
+    assert "candidate resources (available = false): 1 (R1)" in s.to_lines()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from sharedprop import Instance, Package, Plan, evaluate
 
 # Rules only a whole plan can break; a single package breaking anything else is never usable.
-WHOLE_PLAN_RULES = frozenset({"coverage", "lock_must"})
+WHOLE_PLAN_RULES = frozenset({"coverage", "lock_must", "min_coverage"})
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ def brute_force(instance: Instance) -> BruteForceOptimum:
     max_packages = [f.max_packages for f in instance.firms]
     used_hh = [0] * len(instance.firms)
     used_pk = [0] * len(instance.firms)
+    need = pol.required_households(instance.total_households)
 
     best_value = float("inf")
     best_plan: list[Candidate] = []
@@ -120,7 +121,8 @@ def brute_force(instance: Instance) -> BruteForceOptimum:
         if value >= best_value:
             return
         if not left:
-            best_value, best_plan = value, list(chosen)
+            if sum(c.households for c in chosen) >= need:
+                best_value, best_plan = value, list(chosen)
             return
         i = min(left)
         if pol.allow_uncovered and i not in must:

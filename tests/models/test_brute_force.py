@@ -112,7 +112,7 @@ def test_brute_force_agrees_with_scoring_every_whole_plan(instance: Instance) ->
 def test_solve_agrees_with_brute_force_on_tiny_instances(instance: Instance) -> None:
     best = brute_force(instance)
     note(f"brute force: {best.objective} with {best.plan}")
-    result = solve(instance, time_limit=10, workers=1)
+    result = solve(instance, time_limit=120, work_limit=10, workers=1)
     note(f"solve: {result.status} {result.objective} bound {result.best_bound} {result.plan}")
 
     if best.objective is None:
@@ -139,7 +139,7 @@ def test_an_unreachable_community_that_must_be_covered_makes_both_say_infeasible
     policy = replace(base.policy, package_max_radius_m=1000.0)
     instance = replace(base, communities=(base.communities[0], far), policy=policy)
     assert brute_force(instance).objective is None
-    result = solve(instance, time_limit=10, workers=1)
+    result = solve(instance, time_limit=120, work_limit=10, workers=1)
     assert result.status == "infeasible"
     assert result.plan is None
     assert any("C2" in r for r in result.reasons)
@@ -153,7 +153,7 @@ def test_an_infeasibility_only_search_can_prove_is_reported_not_raised() -> None
     other = replace(base.communities[1], street="嘉莲街道")
     instance = replace(base, communities=(base.communities[0], other))
     assert brute_force(instance).objective is None
-    result = solve(instance, time_limit=2, workers=1)
+    result = solve(instance, time_limit=120, work_limit=2, workers=1)
     assert result.status == "infeasible"
     assert result.plan is None
     assert result.reasons
@@ -219,7 +219,7 @@ def test_a_feasible_instance_with_total_cost_weighted_gets_its_optimum() -> None
     instance = lp_regression_instance()
     best = brute_force(instance)
     assert best.objective == pytest.approx(105_802.739, abs=0.01)
-    result = solve(instance, time_limit=10, workers=1)
+    result = solve(instance, time_limit=120, work_limit=10, workers=1)
     assert result.plan is not None
     assert not evaluate(instance, result.plan).broken
     assert result.objective == pytest.approx(best.objective, abs=MONEY_TOLERANCE)
@@ -231,7 +231,7 @@ def test_two_stage_plans_obey_every_rule_and_never_beat_brute_force(
     instance: Instance,
 ) -> None:
     best = brute_force(instance)
-    result = solve(instance, time_limit=2, workers=1, strategy="two-stage")
+    result = solve(instance, time_limit=120, work_limit=2, workers=1, strategy="two-stage")
     if best.objective is None:
         assert result.plan is None
         assert result.status in {"infeasible", "unknown"}
@@ -251,7 +251,7 @@ def test_two_stage_without_any_possible_package_returns_the_all_uncovered_plan()
     instance = replace(base, firms=(replace(base.firms[0], max_packages=0),))
     assert brute_force(instance).objective == pytest.approx(16_000.0)
 
-    result = solve(instance, time_limit=2, workers=1, strategy="two-stage")
+    result = solve(instance, time_limit=120, work_limit=2, workers=1, strategy="two-stage")
 
     assert result.plan is not None and result.plan.packages == ()
     assert result.objective == pytest.approx(16_000.0, abs=MONEY_TOLERANCE)

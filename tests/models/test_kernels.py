@@ -35,7 +35,7 @@ ds = {
 }
 before = {k: [str(s) for s in d.signatures] for k, d in ds.items()}
 instance = load_instance(sys.argv[1])
-solve(instance, time_limit=3, workers=1)
+solve(instance, time_limit=120, work_limit=3, workers=1)
 p, _ = problem_from_instance(instance)
 relaxed_lp_bound(p, time_limit=2, start=capacity_relaxation(p).duals, weight_cuts=True)
 after = {k: [str(s) for s in d.signatures] for k, d in ds.items()}

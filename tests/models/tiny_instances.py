@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import networkx as nx
 from hypothesis import strategies as st
@@ -153,3 +154,14 @@ def instances(
         graph=proximity_graph(cs, pol.link_max_m),
         distance="euclidean",
     )
+
+
+@st.composite
+def with_candidates(draw: st.DrawFn, **ranges: tuple[int, int]) -> Instance:
+    """:func:`instances` where some resources are only candidates (``available = false``, a
+    December 2026 contract addition)."""
+    base = draw(instances(**ranges))
+    resources = tuple(
+        replace(r, available=draw(st.sampled_from((True, True, False)))) for r in base.resources
+    )
+    return replace(base, resources=resources)

@@ -15,10 +15,11 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from sharedprop.app import edits, views
-from sharedprop.app.i18n import _, active
+from sharedprop.app.i18n import _, page_catalog
 from sharedprop.app.solving import SolveJob, thin
 from sharedprop.app.workbench import EXPORT_FILES, Workbench
 from sharedprop.data import Lock
+from sharedprop.i18n import language
 
 router = APIRouter(prefix="/api")
 MEDIA = {
@@ -115,8 +116,7 @@ def solve_json(job: SolveJob | None, with_trace: bool) -> dict[str, Any]:
 
 @router.get("/i18n", summary="The page's strings in the app's language")
 def i18n() -> dict[str, Any]:
-    t = active()
-    return {"lang": t.lang, "catalog": t.catalog()}
+    return {"lang": language(), "catalog": page_catalog()}
 
 
 @router.get("/state", summary="What changed: version, instance status, solve status")

@@ -2,11 +2,14 @@
 
 At city scale one explanation scores hundreds of alternative plans and takes long (it scores
 every single change around the community), so the page asks for it and polls; a newer request
-replaces one still waiting, and only one runs at a time.
+replaces one still waiting, and only one runs at a time. Each computation runs in the context
+of the request that asked for it (its language among others).
 """
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +46,7 @@ class ExplainRunner:
             if key in self._answers:
                 return self._answers[key]
             if key != self._running and (self._wanted is None or self._wanted[0] != key):
-                self._wanted = (key, compute)
+                self._wanted = (key, functools.partial(contextvars.copy_context().run, compute))
             # A thread only while there is work: an idle app runs none.
             if not self._closed and (self._thread is None or not self._thread.is_alive()):
                 self._thread = threading.Thread(
@@ -62,7 +65,7 @@ class ExplainRunner:
                 self._running = key
             try:
                 answer = ExplainAnswer("ready", compute())
-            except Exception as exc:  # noqa: BLE001 - shown in the panel
+            except Exception as exc:
                 answer = ExplainAnswer("failed", f"{type(exc).__name__}: {exc}")
             with self._cond:
                 self._answers[key] = answer

@@ -16,6 +16,7 @@ import webbrowser
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
@@ -27,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sharedprop import __version__
 from sharedprop.app.api import router
-from sharedprop.app.i18n import _, activate
+from sharedprop.app.i18n import _
 from sharedprop.app.security import CSP, TokenGuard
 from sharedprop.app.settings import AppSettings
 from sharedprop.app.solving import SolveBusy
@@ -35,6 +36,7 @@ from sharedprop.app.uploads import UploadError
 from sharedprop.app.workbench import NotReady, Workbench
 from sharedprop.app.workspace import WorkspaceBusy
 from sharedprop.errors import SharedpropError
+from sharedprop.i18n import use_language
 
 log = logging.getLogger("sharedprop.app")
 HERE = Path(__file__).resolve().parent
@@ -44,6 +46,21 @@ def leaflet_dir() -> Path:
     """Leaflet's ``leaflet.js``, ``leaflet.css`` and images, as installed by its package."""
     root = resources.files("js_lib_leaflet") / "static" / "js_lib_leaflet"
     return Path(str(root))
+
+
+class InLanguage:
+    """ASGI middleware: each request is handled in the app's language, so that the library's
+    messages (validation, explanations) and the app's own strings come in the page's language
+    (:func:`sharedprop.i18n.use_language` sets a context variable, which the worker threads of
+    the request inherit)."""
+
+    def __init__(self, app: Any, lang: str) -> None:
+        self.app = app
+        self.lang = lang
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        with use_language(self.lang):
+            await self.app(scope, receive, send)
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -81,7 +98,6 @@ def create_app(settings: AppSettings, *, workbench: Workbench | None = None) -> 
     FastAPI
         The app; ``app.state.workbench`` holds the state.
     """
-    activate(settings.lang)
     bench = workbench or Workbench(settings)
     port_box = [settings.port]
 
@@ -105,6 +121,7 @@ def create_app(settings: AppSettings, *, workbench: Workbench | None = None) -> 
     hosts = ("127.0.0.1", "localhost", "[::1]", settings.host)
     app.middleware("http")(TokenGuard(settings.token, lambda: port_box[0], hosts))
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(InLanguage, lang=settings.lang)  # added last: the outermost
     _install_handlers(app)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -191,8 +208,9 @@ def serve(
         The state to serve (e.g. with an instance already opened); a new one when omitted.
     """
     server = Server(settings, app=create_app(settings, workbench=workbench))
-    print(_("sharedprop app: open {url}").format(url=server.launch_url), flush=True)
-    print(_("workspace: {path}").format(path=settings.workspace), flush=True)
+    with use_language(settings.lang):
+        print(_("sharedprop app: open {url}").format(url=server.launch_url), flush=True)
+        print(_("workspace: {path}").format(path=settings.workspace), flush=True)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=(server.launch_url,)).start()
     server.run()

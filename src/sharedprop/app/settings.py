@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sharedprop.errors import SharedpropError
+from sharedprop.i18n import LANGUAGES
 
-LANGUAGES = ("zh", "en")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 

@@ -13,6 +13,7 @@ refused too.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import multiprocessing
 import threading
 import time
@@ -24,6 +25,7 @@ from sharedprop.app.i18n import _
 from sharedprop.app.workspace import Workspace, WorkspaceBusy
 from sharedprop.data import Instance
 from sharedprop.errors import SharedpropError
+from sharedprop.i18n import language, use_language
 from sharedprop.plan import Plan
 from sharedprop.result import ProgressPoint, Result
 
@@ -66,15 +68,21 @@ class SolveFailed(SharedpropError):
     """The solve process raised or died."""
 
 
-def _solve_child(conn: Any, instance: Instance, options: dict[str, Any], stop: Any) -> None:
+def _solve_child(
+    conn: Any, instance: Instance, options: dict[str, Any], stop: Any, lang: str
+) -> None:
     from sharedprop import solve
 
     try:
-        result = solve(
-            instance, on_progress=lambda p: conn.send(("progress", p)), stop=stop.is_set, **options
-        )
+        with use_language(lang):
+            result = solve(
+                instance,
+                on_progress=lambda p: conn.send(("progress", p)),
+                stop=stop.is_set,
+                **options,
+            )
         conn.send(("result", result))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
+    except Exception as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
@@ -99,7 +107,8 @@ def solve_in_process(
         Polled here every 0.2 s; once true, the solve is asked to stop and keep its best plan.
     **options
         The other keyword arguments of :func:`sharedprop.solve` (``time_limit``, ``workers``,
-        ``initial_plan``, ...).
+        ``initial_plan``, ...). The process solves in this thread's language
+        (:func:`sharedprop.i18n.language`): its messages come back in it.
 
     Returns
     -------
@@ -110,7 +119,9 @@ def solve_in_process(
     reader, writer = ctx.Pipe(duplex=False)
     stop_event = ctx.Event()
     proc = ctx.Process(
-        target=_solve_child, args=(writer, instance, options, stop_event), name="sharedprop-solve"
+        target=_solve_child,
+        args=(writer, instance, options, stop_event, language()),
+        name="sharedprop-solve",
     )
     proc.start()
     writer.close()
@@ -166,8 +177,12 @@ class SolveRunner:
             job = SolveJob(request)
             ready = threading.Event()
             problem: list[BaseException] = []
+            # The thread runs in the starting request's context: its language among others.
             self._thread = threading.Thread(
-                target=self._run, args=(job, ready, problem), name="sharedprop-solve", daemon=True
+                target=contextvars.copy_context().run,
+                args=(self._run, job, ready, problem),
+                name="sharedprop-solve",
+                daemon=True,
             )
             self._thread.start()
             ready.wait(timeout=10)
@@ -197,7 +212,7 @@ class SolveRunner:
                 stop=job.stop_event.is_set,
             )
             state = "stopped" if job.stop_event.is_set() else "done"
-        except Exception as exc:  # noqa: BLE001 - shown to the planner, the server lives on
+        except Exception as exc:
             job.error = f"{type(exc).__name__}: {exc}"
         finally:
             job.finished = time.monotonic()
@@ -206,7 +221,7 @@ class SolveRunner:
         # The plan is in place before anyone polling sees the run as finished.
         try:
             self._on_done(job)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             job.error, state = f"{type(exc).__name__}: {exc}", "failed"
         job.state = state
 

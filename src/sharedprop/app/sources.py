@@ -5,7 +5,8 @@ value into the CSV file or the workbook's sheet, then the app loads the instance
 policy and objective form writes ``instance.toml`` (or the workbook's ``policy`` and
 ``objective`` sheets) with :func:`write_settings`. Rows are numbered as the loader numbers them
 (spreadsheet rows: the header is row 1), because both read through
-:func:`sharedprop.io.tables.read_table_file`.
+:func:`sharedprop.io.tables.read_table_file`; headers and sheet names match as the loader matches
+them, and a workbook's cells are written as the template writes them (text never a formula).
 """
 
 from __future__ import annotations
@@ -19,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from sharedprop.errors import SharedpropError
-from sharedprop.io.tables import Table, decode_text, parse_number, read_table_file
+from sharedprop.io.tables import (
+    Table,
+    cell_text,
+    decode_text,
+    norm_header,
+    parse_number,
+    read_table_file,
+    sniff_delimiter,
+)
+from sharedprop.io.template import put_cell, settings_sheet
 from sharedprop.outputs import atomic_write_bytes, atomic_write_text
 
 TABLES = ("communities", "firms", "resources", "edges", "locks")
@@ -58,16 +68,15 @@ def _edit_csv(path: Path, row: int, column: str, value: str) -> None:
     text = decode_text(path.read_bytes(), path.name, problems)
     if text is None:
         raise SharedpropError("; ".join(problems))
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
+    delimiter = sniff_delimiter(text)
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     header_at = next(
-        (i for i, rec in enumerate(records[:10]) if column in [c.strip().lower() for c in rec]),
+        (i for i, rec in enumerate(records[:10]) if column in [norm_header(c) for c in rec]),
         None,
     )
     if header_at is None or not header_at < row - 1 < len(records):
         raise SharedpropError(f"{path.name} has no row {row} with a column {column}")
-    col = [c.strip().lower() for c in records[header_at]].index(column)
+    col = [norm_header(c) for c in records[header_at]].index(column)
     record = records[row - 1]
     record.extend([""] * (col + 1 - len(record)))
     record[col] = value
@@ -77,7 +86,7 @@ def _edit_csv(path: Path, row: int, column: str, value: str) -> None:
 
 
 def _sheet(workbook: Any, name: str, path: Path) -> Any:
-    sheets = {ws.title.strip().lower(): ws for ws in workbook.worksheets}
+    sheets = {norm_header(ws.title): ws for ws in workbook.worksheets}
     if name in sheets:
         return sheets[name]
     if path.stem.lower() == name:  # communities.xlsx: the first sheet holds the table
@@ -92,8 +101,8 @@ def _edit_xlsx(path: Path, table: str, row: int, column: str, value: str) -> Non
     ws = _sheet(wb, table, path)
     for header in ws.iter_rows(min_row=1, max_row=10):
         for cell in header:
-            if str(cell.value or "").strip().lower() == column and cell.row < row:
-                ws.cell(row=row, column=cell.column).value = _typed(value)
+            if norm_header(cell_text(cell.value)) == column and cell.row < row:
+                put_cell(ws, row, cell.column, _typed(value))
                 buf = io.BytesIO()
                 wb.save(buf)
                 atomic_write_bytes(path, buf.getvalue())
@@ -111,9 +120,9 @@ def edit_cell(source: Path, table: str, row: int, column: str, value: str) -> No
     if path is None:
         raise SharedpropError(f"the instance has no table {table}")
     if path.suffix.lower() == ".xlsx":
-        _edit_xlsx(path, table, row, column.strip().lower(), value)
+        _edit_xlsx(path, table, row, norm_header(column), value)
     else:
-        _edit_csv(path, row, column.strip().lower(), value)
+        _edit_csv(path, row, norm_header(column), value)
 
 
 # -- policy and objective ------------------------------------------------------------------------
@@ -160,20 +169,21 @@ def write_settings(source: Path, sections: dict[str, dict[str, Any]]) -> None:
 
 
 def _write_settings_sheets(path: Path, sections: dict[str, dict[str, Any]]) -> None:
+    """The ``policy`` and ``objective`` sheets written again as the template writes them (notes,
+    dropdowns), in the place of the old ones."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
     for name in SETTINGS_SECTIONS:
         if name not in sections:
             continue
-        old = {ws.title.strip().lower(): ws for ws in wb.worksheets}.get(name)
+        old = {norm_header(ws.title): ws for ws in wb.worksheets}.get(name)
+        index = None
         if old is not None:
+            index = wb.worksheets.index(old)
             wb.remove(old)
-        ws = wb.create_sheet(name)
-        ws.append(["key", "value"])
-        for key, value in sections[name].items():
-            if value is not None:
-                ws.append([key, value])
+        values = {k: v for k, v in sections[name].items() if v is not None}
+        settings_sheet(wb, name, values, index)
     buf = io.BytesIO()
     wb.save(buf)
     atomic_write_bytes(path, buf.getvalue())

@@ -1,31 +1,27 @@
 """Validation problems as cells: which table, row, column and value each one names.
 
 ``load_instance`` reports every problem as a sentence that starts with where it is
-(``communities.csv row 14 (id C013): households must be > 0, got -3``; in a workbook the sheet
-is named instead of the file). :func:`locate` reads that start back into a
-:class:`CellProblem`, and :func:`problem_tables` shows the offending rows of each table with
-those cells marked, so the page can highlight them.
+(``communities.csv row 14 (id C013): households must be > 0, got -3``; ``sheet communities row
+3 (id C02): ...`` in a workbook; ``communities.csv 第 14 行 ...`` in Chinese), and as a
+:class:`sharedprop.errors.Problem` whose fields give that place. :func:`cell_problem` takes the
+fields (the sentence is shown, never parsed), and :func:`problem_tables` shows the offending rows
+of each table with those cells marked, so the page can highlight them.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sharedprop.app.sources import TABLES, read_source_table
+from sharedprop.errors import Problem
 
-_WHERE = re.compile(
-    r"^(?P<where>.+?)\brows? (?P<row>\d+)(?: \((?:id )?(?P<ident>[^)]*)\))?: (?P<rest>.+)$", re.S
-)
-_TABLE = re.compile(r"\b(" + "|".join(TABLES) + r")\b", re.IGNORECASE)
-_GOT = re.compile(r"\bgot (?P<value>'[^']*'|\"[^\"]*\"|\S+?)(?=[;,)]?(?:\s|$))")
 MAX_ROWS_SHOWN = 200
 
 
 @dataclass(frozen=True, slots=True)
 class CellProblem:
-    """One validation problem and, where the message says, the cell it is about."""
+    """One validation problem and, where the loader knows it, the cell it is about."""
 
     message: str
     table: str | None = None
@@ -34,22 +30,11 @@ class CellProblem:
     value: str | None = None
 
 
-def locate(message: str, columns: dict[str, tuple[str, ...]]) -> CellProblem:
-    """Read table, row and column out of ``message``; ``columns`` are each table's headers."""
-    m = _WHERE.match(message)
-    if m is None:
-        t = _TABLE.search(message.split(":", 1)[0])
-        return CellProblem(message, table=t.group(1).lower() if t else None)
-    tables = _TABLE.findall(m.group("where"))
-    table = tables[-1].lower() if tables else None
-    rest = m.group("rest")
-    first = rest.split(" ", 1)[0].strip(",:;")
-    column = first if first in columns.get(table or "", ()) else None
-    if column is None and rest.startswith("duplicate id"):
-        column = "id"
-    got = _GOT.search(rest)
-    value = got.group("value").strip("'\"") if got else None
-    return CellProblem(message, table, int(m.group("row")), column, value)
+def cell_problem(problem: Problem) -> CellProblem:
+    """The page's view of ``problem``: its sentence, and its cell in one of the five tables."""
+    if problem.table not in TABLES:  # a setting, or the instance as a whole
+        return CellProblem(str(problem))
+    return CellProblem(str(problem), problem.table, problem.row, problem.column, problem.value)
 
 
 @dataclass
@@ -63,7 +48,7 @@ class TableView:
 
 
 def problem_tables(source: Path, problems: list[CellProblem]) -> list[TableView]:
-    """For each table with located problems: its header and its offending rows.
+    """For each table with problems on its data rows: its header and those rows.
 
     Each row is ``{"row": n, "cells": {column: text}, "marked": [columns], "problems": [...]}``.
     """
@@ -89,15 +74,6 @@ def problem_tables(source: Path, problems: list[CellProblem]) -> list[TableView]
             })  # fmt: skip
             if len(view.rows) >= MAX_ROWS_SHOWN:
                 break
-        views.append(view)
+        if view.rows:  # a header problem (a missing column) has no data row to show
+            views.append(view)
     return views
-
-
-def table_columns(source: Path) -> dict[str, tuple[str, ...]]:
-    """Each readable table's header (for :func:`locate`)."""
-    out = {}
-    for name in TABLES:
-        table = read_source_table(source, name)
-        if table is not None:
-            out[name] = table.columns
-    return out

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from sharedprop.cli import EXIT_BAD_INPUT, EXIT_OK
+from sharedprop.i18n import language
 
 DEFAULT_WORKSPACE = "sharedprop-workspace"
 
@@ -35,7 +36,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="address to listen on (default 127.0.0.1: this machine only)",
     )  # fmt: skip
     p.add_argument("--no-browser", action="store_true", help="print the address, do not open it")
-    p.add_argument("--lang", choices=("zh", "en"), help="language (default: from the locale)")
     p.add_argument(
         "--workers", type=int, default=2, metavar="W",
         help="CP-SAT workers per solve (default 2)",
@@ -45,7 +45,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from sharedprop.app.i18n import default_language
         from sharedprop.app.server import serve
         from sharedprop.app.settings import LOOPBACK_HOSTS, AppSettings
         from sharedprop.app.workbench import Workbench
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         workspace=args.workspace.resolve(),
         host=args.host,
         port=args.port,
-        lang=args.lang or default_language(),
+        lang=language(),  # --lang, or the locale's (the CLI sets it around every command)
         solve_workers=args.workers,
     )
     if args.host not in LOOPBACK_HOSTS:

@@ -22,6 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--streets", type=int, default=3, metavar="S", help="default 3")
     p.add_argument("--firms", type=int, default=8, metavar="F", help="default 8")
     p.add_argument("--resources", type=int, default=6, metavar="R", help="default 6")
+    p.add_argument(
+        "--candidates",
+        type=int,
+        default=0,
+        metavar="C",
+        help="more resources with available = false, which a bureau could bring in (default 0)",
+    )
     p.add_argument("--seed", type=int, default=0, metavar="K", help="random seed, default 0")
     p.add_argument("--name", help="instance name (default: from the sizes and seed)")
     p.add_argument("--force", action="store_true", help="write into a non-empty OUT")
@@ -50,12 +57,15 @@ def run(args: argparse.Namespace) -> int:
             resources=args.resources,
             seed=args.seed,
             name=args.name,
+            candidates=args.candidates,
         )
     except ValueError as exc:
         return _fail(str(exc))
     print(
         f"wrote {path}: {args.communities} communities in {args.streets} streets, "
-        f"{args.firms} firms, {args.resources} resources (seed {args.seed}), "
+        f"{args.firms} firms, {args.resources} resources"
+        + (f" and {args.candidates} candidates" if args.candidates else "")
+        + f" (seed {args.seed}), "
         f"and the manual plan {path / 'plans' / 'manual.csv'}"
     )
     return EXIT_OK

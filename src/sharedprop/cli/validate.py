@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Read an instance folder, report every problem in its files (file, row, "
         "column, id) and summarise it: size, proximity-graph components, isolated communities, "
         "communities no firm can reach, resources no hub can reach, firm capacity against "
-        "households. Plans in INSTANCE/plans/ are checked too. Exit 0 if all is readable, "
+        "households, candidate resources and whether firms can meet min_coverage. Plans "
+        "in INSTANCE/plans/ are checked too. Exit 0 if all is readable, "
         "2 otherwise.",
     )
     p.add_argument("instance", metavar="INSTANCE", type=Path, help="the instance folder")

@@ -35,6 +35,15 @@ def _groups(instance: Instance) -> list[RuleGroup]:
     g = []
     if not pol.allow_uncovered:
         g.append(RuleGroup("coverage", "every community must be covered (allow_uncovered = false)"))
+    total = instance.total_households
+    if pol.required_households(total) > 0:
+        g.append(
+            RuleGroup(
+                "min_coverage",
+                f"packages hold at least {pol.required_households(total):,} of {total:,} "
+                f"households (min_coverage = {pol.min_coverage:g})",
+            )
+        )
     if pol.package_max_households is not None:
         g.append(
             RuleGroup(
@@ -169,6 +178,10 @@ def _build(instance: Instance, groups: list[RuleGroup]) -> tuple[cp_model.CpMode
         model.Add(sum(a[i][h] for h in range(n)) <= 1)
         if "coverage" in lits:
             model.Add(sum(a[i][h] for h in range(n)) == 1).OnlyEnforceIf(lits["coverage"])
+    if "min_coverage" in lits:
+        covered = sum(hh[i] * a[i][h] for i in range(n) for h in range(n))
+        need = pol.required_households(sum(hh))
+        model.Add(covered >= need).OnlyEnforceIf(lits["min_coverage"])
     d = [[point_distance(kind, ci.lon, ci.lat, cj.lon, cj.lat) for cj in comms] for ci in comms]
     for h in range(n):
         load = sum(hh[i] * a[i][h] for i in range(n))

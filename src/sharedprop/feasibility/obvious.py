@@ -88,6 +88,7 @@ def diagnose(instance: Instance, problem: Problem, maps: InstanceMaps) -> list[s
             f"{must_hh:,} households must be covered but all firms together can take only "
             f"{cap:,} (sum of capacity_households)"
         )
+    reasons += _coverage_floor(instance, problem, servable, cap)
     min_w = pol.package_min_households
     if min_w > 0 and must.any():
         # A must-cover community whose whole reachable neighbourhood is too small for a package.
@@ -119,6 +120,32 @@ def diagnose(instance: Instance, problem: Problem, maps: InstanceMaps) -> list[s
                     f"community {cid} is both locked 'must' and 'forbid' for firm {lk.firm_id}"
                 )
     return _dedupe(reasons)
+
+
+def _coverage_floor(
+    instance: Instance, problem: Problem, servable: np.ndarray, capacity: int
+) -> list[str]:
+    """A ``min_coverage`` floor above what any plan can cover, with the numbers."""
+    total = int(problem.weight.sum())
+    need = instance.policy.required_households(total)
+    if need == 0:
+        return []
+    floor = (
+        f"min_coverage = {instance.policy.min_coverage:g} asks for {need:,} of {total:,} households"
+    )
+    reach = int(problem.weight[servable].sum())
+    out = []
+    if need > reach:
+        out.append(
+            f"{floor} in packages, but only {reach:,} households live where some firm can "
+            "serve a package (the rest are out of every firm's reach or too large for a package)"
+        )
+    if need > capacity:
+        out.append(
+            f"{floor} in packages, but all firms together can take only {capacity:,} "
+            "(sum of capacity_households)"
+        )
+    return out
 
 
 def _dedupe(items: list[str]) -> list[str]:

@@ -54,6 +54,17 @@ class InstanceSummary:
     capacity_households: int
     package_max_households: int | None
     oversized_communities: tuple[str, ...]
+    min_coverage: float = 0.0
+    required_households: int = 0  # what min_coverage asks for, in households
+    reachable_households: int = 0  # households neither out of reach nor too large for a package
+    candidate_resources: tuple[str, ...] = ()  # available = false
+
+    @property
+    def floor_out_of_reach(self) -> bool:
+        """True when no plan can meet ``min_coverage``: it asks for more households than the
+        firms can reach or hold."""
+        ceiling = min(self.reachable_households, self.capacity_households)
+        return self.required_households > ceiling
 
     @property
     def capacity_ratio(self) -> float:
@@ -65,6 +76,7 @@ class InstanceSummary:
             if isinstance(v, tuple):
                 d[k] = list(v)
         d["capacity_ratio"] = self.capacity_ratio
+        d["floor_out_of_reach"] = self.floor_out_of_reach
         return d
 
     def to_lines(self) -> list[str]:
@@ -100,7 +112,19 @@ class InstanceSummary:
             f"households ({self.capacity_ratio:.0%})",
             f"communities above package_max_households ({limit}): "
             f"{ids(self.oversized_communities)}",
-        ]
+            f"candidate resources (available = false): {ids(self.candidate_resources)}",
+        ] + self._floor_lines()
+
+    def _floor_lines(self) -> list[str]:
+        if self.required_households == 0:
+            return []
+        line = (
+            f"coverage floor: min_coverage = {self.min_coverage:g} asks for "
+            f"{self.required_households:,} of {self.households:,} households in packages; "
+            f"{self.reachable_households:,} are within some firm's reach, firms hold "
+            f"{self.capacity_households:,}"
+        )
+        return [line + (" — no plan can meet it" if self.floor_out_of_reach else "")]
 
 
 def _arrays(items: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -183,6 +207,9 @@ def describe(instance: Instance) -> InstanceSummary:
     g = instance.graph
     components = list(nx.connected_components(g)) if len(g) else []
     limit = instance.policy.package_max_households
+    unreachable = _unreachable_communities(instance, hub_ok)
+    oversized = tuple(c.id for c in comms if limit is not None and c.households > limit)
+    out_of_reach = set(unreachable) | set(oversized)
     return InstanceSummary(
         name=instance.name,
         distance=instance.distance,
@@ -197,12 +224,14 @@ def describe(instance: Instance) -> InstanceSummary:
         components=len(components),
         largest_component=max((len(c) for c in components), default=0),
         isolated=tuple(c.id for c in comms if g.degree(c.id) == 0),
-        unreachable_communities=tuple(_unreachable_communities(instance, hub_ok)),
+        unreachable_communities=tuple(unreachable),
         unreachable_resources=tuple(r.id for r, hit in zip(res, res_hit, strict=True) if not hit),
         idle_firms=tuple(f.id for f, hit in zip(firms, firm_hit, strict=True) if not hit),
         capacity_households=sum(f.capacity_households for f in firms),
         package_max_households=limit,
-        oversized_communities=tuple(
-            c.id for c in comms if limit is not None and c.households > limit
-        ),
+        oversized_communities=oversized,
+        min_coverage=instance.policy.min_coverage,
+        required_households=instance.policy.required_households(instance.total_households),
+        reachable_households=sum(c.households for c in comms if c.id not in out_of_reach),
+        candidate_resources=tuple(r.id for r in res if not r.available),
     )

@@ -3,10 +3,13 @@
 Text for planners is written in the code as English templates with named fields,
 ``tr("{name} must be >= 0, got {value}", name=..., value=...)``; :func:`tr` looks the template
 up in the language's gettext catalog (``locale/<lang>/LC_MESSAGES/sharedprop.po``) and fills it.
-English needs no catalog. The language is the one set by :func:`use_language` (the CLI's
-``--lang``, the ``lang`` parameter of the Python API), else the locale's: Chinese for a ``zh*``
-locale (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, in gettext's order), else English.
-It is held in a context variable, so threads and tasks of a web app each keep their own.
+English needs no catalog. Other parts with strings of their own keep them in a gettext domain
+of their own beside it (the web app: ``sharedprop-app.po``), read by the same code
+(:func:`translations`, :func:`messages`). The language is the one set by :func:`use_language`
+(the CLI's ``--lang``, the ``lang`` parameter of the Python API), else the locale's: Chinese
+for a ``zh*`` locale (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, in gettext's
+order), else English. It is held in a context variable, so threads and tasks of a web app each
+keep their own.
 """
 
 from __future__ import annotations
@@ -69,16 +72,33 @@ def use_language(lang: str | None) -> Iterator[Language]:
         _current.reset(token)
 
 
-def catalog_path(lang: str) -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_path(lang: str, domain: str = DOMAIN) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
 @cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The compiled catalog of ``lang`` (English: none, the code's own text)."""
+def translations(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The compiled catalog of ``lang`` in ``domain`` (English: none, the code's own text)."""
     if lang == "en":
         return gettext.NullTranslations()
-    return gettext.GNUTranslations(io.BytesIO(compile_mo(read_po(catalog_path(lang)))))
+    return gettext.GNUTranslations(io.BytesIO(compile_mo(read_po(catalog_path(lang, domain)))))
+
+
+@cache
+def _messages(lang: str, domain: str) -> tuple[tuple[str, str], ...]:
+    if lang == "en":
+        return ()
+    return tuple(
+        (e.msgid, e.msgstr[0])
+        for e in read_po(catalog_path(lang, domain))
+        if e.msgid and e.msgid_plural is None and not e.fuzzy and e.msgstr.get(0)
+    )
+
+
+def messages(lang: str, domain: str = DOMAIN) -> dict[str, str]:
+    """``msgid → translation`` of the translated entries of ``domain`` (for a web page, whose
+    script translates with them; English: empty, the page shows its strings as written)."""
+    return dict(_messages(lang, domain))
 
 
 def tr(message: str, /, **values: Any) -> str:

@@ -31,7 +31,7 @@ from sharedprop.data import (
     Policy,
     Resource,
 )
-from sharedprop.errors import InstanceError
+from sharedprop.errors import InstanceError, Problem
 from sharedprop.graph import build_proximity_graph
 from sharedprop.i18n import use_language
 from sharedprop.io.parse import (
@@ -131,8 +131,12 @@ def frame_table(
             else f"missing column(s) {', '.join(missing)}"
         )
         problems.append(
-            f"{label}: {what}; the columns must include {','.join(required)}. "
-            f"Found: {','.join(h for h in header if h) or 'nothing'}"
+            Problem(
+                f"{label}: {what}; the columns must include {','.join(required)}. "
+                f"Found: {','.join(h for h in header if h) or 'nothing'}",
+                place=label,
+                table=name,
+            )
         )
         return None
     rows = []

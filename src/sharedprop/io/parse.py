@@ -19,7 +19,7 @@ from sharedprop.coords import to_wgs84
 from sharedprop.data import GEOGRAPHIC_RULES, LOCK_RULES, Lock, Rule, field_problems
 from sharedprop.graph import Edge
 from sharedprop.i18n import tr
-from sharedprop.io.tables import Cells, Row, Table
+from sharedprop.io.tables import Row, Table
 
 # Columns holding whole numbers; every other numeric column is a float.
 _WHOLE = {"households", "capacity_households", "max_packages", "buildings", "built_year"}
@@ -51,7 +51,8 @@ def _hint_for(name: str, value: Any) -> str:
     return ""
 
 
-def _coordinate_problems(values: dict[str, Any], geographic: bool) -> list[str]:
+def _coordinate_problems(values: dict[str, Any], geographic: bool) -> list[tuple[str, str]]:
+    """``(column, message)`` for each coordinate out of range."""
     if not geographic:
         return []
     out = []
@@ -73,7 +74,7 @@ def _coordinate_problems(values: dict[str, Any], geographic: bool) -> list[str]:
             if swapped
             else ""
         )  # fmt: skip
-        out.append(msg + hint)
+        out.append((col, msg + hint))
     return out
 
 
@@ -100,9 +101,9 @@ def parse_sites(
     first_row: dict[str, str] = {}
     for row in table.rows:
         ident = row.get("id")
-        cells = Cells(table.where(row, ident or None), row, problems)
+        cells = table.cells(row, problems, ident or None)
         if not ident:
-            cells.add(tr("id is empty; give every {kind} a unique id", kind=kind_word(kind)))
+            cells.add(tr("id is empty; give every {kind} a unique id", kind=kind_word(kind)), "id")
         elif ident in first_row:
             cells.add(
                 tr(
@@ -110,7 +111,8 @@ def parse_sites(
                     id=ident,
                     row=first_row[ident],
                     kind=kind_word(kind),
-                )  # fmt: skip
+                ),
+                "id",
             )
         else:
             first_row[ident] = row.ref
@@ -132,10 +134,10 @@ def parse_sites(
             values[col] = cells.flag(col) if table.has(col) else True
             ok &= values[col] is not None
         for col, msg in field_problems(values, rules):
-            cells.add(msg + _hint_for(col, values[col]))
+            cells.add(msg + _hint_for(col, values[col]), col)
             ok = False
-        for msg in _coordinate_problems(values, geographic):
-            cells.add(msg)
+        for col, msg in _coordinate_problems(values, geographic):
+            cells.add(msg, col)
             ok = False
         if ok and ident:
             parsed.items.append((row, values))
@@ -163,28 +165,26 @@ def parse_wkt(parsed: Parsed | None, geographic: bool, problems: list[str]) -> N
         try:
             geom = shapely.from_wkt(text)
         except shapely.errors.ShapelyError as exc:
-            problems.append(
-                tr(
-                    "{where}: geometry_wkt is not valid WKT ({error}); write e.g. POLYGON ((118.11 "
-                    "24.48, 118.12 24.48, 118.12 24.49, 118.11 24.48)) or leave it empty",
-                    where=where,
-                    error=exc,
-                )
+            text = tr(
+                "{where}: geometry_wkt is not valid WKT ({error}); write e.g. POLYGON ((118.11 "
+                "24.48, 118.12 24.48, 118.12 24.49, 118.11 24.48)) or leave it empty",
+                where=where,
+                error=exc,
             )
+            problems.append(parsed.table.problem(row, text, "geometry_wkt"))
             continue
         if geom is None or geom.is_empty:
             continue
         if geographic:
             x0, y0, x1, y1 = geom.bounds
             if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
-                problems.append(
-                    tr(
-                        "{where}: geometry_wkt has coordinates outside lon -180..180 / lat "
-                        "-90..90 (bounds {bounds}); WKT lists each vertex as 'lon lat'",
-                        where=where,
-                        bounds=" ".join(format(v, "g") for v in (x0, y0, x1, y1)),
-                    )
+                text = tr(
+                    "{where}: geometry_wkt has coordinates outside lon -180..180 / lat "
+                    "-90..90 (bounds {bounds}); WKT lists each vertex as 'lon lat'",
+                    where=where,
+                    bounds=" ".join(format(v, "g") for v in (x0, y0, x1, y1)),
                 )
+                problems.append(parsed.table.problem(row, text, "geometry_wkt"))
                 continue
         values["_geom"] = geom
 
@@ -195,7 +195,7 @@ def _check_ids(
     """Rows whose id columns all name known ids; problems for the others."""
     out = []
     for row in table.rows:
-        cells = Cells(table.where(row), row, problems)
+        cells = table.cells(row, problems)
         values, ok = {}, True
         for col, (what, known, origin) in columns.items():
             value = cells.text(col, required=True, what=tr("a {kind} id", kind=kind_word(what)))
@@ -210,7 +210,8 @@ def _check_ids(
                         value=repr(value),
                         kind=kind_word(what),
                         origin=origin,
-                    )
+                    ),
+                    col,
                 )
                 ok = False
             values[col] = value
@@ -229,13 +230,15 @@ def parse_edges(
     known = ("community", cids, communities)
     rows = _check_ids(table, {"source": known, "target": known}, problems)
     for row, values in rows:
-        cells = Cells(table.where(row, f"{values['source']}-{values['target']}"), row, problems)
+        cells = table.cells(row, problems, f"{values['source']}-{values['target']}")
         if values["source"] == values["target"]:
-            cells.add(tr("source and target are the same community; delete this row"))
+            cells.add(tr("source and target are the same community; delete this row"), "target")
             continue
         dist = cells.number("distance_m", required=False) if table.has("distance_m") else None
         if dist is not None and dist < 0:
-            cells.add(tr("distance_m must be >= 0, got {value}", value=format(dist, "g")))
+            cells.add(
+                tr("distance_m must be >= 0, got {value}", value=format(dist, "g")), "distance_m"
+            )
             continue
         edges.append((values["source"], values["target"], dist))
     return edges
@@ -257,7 +260,7 @@ def parse_locks(
     must: dict[str, tuple[str, str]] = {}
     for row, values in rows:
         cid, fid = values["community_id"], values["firm_id"]
-        cells = Cells(table.where(row, f"{cid}, {fid}"), row, problems)
+        cells = table.cells(row, problems, f"{cid}, {fid}")
         rule = cells.text("rule", required=True, what=tr("must or forbid")).lower()
         if not rule:
             continue
@@ -267,7 +270,8 @@ def parse_locks(
                     "rule must be one of {rules}, got {value}",
                     rules=", ".join(LOCK_RULES),
                     value=repr(row.get("rule")),
-                )
+                ),
+                "rule",
             )
             continue
         if (cid, fid) in seen and seen[(cid, fid)][0] != rule:

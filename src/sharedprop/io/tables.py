@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sharedprop.errors import Problem
 from sharedprop.i18n import tr
 
 ROW_REFERENCE = re.compile(r"\brows? \d|第 \d+ 行")
@@ -68,6 +69,11 @@ class Row:
         """``row 14`` (or the row's own label): how messages name this row."""
         return self.label or tr("row {n}", n=self.number)
 
+    @property
+    def sheet_row(self) -> int | None:
+        """The spreadsheet row, or None where rows are named by a label (a frame's index)."""
+        return None if self.label else self.number
+
 
 @dataclass(frozen=True)
 class Table:
@@ -86,6 +92,17 @@ class Table:
         """``communities.csv row 14 (id C013)`` — the start of every message about a row."""
         label = f"{self.file} {row.ref}"
         return tr("{place} (id {id})", place=label, id=ident) if ident else label
+
+    def cells(self, row: Row, problems: list[str], ident: str | None = None) -> Cells:
+        """Typed access to ``row``; its problems start with :meth:`where` and name this table."""
+        return Cells(self.where(row, ident), row, problems, table=self.name, place=self.file)
+
+    def problem(self, row: Row, text: str, column: str | None = None) -> Problem:
+        """``text`` (a whole sentence about ``row``) with its place: this table, row, column."""
+        value = row.get(column) if column else None
+        return Problem(
+            text, place=self.file, table=self.name, row=row.sheet_row, column=column, value=value
+        )
 
 
 def row_note(problems: list[str]) -> str | None:
@@ -260,7 +277,9 @@ def decode_text(data: bytes, display: str, problems: list[str]) -> str | None:
     return None
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of CSV ``text``: the most frequent of comma, semicolon and tab in its first
+    line (a comma when none is there)."""
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
@@ -281,7 +300,7 @@ def _csv_records(
     if "\x00" in text:
         problems.append(f"{display} contains NUL bytes, so it is not CSV text; {_SAVE_AS_UTF8}")
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         # Records are numbered as spreadsheet rows (header = 1), which is what Excel shows.
         return [(i, rec) for i, rec in enumerate(reader, start=1)]
@@ -311,19 +330,26 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def workbook_sheets(
-    path: Path, display: str, problems: list[str]
-) -> dict[str, list[list[Any]]] | None:
-    """Every sheet of the workbook at ``path`` as rows of cell values, by sheet title."""
+def _open_workbook(path: Path, display: str, problems: list[str]) -> Any:
+    """The workbook at ``path``, read-only with cached values; None with a problem if unreadable."""
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         problems.append(
             f"{display} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); open it in "
             "Excel or WPS and save it again as .xlsx"
         )
+        return None
+
+
+def workbook_sheets(
+    path: Path, display: str, problems: list[str]
+) -> dict[str, list[list[Any]]] | None:
+    """Every sheet of the workbook at ``path`` as rows of cell values, by sheet title."""
+    wb = _open_workbook(path, display, problems)
+    if wb is None:
         return None
     try:
         return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
@@ -349,15 +375,8 @@ def _xlsx_records(
     *,
     named_sheet_only: bool = False,
 ) -> list[tuple[int, list[str]]] | None:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        problems.append(
-            f"{display} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); open it in "
-            "Excel or WPS and save it again as .xlsx"
-        )
+    wb = _open_workbook(path, display, problems)
+    if wb is None:
         return None
     try:
         sheets = {ws.title: ws for ws in wb.worksheets}
@@ -432,17 +451,28 @@ def records_to_table(
     missing = [c for c in required_columns if c not in header]
     if missing:
         problems.append(
-            f"{display}: missing column(s) {', '.join(missing)} in the header (row "
-            f"{header_number}); the header must include {','.join(required_columns)}. "
-            f"Found: {','.join(h for h in header if h) or 'nothing'}"
+            Problem(
+                f"{display}: missing column(s) {', '.join(missing)} in the header (row "
+                f"{header_number}); the header must include {','.join(required_columns)}. "
+                f"Found: {','.join(h for h in header if h) or 'nothing'}",
+                place=display,
+                table=name,
+                row=header_number,
+            )
         )
         return None
     seen: set[str] = set()
     for h in header:
         if h and h in seen:
             problems.append(
-                f"{display}: column {h} appears twice in the header (row {header_number}); "
-                "delete or rename one of them"
+                Problem(
+                    f"{display}: column {h} appears twice in the header (row {header_number}); "
+                    "delete or rename one of them",
+                    place=display,
+                    table=name,
+                    row=header_number,
+                    column=h,
+                )
             )
             return None
         seen.add(h)
@@ -466,21 +496,34 @@ class Cells:
     """Typed access to one row's cells; every problem is appended to ``problems``.
 
     ``where`` is the start of each message (``communities.csv row 14 (id C013)``), so every
-    problem names file, row, id and — by its first word — the column.
+    problem names file, row, id and — by its first word — the column. Each problem is a
+    :class:`Problem` that also carries ``table``, ``place``, the row and the column.
     """
 
     where: str
     row: Row
     problems: list[str] = field(default_factory=list)
+    table: str | None = None
+    place: str | None = None
 
-    def add(self, message: str) -> None:
-        self.problems.append(tr("{where}: {problem}", where=self.where, problem=message))
+    def add(self, message: str, column: str | None = None) -> None:
+        """Add ``message`` (about ``column``'s cell, or the row when None) as a problem."""
+        self.problems.append(
+            Problem(
+                tr("{where}: {problem}", where=self.where, problem=message),
+                place=self.place,
+                table=self.table,
+                row=self.row.sheet_row,
+                column=column,
+                value=self.row.get(column) if column else None,
+            )
+        )
 
     def text(self, column: str, *, required: bool = False, what: str | None = None) -> str:
         value = self.row.get(column)
         if required and not value:
             what = what if what is not None else tr("a value")
-            self.add(tr("{column} is empty; fill in {what}", column=column, what=what))
+            self.add(tr("{column} is empty; fill in {what}", column=column, what=what), column)
         return value
 
     def flag(self, column: str, *, default: bool = True) -> bool | None:
@@ -496,7 +539,8 @@ class Cells:
                     column=column,
                     words=FLAG_WORDS,
                     value=repr(raw),
-                )  # fmt: skip
+                ),
+                column,
             )
         return value
 
@@ -511,7 +555,7 @@ class Cells:
         kind = tr("a whole number") if whole else tr("a number")
         if not raw:
             if required:
-                self.add(tr("{column} is empty; fill in {what}", column=column, what=kind))
+                self.add(tr("{column} is empty; fill in {what}", column=column, what=kind), column)
             return None
         value = parse_number(raw)
         if value is None:
@@ -523,12 +567,14 @@ class Cells:
                     kind=kind,
                     value=repr(raw),
                     hint=hint,
-                )  # fmt: skip
+                ),
+                column,
             )
             return None
         if not math.isfinite(value):
             self.add(
-                tr("{column} must be a finite number, got {value}", column=column, value=repr(raw))
+                tr("{column} must be a finite number, got {value}", column=column, value=repr(raw)),
+                column,
             )
             return None
         if whole:
@@ -538,7 +584,8 @@ class Cells:
                         "{column} must be a whole number, got {value}",
                         column=column,
                         value=repr(raw),
-                    )  # fmt: skip
+                    ),
+                    column,
                 )
                 return None
             return int(value)

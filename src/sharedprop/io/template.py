@@ -66,7 +66,7 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def _put(ws: Worksheet, row: int, column: int, value: Any) -> None:
+def put_cell(ws: Worksheet, row: int, column: int, value: Any) -> None:
     """Write one value so that it reads back equal: text is never a formula, and a float that
     openpyxl's 16 digits would round is written as its exact text (the reader parses it)."""
     value = _cell_value(value)
@@ -81,7 +81,7 @@ def _put(ws: Worksheet, row: int, column: int, value: Any) -> None:
 
 def _put_row(ws: Worksheet, row: int, values: Iterable[Any]) -> None:
     for column, value in enumerate(values, start=1):
-        _put(ws, row, column, value)
+        put_cell(ws, row, column, value)
 
 
 def _note(section: str, key: str) -> str:
@@ -140,8 +140,11 @@ def _table_sheet(
             _list_validation(ws, formula, cells, strict=strict)
 
 
-def _settings_sheet(wb: Workbook, section: str, values: Mapping[str, Any]) -> None:
-    ws = wb.create_sheet(section)
+def settings_sheet(
+    wb: Workbook, section: str, values: Mapping[str, Any], index: int | None = None
+) -> None:
+    """The key/value sheet ``section`` of ``values`` (notes, dropdowns), at ``index`` or last."""
+    ws = wb.create_sheet(section, index)
     ws.append(["key", "value", "note"])
     for cell in ws[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
@@ -224,7 +227,7 @@ def _workbook(
     for name in TABLES:
         _table_sheet(wb, name, frames[name], example=example, streets_ref=streets_ref)
     for section in SETTINGS_SECTIONS:
-        _settings_sheet(wb, section, settings[section])
+        settings_sheet(wb, section, settings[section])
     wb.active = 0
     return wb
 

@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from sharedprop.models.bounds import knapsack_tables as knapsack_dp
+from sharedprop.models.classic import clustering_lagrangian
 from sharedprop.models.colgen import package_table
 
 _done = False
@@ -56,5 +57,6 @@ def warm_up() -> float:
         1.0,
         np.empty(len(sets)),
     )
+    clustering_lagrangian.warm_up()
     _done = True
     return time.monotonic() - t

@@ -12,12 +12,14 @@ from collections.abc import Mapping, Sequence
 from html import escape
 
 from sharedprop._version import __version__
+from sharedprop.analysis.stress import collection_headroom
 from sharedprop.compare import METRICS, Comparison, Metric, Move, compare_plans
 from sharedprop.data import Instance
 from sharedprop.errors import SharedpropError
 from sharedprop.evaluate import Evaluation, evaluate
 from sharedprop.formatting import count, metres, pct, plural, seconds, yuan
 from sharedprop.plan import Plan
+from sharedprop.report.charts import convergence_chart, svg
 from sharedprop.report.page import (
     CSS,
     SORT_JS,
@@ -79,7 +81,8 @@ def _cards(instance: Instance, ev: Evaluation | None, result: Result | None) -> 
                   f"fees + {yuan(ev.resource_income)} from resources"),
             _card("Coverage 覆盖", pct(ev.coverage),
                   f"{count(ev.coverage_households)} of {count(ev.total_households)} households, "
-                  f"{count(len(ev.covered))} of {count(len(instance.communities))} communities"),
+                  f"{count(len(ev.covered))} of {count(len(instance.communities))} communities"
+                  + _floor_note(instance)),
             _card("Packages 服务包", count(len(ev.packages)), "service packages"),
             _card("Firms used 物业企业", f"{ev.firms_used} of {len(instance.firms)}",
                   "firms with a package"),
@@ -202,11 +205,64 @@ def _resources(instance: Instance, plan: Plan, ev: Evaluation) -> str:
             td(f"{escape(r.name)} <small>({escape(r.id)})</small>", sort=r.id),
             td(escape(r.kind.replace("_", " "))),
             td(yuan(r.annual_income), numeric=True, sort=r.annual_income),
-            td(escape(pid) if pid else "not bundled", sort=pid or ""),
+            td(escape(pid) if pid else _unbundled(r.available), sort=pid or ""),
             td(metres(d), numeric=True, sort=d if d is not None else -1),
             td(metres(r.max_distance_m), numeric=True, sort=r.max_distance_m),
         ])  # fmt: skip
     return h2("Resources", "经营性资源", "resources") + table(cols, rows)
+
+
+def _headroom(instance: Instance, plan: Plan) -> str:
+    """How far collection can fall before each package needs more money, most fragile first."""
+    rows_data = sorted(
+        collection_headroom(instance, plan), key=lambda h: (h.collection_fall, h.package_id)
+    )
+    if not rows_data:
+        return ""
+    cols = [Col("Package"), Col("Firm"), Col("Subsidy ¥/yr", True), Col("Fee revenue ¥/yr", True),
+            Col("Collection may fall by", True), Col("Collection rate now", True),
+            Col("Needs money below", True)]  # fmt: skip
+    rows = [
+        [
+            td(escape(h.package_id), sort=h.package_id),
+            td(escape(h.firm_id)),
+            td(yuan(h.subsidy), numeric=True, sort=h.subsidy),
+            td(yuan(h.fee_revenue), numeric=True, sort=h.fee_revenue),
+            td(pct(h.collection_fall), numeric=True, sort=h.collection_fall),
+            td(pct(h.mean_collection_rate), numeric=True, sort=h.mean_collection_rate),
+            td(pct(h.break_even_collection_rate), numeric=True, sort=h.break_even_collection_rate),
+        ]
+        for h in rows_data
+    ]
+    return (
+        h2("How far can collection fall", "收缴率可下降多少", "headroom")
+        + "<p>A package that needs a subsidy now needs more at any fall in fee collection; one "
+        "that pays for itself needs public money only once collection falls below the rate "
+        "shown (every member's collection rate falling by the same share).</p>" + table(cols, rows)
+    )
+
+
+def _convergence(result: Result) -> str:
+    """The best plan's objective and the proven bound over the solve's time."""
+    trace = result.trace
+    fig = convergence_chart(
+        [p.seconds for p in trace], [p.objective for p in trace], [p.bound for p in trace],
+        result.time_limit,
+    )  # fmt: skip
+    return (
+        h2("How the search went", "求解过程", "convergence")
+        + f'<div class="chart">{svg(fig)}</div>'
+    )
+
+
+def _floor_note(instance: Instance) -> str:
+    """The coverage floor, when the policy sets one."""
+    floor = instance.policy.min_coverage
+    return f"; the policy asks for at least {pct(floor)}" if floor > 0 else ""
+
+
+def _unbundled(available: bool) -> str:
+    return "not bundled" if available else "candidate, not available"
 
 
 def _uncovered(instance: Instance, ev: Evaluation) -> str:
@@ -374,12 +430,15 @@ def render_report(
             _firms(instance, plan, ev),
             _resources(instance, plan, ev),
             _uncovered(instance, ev),
+            _headroom(instance, plan),
         ]
         body += [
             _comparison(instance, cmp, name, (plans or {})[name])
             for name, cmp in comparisons.items()
         ]
         body += [f"<p>{escape(n)}</p>" for n in notes]
+    if result is not None and len(result.trace) > 1:
+        body.append(_convergence(result))
     body.append(_footer(instance, result))
     title = f"Shared property plan — {instance.name}"
     return (

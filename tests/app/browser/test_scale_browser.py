@@ -29,8 +29,7 @@ OBSERVE = """
 window.__long = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__long.push(e.duration);
-})
-  .observe({ type: "longtask", buffered: false });
+}).observe({ type: "longtask", buffered: false });
 """
 FRAME = (
     "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(1)));"
@@ -86,7 +85,9 @@ def test_the_city_instance_draws_every_community_and_pans_and_zooms(server, brow
     shot(browser, "4-city")
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores",
+        "machine": (
+            f"{platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores"
+        ).strip(),
         "python": platform.python_version(),
         "instance": CITY,
         "open_instance_s": round(city, 2),

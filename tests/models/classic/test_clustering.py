@@ -1,116 +1,24 @@
-"""Capacitated clustering (``solve_clustering``) against exhaustive enumeration.
-
-The reference enumerates every ``hub_of`` vector of a tiny instance (at most 5 points, so at
-most 6^5 = 7,776 vectors) and checks each rule with its own code, networkx for contiguity, so
-that it shares nothing with the model but the meaning of the fields.
-"""
+"""Capacitated clustering (``solve_clustering``) against exhaustive enumeration
+(``tests/models/clustering_cases.py``)."""
 
 from __future__ import annotations
 
-import itertools
-
-import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sharedprop.models.classic.clustering import (
+from sharedprop.models.classic.clustering import ClusteringParams, solve_clustering
+from sharedprop.models.classic.clustering_input import (
     ClusteringInput,
     clustering_objective,
     clustering_violations,
-    solve_clustering,
 )
+from tests.models.clustering_cases import brute_force, clustering_inputs, reference_value
 
 SETTINGS = settings(
     max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
-
-
-def reference_value(inp: ClusteringInput, hub_of: tuple[int, ...]) -> int | None:
-    """The objective of ``hub_of`` if it obeys every rule, else None (independent of the model)."""
-    n = inp.n
-    hubs = {h for h in hub_of if h >= 0}
-    if any(hub_of[h] != h for h in hubs):
-        return None
-    if inp.n_clusters is not None and len(hubs) != inp.n_clusters:
-        return None
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    if inp.adjacency is not None:
-        graph.add_edges_from((i, int(j)) for i in range(n) for j in inp.adjacency[i])
-    total = 0
-    for i, h in enumerate(hub_of):
-        if h < 0:
-            if inp.uncovered_cost is None:
-                return None
-            total += int(inp.uncovered_cost[i])
-            continue
-        if inp.allowed is not None and not inp.allowed[i, h]:
-            return None
-        total += int(inp.cost[i, h])
-    for h in hubs:
-        if inp.can_be_hub is not None and not inp.can_be_hub[h]:
-            return None
-        members = [i for i in range(n) if hub_of[i] == h]
-        load = int(sum(inp.weight[i] for i in members))
-        if inp.max_weight is not None and load > inp.max_weight:
-            return None
-        if load < inp.min_weight:
-            return None
-        if inp.adjacency is not None and not nx.is_connected(graph.subgraph(members)):
-            return None
-        if inp.hub_cost is not None:
-            total += int(inp.hub_cost[h])
-    if any(hub_of[a] != hub_of[b] for a, b in inp.together):
-        return None
-    if any(hub_of[a] >= 0 and hub_of[a] == hub_of[b] for a, b in inp.apart):
-        return None
-    return total
-
-
-def brute_force(inp: ClusteringInput) -> int | None:
-    values = [
-        v
-        for hub_of in itertools.product(range(-1, inp.n), repeat=inp.n)
-        if (v := reference_value(inp, hub_of)) is not None
-    ]
-    return min(values) if values else None
-
-
-@st.composite
-def clustering_inputs(draw):
-    n = draw(st.integers(1, 5))
-    cost = np.array(draw(st.lists(st.integers(0, 20), min_size=n * n, max_size=n * n)))
-    cost = cost.reshape(n, n)
-    weight = np.array(draw(st.lists(st.integers(1, 6), min_size=n, max_size=n)))
-
-    def maybe(strategy):
-        return draw(st.one_of(st.none(), strategy))
-
-    allowed = maybe(st.lists(st.booleans(), min_size=n * n, max_size=n * n))
-    adjacency = None
-    if draw(st.booleans()):
-        edges = [e for e in itertools.combinations(range(n), 2) if draw(st.booleans())]
-        adjacency = [[b if a == i else a for a, b in edges if i in (a, b)] for i in range(n)]
-    pairs = st.lists(
-        st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] != p[1]),
-        max_size=1,
-    )
-    return ClusteringInput(
-        cost=cost,
-        weight=weight,
-        max_weight=maybe(st.integers(2, 14)),
-        min_weight=draw(st.sampled_from([0, 0, 2, 5])),
-        allowed=None if allowed is None else np.array(allowed).reshape(n, n),
-        hub_cost=maybe(st.lists(st.integers(0, 10), min_size=n, max_size=n).map(np.array)),
-        can_be_hub=maybe(st.lists(st.booleans(), min_size=n, max_size=n).map(np.array)),
-        n_clusters=maybe(st.integers(1, n)),
-        uncovered_cost=maybe(st.lists(st.integers(0, 30), min_size=n, max_size=n).map(np.array)),
-        adjacency=adjacency,
-        together=tuple(draw(pairs)) if n > 1 else (),
-        apart=tuple(draw(pairs)) if n > 1 else (),
-    )
 
 
 @SETTINGS
@@ -239,5 +147,60 @@ def test_two_workers_prove_the_same_optimum_as_one_with_highs_beside_cp_sat():
     alone = solve_clustering(inp, time_limit=30, workers=1, seed=1)
     assert pair.status == alone.status == "optimal"
     assert pair.objective == alone.objective == pair.bound
-    assert "below" in pair.stats["proved_by"] or "nothing costs less" in pair.stats["proved_by"]
+    assert pair.stats.proved_by is not None
     assert clustering_objective(inp, pair.hub_of) == pair.objective
+
+
+@SETTINGS
+@given(clustering_inputs(contiguity=False))
+def test_highs_on_the_wall_clock_proves_the_same_optimum_as_enumerating(inp):
+    """``deterministic=False`` with one worker: the proof below the incumbent is HiGHS's alone."""
+    expected = brute_force(inp)
+    result = solve_clustering(inp, time_limit=20, workers=1, deterministic=False)
+    if expected is None:
+        assert result.status == "infeasible"
+        return
+    assert result.status == "optimal"
+    assert result.objective == expected == result.bound
+    assert clustering_objective(inp, result.hub_of) == expected
+    assert result.stats.prover in (None, "HiGHS")
+
+
+def _capacitated_median(seed: int, n: int, p: int, slack: float) -> ClusteringInput:
+    rng = np.random.default_rng(seed)
+    xy = rng.integers(0, 100, size=(n, 2))
+    cost = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(int)
+    weight = rng.integers(1, 20, n)
+    capacity = int(np.ceil(weight.sum() * slack / p))
+    return ClusteringInput(cost=cost, weight=weight, max_weight=capacity, n_clusters=p)
+
+
+def test_the_mip_route_with_one_wall_clock_worker_proves_an_optimal_hint_with_highs_alone():
+    """40 points, p = 4: the Lagrangian bound (803.9) stays below the optimum, so proving the
+    hint optimal needs the search below it, which one wall-clock worker gives to HiGHS."""
+    inp = _capacitated_median(0, 40, 4, 1.06)
+    alone = solve_clustering(inp, time_limit=30, workers=1, seed=1)  # deterministic: CP-SAT
+    assert alone.status == "optimal"
+    result = solve_clustering(
+        inp, time_limit=30, workers=1, seed=1, deterministic=False, hint=alone.hub_of
+    )
+    assert (result.status, result.objective) == ("optimal", alone.objective)
+    assert result.stats.lagrangian is not None and result.stats.lagrangian < alone.objective - 1
+    assert result.stats.prover == "HiGHS"
+    assert result.stats.proved_by == "HiGHS: nothing costs less than the incumbent"
+
+
+def test_parameters_out_of_range_are_refused_by_name():
+    with pytest.raises(ValueError, match=r"workers must be at least 1, got 0"):
+        ClusteringParams(workers=0)
+    with pytest.raises(ValueError, match=r"lns_share must be a fraction in \[0, 1\], got 1.5"):
+        ClusteringParams(lns_share=1.5)
+    with pytest.raises(ValueError, match=r"time_limit must be a finite number ≥ 0, got inf"):
+        ClusteringParams(time_limit=float("inf"))
+
+
+def test_statistics_list_only_what_the_phases_set():
+    inp = _path_input(n_clusters=2, max_weight=2)
+    stats = solve_clustering(inp, time_limit=5, workers=1).stats.as_dict()
+    assert stats["pairs"] == 16 and "proved_by" in stats
+    assert all(value is not None for value in stats.values())

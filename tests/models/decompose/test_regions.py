@@ -12,8 +12,12 @@ import pytest
 from sharedprop import evaluate
 from sharedprop.models.core.clock import Clock
 from sharedprop.models.core.columns import make_column, plan_objective
+from sharedprop.models.core.run import RunContext
 from sharedprop.models.decompose.regions import grow_region, improve_by_regions, restrict
 from sharedprop.solver import columns_to_plan
+
+# A wall-clock limit that the repeatable (work-limited) searches here never reach.
+WALL = 120.0
 
 
 def test_a_region_keeps_only_what_the_packages_outside_it_leave_free(pilot) -> None:
@@ -61,10 +65,8 @@ def test_region_search_never_loses_money_or_breaks_a_rule_and_repeats_with_one_w
 ) -> None:
     instance, p, maps, cols = pilot
     start = plan_objective(p, cols)
-    runs = [
-        improve_by_regions(p, cols, time_limit=1.5, workers=1, seed=3, size=10, region_time=0.7)
-        for _ in range(2)
-    ]
+    repeatable = RunContext(time_limit=WALL, work_limit=1.5, workers=1, seed=3)
+    runs = [improve_by_regions(p, cols, repeatable, size=10, region_time=0.7) for _ in range(2)]
     assert runs[0].objective <= start + 1e-6
     assert runs[0].columns == runs[1].columns
     ev = evaluate(instance, columns_to_plan(p, maps, instance, runs[0].columns))
@@ -77,9 +79,8 @@ def test_a_region_proven_early_is_charged_only_the_work_it_did(pilot) -> None:
     a one-worker region search charges less than a full second per region."""
     _, p, _, cols = pilot
     clock = Clock(deterministic=True)
-    out = improve_by_regions(
-        p, cols, time_limit=4.0, workers=1, seed=1, size=4, region_time=1.0, clock=clock
-    )
+    repeatable = RunContext(time_limit=WALL, work_limit=4.0, workers=1, seed=1)
+    out = improve_by_regions(p, cols, repeatable, size=4, region_time=1.0, clock=clock)
     assert out.regions >= 2
     assert clock.now() < 0.9 * out.regions * 1.0
 

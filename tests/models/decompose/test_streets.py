@@ -24,9 +24,14 @@ from sharedprop.models.colgen.joint import solve_joint
 from sharedprop.models.core.columns import ColumnPool, make_column, plan_objective
 from sharedprop.models.core.problem import problem_from_instance
 from sharedprop.models.core.result import JointResult
+from sharedprop.models.core.run import RunContext
 from sharedprop.models.decompose import streets as blocks
 from sharedprop.models.decompose.streets import restrict, solve_by_blocks, street_blocks
+from sharedprop.result import StreetStatistics
 from tests.checks import assert_plan_obeys_every_rule_and_matches_evaluate
+
+# A wall-clock limit that the repeatable (work-limited) runs here never reach.
+WALL = 120.0
 
 
 @pytest.fixture(scope="module")
@@ -120,11 +125,11 @@ def test_street_by_street_plans_obey_every_rule_and_match_evaluate(
     instance = request.getfixturevalue(name)
     result = solve(instance, time_limit=4, workers=2, strategy="streets")
     assert result.strategy == "streets" and result.plan is not None
-    assert result.stats["streets_in_pairs"] is True  # two workers: the streets run at once
+    assert result.stats.streets.streets_in_pairs is True  # two workers: the streets run at once
     assert_plan_obeys_every_rule_and_matches_evaluate(instance, result)
     # The streets in turn are a restriction: they claim no bound of their own; the only bound
     # is the transportation LP's, computed before the search (models/bounds/transport.py).
-    assert result.best_bound == pytest.approx(min(result.stats["capacity_bound"], result.objective))
+    assert result.best_bound == pytest.approx(min(result.stats.capacity_bound, result.objective))
 
 
 def test_a_recombination_over_the_lp_ranked_columns_still_obeys_every_rule(
@@ -133,17 +138,22 @@ def test_a_recombination_over_the_lp_ranked_columns_still_obeys_every_rule(
     # The 40-community pool is far below LP_RANKED_COLUMNS; cut the ranking to 30 columns so
     # that the recombination runs on a subset (plus the combined plan's packages).
     monkeypatch.setattr(blocks, "LP_RANKED_COLUMNS", 30)
-    result = solve(scarce40, time_limit=3, workers=1, seed=1, strategy="streets")
+    result = solve(scarce40, time_limit=WALL, work_limit=3, workers=1, seed=1, strategy="streets")
     # The combined plan's packages join the 30; there are at most as many as communities.
     n = len(scarce40.communities)
-    assert 30 <= result.stats["recombined_columns"] <= min(30 + n, result.stats["pool"] - 1)
+    streets = result.stats.streets
+    assert 30 <= streets.recombined_columns <= min(30 + n, streets.pool - 1)
     assert_plan_obeys_every_rule_and_matches_evaluate(scarce40, result)
 
 
 def test_street_by_street_repeats_exactly_with_one_worker(scarce40: Instance) -> None:
     # The streets' tiny solves must end inside their wall-clock safety nets to repeat, which
     # needs every step (the proof by enumeration too) charged what it costs.
-    runs = [solve(scarce40, time_limit=2, workers=1, seed=3, strategy="streets") for _ in range(2)]
+    runs = [
+        solve(scarce40, time_limit=WALL, work_limit=2, workers=1, seed=3, strategy="streets")
+        for _ in range(2)
+    ]
+    assert runs[0].stopped_by == "work"
     assert runs[0].plan == runs[1].plan
     assert runs[0].objective == runs[1].objective
 
@@ -214,15 +224,13 @@ def test_a_street_whose_child_process_fails_is_left_uncovered_and_the_plan_obeys
         problem,
         street_blocks(problem),
         solve_block,
-        time_limit=2,
-        workers=2,
-        seed=0,
-        elapsed=lambda: 0.0,
+        RunContext(time_limit=2, workers=2),
         guide=capacity_relaxation(problem),
     )
-    assert jr.stats["streets_in_pairs"] is True
-    assert jr.stats["block_status"][1] == "unknown"
-    assert jr.stats["street_errors"] == ["RuntimeError: the child fails"]
+    streets = jr.stats["streets"]
+    assert streets.streets_in_pairs is True
+    assert streets.block_status[1] == "unknown"
+    assert streets.street_errors == ["RuntimeError: the child fails"]
     covered = {i for c in jr.columns for i in c.members}
     # The first street's communities only (the scarcity order may put either street first).
     assert any(covered <= {int(i) for i in b.members} for b in street_blocks(problem))
@@ -245,8 +253,8 @@ def test_an_odd_street_out_of_the_pairs_is_solved_alone_and_every_street_is_repo
         strategy="streets",
         on_progress=lambda p: messages.append(p.message),
     )
-    assert result.stats["streets_in_pairs"] is True
-    assert len(result.stats["block_status"]) == 3
+    assert result.stats.streets.streets_in_pairs is True
+    assert len(result.stats.streets.block_status) == 3
     assert sorted(m.split(" done")[0] for m in messages if m.startswith("street ")) == [
         "street 1 of 3",
         "street 2 of 3",
@@ -273,21 +281,16 @@ def test_a_stop_during_a_pair_asks_the_child_for_its_best_plan_and_keeps_it(
         stopped[0] = os.getpid() == parent
         return jr
 
-    began = time.monotonic()
     jr = solve_by_blocks(
         problem,
         street_blocks(problem),
         solve_block,
-        time_limit=60,
-        workers=2,
-        seed=0,
-        elapsed=lambda: time.monotonic() - began,
-        stop=lambda: stopped[0],
+        RunContext(time_limit=60, workers=2, stop=lambda: stopped[0]),
         guide=capacity_relaxation(problem),
     )
     # A child that never heard the stop would still be waiting at the parent's time-out, and
     # its street would come back "unknown".
-    assert all(s in ("feasible", "optimal") for s in jr.stats["block_status"])
+    assert all(s in ("feasible", "optimal") for s in jr.stats["streets"].block_status)
     covered = {i for c in jr.columns for i in c.members}
     for block in street_blocks(problem):  # both streets, the child's too, have packages
         assert covered & {int(i) for i in block.members}
@@ -307,6 +310,13 @@ def test_street_pairs_share_firms_and_come_most_shared_first(tmp_path: Path) -> 
     assert pairs and all(s > 0 for s in shared)
     assert shared == sorted(shared, reverse=True)
     assert len({(a.street, b.street) for a, b in pairs}) == len(pairs)
+
+
+def pair_search(problem, streets, solve_block, pool, *, deterministic: bool, **options):
+    """The pair search on a run of its own: pairs counted in advance (work units, one worker)
+    when ``deterministic``, else timed on the wall clock."""
+    run = RunContext(time_limit=WALL, work_limit=1.0 if deterministic else None, workers=1)
+    return blocks.PairSearch(problem, streets, solve_block, pool, run, **options)
 
 
 def _firm_rules_hold(problem, cols) -> bool:
@@ -337,18 +347,9 @@ def test_re_solving_a_pair_of_streets_keeps_a_better_plan_and_pools_its_columns(
         return solve_joint(sub, time_limit=0.5, workers=1, seed=0)
 
     before = plan_objective(problem, [])
-    cols, obj, stats = blocks._resolve_pairs(
-        problem,
-        street_blocks(problem),
-        [],
-        solve_block,
-        pool,
-        pair_time=blocks.PAIR_SECONDS * blocks.PAIR_WALL_PER_UNIT,  # one pair
-        deterministic=True,
-        stop=lambda: False,
-        on_improve=lambda obj: None,
-    )
-    assert obj < before and stats["pairs_improved"] >= 1
+    search = pair_search(problem, street_blocks(problem), solve_block, pool, deterministic=True)
+    cols, obj = search.run_pairs([], pair_time=blocks.PAIR_SECONDS * blocks.PAIR_WALL_PER_UNIT)
+    assert obj < before and search.stats.pairs_improved >= 1  # one pair, improved
     assert obj == pytest.approx(plan_objective(problem, cols))
     assert _firm_rules_hold(problem, cols)
     assert all(pool.index_of(c) is not None for c in cols)
@@ -363,30 +364,21 @@ def test_a_worse_re_solve_of_a_pair_of_streets_leaves_the_plan_as_it_was(
         problem,
         street_blocks(problem),
         lambda sub, limit, warm, stop: solve_joint(sub, time_limit=0.5, workers=1, seed=0),
-        time_limit=2,
-        workers=1,
-        seed=0,
-        elapsed=lambda: 0.0,
+        RunContext(time_limit=WALL, work_limit=2, workers=1),
     ).columns
     assert plan
 
     def nothing(sub, limit, warm, stop):
         return JointResult("feasible", [], plan_objective(sub, []), None)
 
-    cols, obj, stats = blocks._resolve_pairs(
-        problem,
-        street_blocks(problem),
-        plan,
-        nothing,
-        ColumnPool(problem),
-        pair_time=blocks.PAIR_SECONDS * blocks.PAIR_WALL_PER_UNIT,
-        deterministic=True,
-        stop=lambda: False,
-        on_improve=lambda obj: None,
+    search = pair_search(
+        problem, street_blocks(problem), nothing, ColumnPool(problem), deterministic=True
     )
+    cols, obj = search.run_pairs(plan, pair_time=blocks.PAIR_SECONDS * blocks.PAIR_WALL_PER_UNIT)
     assert cols == plan and obj == pytest.approx(plan_objective(problem, plan))
     # One pair, tried once: with nothing improved since, it is not solved again.
-    assert stats == {"pairs_resolved": 1, "pairs_improved": 0, "pairs_in_parallel": 0}
+    stats = search.stats
+    assert (stats.pairs_resolved, stats.pairs_improved, stats.pairs_in_parallel) == (1, 0, 0)
 
 
 def test_time_beyond_the_street_caps_goes_to_pairs_of_streets_and_the_plan_obeys_every_rule(
@@ -400,7 +392,7 @@ def test_time_beyond_the_street_caps_goes_to_pairs_of_streets_and_the_plan_obeys
     monkeypatch.setattr(blocks, "PAIR_SECONDS", 1.0)
     monkeypatch.setattr(blocks, "ranking_seconds", lambda columns: 0.0)
     result = solve(scarce40, time_limit=12, workers=2, seed=2, strategy="streets")
-    assert result.stats["pairs_resolved"] >= 1
+    assert result.stats.streets.pairs_resolved >= 1
     assert any(p.message == "streets combined" for p in result.trace)
     assert_plan_obeys_every_rule_and_matches_evaluate(scarce40, result)
 
@@ -415,21 +407,17 @@ def test_pairs_of_streets_with_one_worker_are_counted_in_advance_and_repeat(
         return solve_joint(sub, time_limit=0.5, workers=1, seed=0, initial=warm)
 
     def run():
-        return blocks._resolve_pairs(
-            problem,
-            street_blocks(problem),
-            [],
-            solve_block,
-            ColumnPool(problem),
-            pair_time=2.5 * blocks.PAIR_SECONDS * blocks.PAIR_WALL_PER_UNIT,
-            deterministic=True,
-            stop=lambda: False,
-            on_improve=lambda obj: None,
+        search = pair_search(
+            problem, street_blocks(problem), solve_block, ColumnPool(problem), deterministic=True
         )
+        cols, _ = search.run_pairs(
+            [], pair_time=2.5 * blocks.PAIR_SECONDS * blocks.PAIR_WALL_PER_UNIT
+        )
+        return cols, search.stats
 
     first, second = run(), run()
-    assert 1 <= first[2]["pairs_resolved"] <= 2  # the time buys two; one may end the round
-    assert first[0] == second[0] and first[2] == second[2]
+    assert 1 <= first[1].pairs_resolved <= 2  # the time buys two; one may end the round
+    assert first[0] == second[0] and first[1] == second[1]
 
 
 def _two_copies(problem):
@@ -475,21 +463,13 @@ def test_pairs_that_share_no_street_firm_or_resource_are_re_solved_at_once(
     def solve_block(sub, limit, warm, stop):
         return solve_joint(sub, time_limit=0.5, workers=1, seed=0)
 
-    cols, obj, stats = blocks._resolve_pairs(
-        problem,
-        streets,
-        [],
-        solve_block,
-        ColumnPool(problem),
-        pair_time=3 * blocks.PAIR_SECONDS,
-        deterministic=False,
-        stop=lambda: False,
-        on_improve=lambda obj: None,
-        parallel=True,
+    search = pair_search(
+        problem, streets, solve_block, ColumnPool(problem), deterministic=False, parallel=True
     )
+    cols, obj = search.run_pairs([], pair_time=3 * blocks.PAIR_SECONDS)
     # Forking is used only where it is safe (Linux, one thread): the CI runs there.
-    assert (stats["pairs_in_parallel"] >= 1) == blocks._StreetInChild.available()
-    assert stats["pairs_improved"] >= 2  # each copy got packages
+    assert (search.stats.pairs_in_parallel >= 1) == blocks._StreetInChild.available()
+    assert search.stats.pairs_improved >= 2  # each copy got packages
     halves = {int(problem.options[c.option].firm >= problem.m // 2) for c in cols}
     assert halves == {0, 1}
     assert obj == pytest.approx(plan_objective(problem, cols))
@@ -510,23 +490,21 @@ def test_pairs_of_streets_leave_the_time_the_recombination_needs_to_rank_the_poo
     streets = street_blocks(problem)
     pair_time = 2 * blocks.PAIR_SECONDS
 
-    def pairs_with(reserved: float) -> dict:
-        return blocks._resolve_pairs(
+    def pairs_with(reserved: float) -> StreetStatistics:
+        search = pair_search(
             problem,
             streets,
-            [],
             solve_block,
             ColumnPool(problem),
-            pair_time=pair_time,
             deterministic=False,
-            stop=lambda: False,
-            on_improve=lambda obj: None,
             reserve=lambda: reserved,
-        )[2]
+        )
+        search.run_pairs([], pair_time=pair_time)
+        return search.stats
 
     stats = pairs_with(pair_time)
-    assert stats["pairs_resolved"] == 0 and calls == []
+    assert stats.pairs_resolved == 0 and calls == []
     # Reserving all but 2 s leaves one pair a 2-s solve.
     stats = pairs_with(pair_time - 2.0)
-    assert stats["pairs_resolved"] >= 1 and calls[0] == pytest.approx(2.0, abs=0.2)
+    assert stats.pairs_resolved >= 1 and calls[0] == pytest.approx(2.0, abs=0.2)
     assert blocks.ranking_seconds(300_000) > 4 * blocks.ranking_seconds(75_000)

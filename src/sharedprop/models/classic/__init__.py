@@ -4,12 +4,11 @@ p-median) with its Lagrangian bound, single-source capacitated facility location
 two-stage strategy that chains clustering and assignment."""
 
 from sharedprop.models.classic.assignment import AssignmentResult, solve_assignment
-from sharedprop.models.classic.clustering import (
+from sharedprop.models.classic.clustering import ClusteringResult, solve_clustering
+from sharedprop.models.classic.clustering_input import (
     ClusteringInput,
-    ClusteringResult,
     clustering_objective,
     clustering_violations,
-    solve_clustering,
 )
 from sharedprop.models.classic.facility import solve_facility_location
 from sharedprop.models.classic.two_stage import solve_two_stage

@@ -75,6 +75,7 @@ def solve_assignment(
     workers: int = 2,
     seed: int = 0,
     on_progress: Progress | None = None,
+    deterministic: bool | None = None,
 ) -> AssignmentResult:
     """Assign each of n jobs to one of m agents at minimum total cost.
 
@@ -82,7 +83,8 @@ def solve_assignment(
     ``max_jobs``: at most this many jobs per agent. ``allowed``: m×n booleans, False forbids a
     pair. ``unassigned_cost``: n integers; when given a job may stay unassigned at that cost,
     when None every job must be assigned. ``fixed``: ``(job, agent)`` pairs that must hold.
-    ``hint``: an ``agent_of`` vector (-1 = unassigned) to start from.
+    ``hint``: an ``agent_of`` vector (-1 = unassigned) to start from. ``deterministic``: the
+    limit is CP-SAT's deterministic time, so a seed repeats exactly (None: with one worker).
     """
     started = time.perf_counter()
     cost = np.asarray(cost)
@@ -153,7 +155,7 @@ def solve_assignment(
         on_progress=on_progress,
         parameters={"linearization_level": 2},
         elapsed_before=time.perf_counter() - started,
-        clock=Clock(deterministic=workers == 1),
+        clock=Clock(deterministic=workers == 1 if deterministic is None else deterministic),
     )
     agent_of = np.full(n, -1, dtype=np.int64)
     if run.status in ("optimal", "feasible"):

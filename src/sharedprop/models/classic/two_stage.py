@@ -19,7 +19,6 @@ each resource used once. The plan obeys every rule; there is no bound on the who
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from itertools import combinations
 
 import numpy as np
@@ -27,13 +26,20 @@ import numpy as np
 from sharedprop.models.classic.assignment import solve_assignment
 from sharedprop.models.classic.clustering import ClusteringInput, solve_clustering
 from sharedprop.models.colgen.master import solve_integer_master
-from sharedprop.models.core.clock import Clock
 from sharedprop.models.core.columns import Column, ColumnPool, make_column, plan_objective
 from sharedprop.models.core.duals import FEN
 from sharedprop.models.core.problem import InstanceMaps, Problem
 from sharedprop.models.core.result import JointResult
+from sharedprop.models.core.run import RunContext
 
 BIG = 10**12  # fen: the cost of leaving a must-cover community out (never chosen if avoidable)
+# Shares of the limit for stages 1, 2 and 3 on a deterministic clock: fixed in advance, so that
+# the same seed takes the same path.
+STAGE_SHARES = (0.5, 0.35, 0.15)
+# Building stage 1's contiguous model in Python costs about this much per flow arc (a member's
+# neighbour among its hub's candidates); on the wall clock stage 1 is skipped when the build
+# alone would run past the run's deadline (docs/decisions.md).
+BUILD_SECONDS_PER_ARC = 2e-5
 
 
 def _stage1_input(problem: Problem, maps: InstanceMaps) -> ClusteringInput:
@@ -85,44 +91,93 @@ def _stage1_input(problem: Problem, maps: InstanceMaps) -> ClusteringInput:
 def solve_two_stage(
     problem: Problem,
     maps: InstanceMaps,
+    run: RunContext,
     *,
-    time_limit: float,
-    workers: int = 2,
-    seed: int = 0,
     initial: list[list[Column]] | None = None,
-    on_progress: Callable[[float, float | None, float | None, str], None] | None = None,
-    stop: Callable[[], bool] | None = None,
 ) -> JointResult:
-    t0 = time.monotonic()
+    """Cluster, assign, bundle within ``run.limit``; the plan is reported to ``run``.
+
+    On a deterministic clock each stage gets a fixed share of the limit (``STAGE_SHARES``), so
+    the same seed takes the same path; on the wall clock each takes what the clock leaves.
+    ``stats["work"]`` is the part of the limit the stages were given, for a caller that goes on
+    in the same units. ``initial``: plans whose first one's hubs start stage 1.
+    """
     p = problem
-    stats: dict = {"strategy": "two-stage"}
+    stats: dict = {"strategy": "two-stage", "work": 0.0}
     if not p.options:
         return JointResult("unknown", [], None, None, [], None, stats)
+    groups = _cluster(p, maps, run, initial, stats)
+    if groups is None:
+        return _no_plan(stats, "stage1")
+    chosen = _assign(p, groups, run, stats)
+    if chosen is None:
+        return _no_plan(stats, "stage2")
+    final = _bundle(p, chosen, run, stats)
+    if not _meets_the_cover_rules(p, final):
+        return JointResult("unknown", [], None, None, [], None, stats)
+    obj = plan_objective(p, final)
+    run.report(obj, None, "two-stage plan")
+    trace = [(run.elapsed(), obj, None, "two-stage plan")]
+    return JointResult("feasible", final, obj, None, trace, run.elapsed(), stats)
+
+
+def _share(run: RunContext, stage: int) -> float:
+    """What a stage may take: its fixed share on a deterministic clock, else what is left."""
+    if run.deterministic:
+        return STAGE_SHARES[stage] * run.limit
+    left = max(0.2, run.left())
+    return left * 0.7 if stage == 1 else left
+
+
+def _cluster(
+    p: Problem,
+    maps: InstanceMaps,
+    run: RunContext,
+    initial: list[list[Column]] | None,
+    stats: dict,
+) -> list[tuple[int, tuple[int, ...]]] | None:
+    """Stage 1: the packages' hubs and members (clustering at firm-averaged cost), or None."""
+    inp = _stage1_input(p, maps)
+    if not run.deterministic and _build_seconds(inp) > run.deadline - time.monotonic():
+        stats["stage1"] = "skipped: no time to build the model"
+        return None
     hint = None
     if initial:
         hint = np.full(p.n, -1, dtype=np.int64)
         for c in initial[0]:
-            h = p.options[c.option].hub
-            hint[list(c.members)] = h
-    inp = _stage1_input(p, maps)
+            hint[list(c.members)] = p.options[c.option].hub
     s1 = solve_clustering(
-        inp, time_limit=max(0.2, 0.5 * time_limit), workers=workers, seed=seed, hint=hint
+        inp,
+        time_limit=max(0.2, STAGE_SHARES[0] * run.limit),
+        workers=run.workers,
+        seed=run.seed,
+        hint=hint,
+        deterministic=run.deterministic,
     )
     stats["stage1"] = s1.status
+    stats["work"] += STAGE_SHARES[0] * run.limit
     if s1.objective is None:
-        return JointResult(
-            "infeasible" if s1.status == "infeasible" else "unknown",
-            [],
-            None,
-            None,
-            [],
-            None,
-            stats,
-        )
+        return None
     hubs = sorted({int(h) for h in s1.hub_of if h >= 0})
-    groups = [tuple(int(i) for i in np.flatnonzero(s1.hub_of == h)) for h in hubs]
+    return [(h, tuple(int(i) for i in np.flatnonzero(s1.hub_of == h))) for h in hubs]
 
-    # Stage 2: package k → firm f at that firm's exact package objective.
+
+def _build_seconds(inp: ClusteringInput) -> float:
+    """About how long building stage 1's model takes: its contiguity flows have an arc per
+    member and neighbour among the same hub's candidates."""
+    if inp.adjacency is None:
+        return 0.0
+    linked = np.zeros((inp.n, inp.n), dtype=np.float32)
+    for i, neighbours in enumerate(inp.adjacency):
+        linked[i, list(neighbours)] = 1.0
+    may_join = inp.allowed.astype(np.float32)
+    return BUILD_SECONDS_PER_ARC * float((may_join * (linked @ may_join)).sum())
+
+
+def _assign(
+    p: Problem, groups: list[tuple[int, tuple[int, ...]]], run: RunContext, stats: dict
+) -> list[Column] | None:
+    """Stage 2: each package to a firm at that firm's exact package objective, or None."""
     by_pair = {(o.firm, o.hub): j for j, o in enumerate(p.options)}
     m, k = p.m, len(groups)
     cost = np.zeros((m, k), dtype=np.int64)
@@ -130,7 +185,7 @@ def solve_two_stage(
     weight = np.zeros((m, k), dtype=np.int64)
     cols: dict[tuple[int, int], Column] = {}
     cand_sets = [set(map(int, o.candidates)) for o in p.options]
-    for kk, (h, members) in enumerate(zip(hubs, groups, strict=True)):
+    for kk, (h, members) in enumerate(groups):
         weight[:, kk] = int(p.weight[list(members)].sum())
         for f in range(m):
             o = by_pair.get((f, h))
@@ -145,15 +200,9 @@ def solve_two_stage(
             BIG
             if p.must_cover[list(g)].any()
             else round(FEN * p.w_public_money * float(p.uncovered_cost[list(g)].sum()))
-            for g in groups
+            for _, g in groups
         ],
         dtype=np.int64,
-    )
-    # One worker: fixed shares of the limit (the stages count deterministic work), so the same
-    # seed takes the same path; otherwise what the clock leaves.
-    deterministic = workers == 1
-    left = (
-        0.35 * time_limit if deterministic else max(0.2, time_limit - (time.monotonic() - t0)) * 0.7
     )
     s2 = solve_assignment(
         cost,
@@ -162,51 +211,51 @@ def solve_two_stage(
         max_jobs=p.firm_max_packages.astype(np.int64),
         allowed=allowed,
         unassigned_cost=unassigned,
-        time_limit=left,
-        workers=workers,
-        seed=seed,
+        time_limit=_share(run, 1),
+        workers=run.workers,
+        seed=run.seed,
+        deterministic=run.deterministic,
     )
     stats["stage2"] = s2.status
+    stats["work"] += STAGE_SHARES[1] * run.limit
     if s2.objective is None:
-        return JointResult(
-            "infeasible" if s2.status == "infeasible" else "unknown",
-            [],
-            None,
-            None,
-            [],
-            None,
-            stats,
-        )
-    chosen = [cols[(int(f), kk)] for kk, f in enumerate(s2.agent_of) if f >= 0]
+        return None
+    return [cols[(int(f), kk)] for kk, f in enumerate(s2.agent_of) if f >= 0]
 
-    # Stage 3: resources — every subset that may reach each hub, chosen by the master.
+
+def _bundle(p: Problem, chosen: list[Column], run: RunContext, stats: dict) -> list[Column]:
+    """Stage 3: every subset of the resources that may reach each hub, chosen by the master."""
     pool = ColumnPool(p)
     for c in chosen:
-        opt = p.options[c.option]
-        res = [int(r) for r in opt.resources]
+        res = [int(r) for r in p.options[c.option].resources]
         for size in range(min(len(res), 3) + 1):
             for combo in combinations(res, size):
                 pool.add(make_column(p, c.option, c.members, combo))
     base_hint = [pool.index_of(c) for c in chosen]
-    left = 0.15 * time_limit if deterministic else max(0.2, time_limit - (time.monotonic() - t0))
     sol = solve_integer_master(
         pool,
-        time_limit=left,
-        workers=workers,
-        seed=seed,
+        time_limit=_share(run, 2),
+        workers=run.workers,
+        seed=run.seed,
         hint=[j for j in base_hint if j is not None],
-        stop=stop,
-        clock=Clock(deterministic=deterministic),
+        stop=run.stopped,
+        clock=run.clock(),
     )
-    final = [pool.columns[j] for j in sol.chosen] if sol.objective is not None else chosen
-    if p.must_cover.any():
-        covered = np.zeros(p.n, dtype=bool)
-        for c in final:
-            covered[list(c.members)] = True
-        if not covered[p.must_cover].all():
-            return JointResult("unknown", [], None, None, [], None, stats)
-    obj = plan_objective(p, final)
-    trace = [(time.monotonic() - t0, obj, None, "two-stage plan")]
-    if on_progress is not None:
-        on_progress(time.monotonic() - t0, obj, None, "two-stage plan")
-    return JointResult("feasible", final, obj, None, trace, time.monotonic() - t0, stats)
+    stats["work"] += STAGE_SHARES[2] * run.limit
+    return [pool.columns[j] for j in sol.chosen] if sol.objective is not None else chosen
+
+
+def _meets_the_cover_rules(p: Problem, cols: list[Column]) -> bool:
+    """Every community that must be covered is, and the packages meet the coverage floor (the
+    stages do not know the floor: a plan below it is left to the joint model)."""
+    covered = np.zeros(p.n, dtype=bool)
+    for c in cols:
+        covered[list(c.members)] = True
+    return (
+        bool(covered[p.must_cover].all()) and int(p.weight[covered].sum()) >= p.min_covered_weight
+    )
+
+
+def _no_plan(stats: dict, stage: str) -> JointResult:
+    status = "infeasible" if stats.get(stage) == "infeasible" else "unknown"
+    return JointResult(status, [], None, None, [], None, stats)

@@ -103,6 +103,10 @@ class HubMatching:
                 c.limit * float(t) for c, t in zip(duals.weight_cuts, duals.weight_cut, strict=True)
             )
         )
+        # The coverage row's dual μ ≤ 0 adds μ·(H − L) and prices each uncovered household.
+        mu = duals.coverage if p.min_covered_weight > 0 else 0.0
+        value += mu * float(p.weight.sum() - p.min_covered_weight)
         free = ~p.must_cover
-        value += float(np.minimum(0.0, p.w_public_money * p.uncovered_cost[free] - pi[free]).sum())
+        uncovered_rc = p.w_public_money * p.uncovered_cost[free] - pi[free] - mu * p.weight[free]
+        value += float(np.minimum(0.0, uncovered_rc).sum())
         return self.bound(value, option_lb)

@@ -49,7 +49,7 @@ from sharedprop.models.colgen.tree.branch_and_price import (
     TreeSettings,
 )
 from sharedprop.models.colgen.tree.node_pricing import PricingSettings
-from sharedprop.models.core.clock import SAFETY, Clock
+from sharedprop.models.core.clock import Clock, safety_limit
 from sharedprop.models.core.columns import Column, ColumnPool, make_column, plan_objective
 from sharedprop.models.core.duals import Duals
 from sharedprop.models.core.problem import Problem, is_connected
@@ -137,7 +137,8 @@ def is_valid_column(problem: Problem, col: Column) -> bool:
 
 
 def respects_master_rules(p: Problem, cols: list[Column]) -> bool:
-    """Firm capacity, max packages, one package per community and resource, must-cover."""
+    """Firm capacity, max packages, one package per community and resource, must-cover and
+    the coverage floor."""
     seen = np.zeros(p.n, dtype=bool)
     res_seen: set[int] = set()
     hh = np.zeros(p.m, dtype=np.int64)
@@ -157,6 +158,7 @@ def respects_master_rules(p: Problem, cols: list[Column]) -> bool:
         np.all(hh <= p.firm_capacity)
         and np.all(cnt <= p.firm_max_packages)
         and np.all(seen[p.must_cover])
+        and int(p.weight[seen].sum()) >= p.min_covered_weight
     )
 
 
@@ -441,8 +443,12 @@ class JointSearch:
             if respects_master_rules(p, cols) and inc.beaten_by(obj, 1e-9):
                 self._set_incumbent(obj, list(cols), [int(j) for j in idx])
         for o, opt in enumerate(p.options):
-            if opt.hub >= 0 and p.weight[opt.hub] >= p.package_min_weight:
-                self.pool.offer(make_column(p, o, (opt.hub,)))
+            if opt.hub >= 0:
+                single = make_column(p, o, (opt.hub,))
+                # A package no plan may hold (too few households, too many for its firm) would
+                # only let the LP cover a fraction of what no whole plan covers.
+                if is_valid_column(p, single):
+                    self.pool.offer(single)
         if inc.objective is not None:
             self._report("initial plan")
 
@@ -1002,9 +1008,7 @@ class JointSearch:
         """The caller's stop, or, on a work clock, the wall-clock safety net."""
         if self._user_stop is not None and self._user_stop():
             return True
-        return self.clock.deterministic and self.clock.wall() > (
-            SAFETY * self.params.time_limit + 1.0
-        )
+        return self.clock.deterministic and self.clock.wall() > safety_limit(self.params.time_limit)
 
     def _set_incumbent(self, objective: float, columns: list[Column], hint: list[int]) -> None:
         self.incumbent.objective = objective

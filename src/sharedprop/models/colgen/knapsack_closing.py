@@ -48,7 +48,7 @@ CPSAT_PARAMS: dict = {}  # extra CP-SAT parameters for the pair master (see docs
 
 def applies(p: Problem) -> bool:
     """Is ``p`` of the facility-location shape this module handles?"""
-    if p.adjacency is not None or p.k or not p.options:
+    if p.adjacency is not None or p.k or not p.options or p.min_covered_weight > 0:
         return False
     firms = [o.firm for o in p.options]
     if len(set(firms)) != len(firms) or np.any(p.firm_max_packages[firms] != 1):

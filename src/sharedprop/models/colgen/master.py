@@ -13,6 +13,8 @@ Rows (one per community, firm and resource):
                                             (:meth:`LPMaster.set_branch`)
     (6) Σ_{c ∋ 2 of i, j, k} x_c ≤ 1         subset-row cuts (:meth:`LPMaster.add_cut`)
     (7) Σ_{c of f} a(households_c) x_c ≤ t  firm capacity cuts (:class:`WeightCut`)
+    (8) Σ_i households_i u_i ≤ H − L        the coverage floor (``min_coverage``), when L > 0;
+                                            in the integer masters Σ_c households_c x_c ≥ L
     objective  Σ_c objective_c x_c + Σ_i w_pm · uncovered_cost_i u_i
 
 The LP is solved with GLOP; a community that must be covered gets an artificial u_i with a large
@@ -40,8 +42,8 @@ from sharedprop.models.core.clock import (
     MASTER_COLUMNS_DOUBLING,
     MASTER_SECONDS_PER_DTIME,
     RANKED_MASTER_SECONDS_PER_DTIME,
-    SAFETY,
     Clock,
+    safety_limit,
 )
 from sharedprop.models.core.columns import Column, ColumnPool, plan_objective
 from sharedprop.models.core.duals import FEN, Duals, WeightCut
@@ -100,6 +102,7 @@ class LPMaster:
             u = s.NumVar(0.0, 1.0, f"u_{i}")
             self.cover[i].SetCoefficient(u, 1.0)
             self.u.append(u)
+        self.coverage = self._coverage_row(p)
         self.x: list[pywraplp.Variable] = []
         self.cols: list[Column] = []
         self.cut_sets: list[tuple[int, int, int]] = []
@@ -111,6 +114,22 @@ class LPMaster:
         self.banned: dict[int, set[int]] = {}  # option → communities the branch keeps out
         self.option_rows: dict[int, pywraplp.Constraint] = {}
         self.set_branch(*self.branch)
+
+    def _coverage_row(self, p: Problem) -> pywraplp.Constraint | None:
+        """(8) Σ_i households_i · u_i ≤ H − L: the uncovered households leave at least L
+        covered. On the u's, not the packages, so pricing is unchanged; a slack at the
+        artificial cost per household keeps the LP feasible before the pool can meet it."""
+        if p.min_covered_weight <= 0:
+            return None
+        s = self.solver
+        room = float(p.weight.sum() - p.min_covered_weight)
+        row = s.Constraint(-s.infinity(), room, "coverage")
+        for i, u in enumerate(self.u):
+            row.SetCoefficient(u, float(p.weight[i]))
+        self.coverage_slack = s.NumVar(0.0, s.infinity(), "coverage_slack")
+        row.SetCoefficient(self.coverage_slack, -1.0)
+        self.obj.SetCoefficient(self.coverage_slack, self.artificial_cost)
+        return row
 
     def set_branch(
         self,
@@ -325,6 +344,7 @@ class LPMaster:
             cut=np.array([c.dual_value() for c in self.cut_rows]),
             weight_cuts=tuple(self.weight_cuts),
             weight_cut=np.array([c.dual_value() for c in self.weight_rows]),
+            coverage=self.coverage.dual_value() if self.coverage is not None else 0.0,
         )
 
     def _option_duals(self) -> np.ndarray | None:
@@ -394,6 +414,8 @@ class LPMaster:
 
     def artificial_in_use(self) -> bool:
         p = self.problem
+        if self.coverage is not None and self.coverage_slack.solution_value() > 1e-6:
+            return True
         return any(p.must_cover[i] and self.u[i].solution_value() > 1e-6 for i in range(p.n))
 
 
@@ -611,6 +633,10 @@ class _CpsatMaster:
         for r in range(p.k):
             if len(by_res[r]) > 1:
                 model.AddAtMostOne([x[j] for j in by_res[r]])
+        if p.min_covered_weight > 0:
+            model.Add(
+                sum(c.weight * xj for c, xj in zip(cols, x, strict=True)) >= p.min_covered_weight
+            )
         return True
 
     def minimise(self, lower_bound: float | None) -> None:
@@ -776,6 +802,9 @@ def _mip_rows(s: pywraplp.Solver, x: list, p: Problem, cols: list[Column]) -> bo
     for r in range(p.k):
         if len(by_res[r]) > 1:
             _mip_row(s, x, -inf, 1, by_res[r], None)
+    if p.min_covered_weight > 0:
+        weights = [float(c.weight) for c in cols]
+        _mip_row(s, x, p.min_covered_weight, inf, list(range(len(cols))), weights)
     return True
 
 
@@ -809,5 +838,5 @@ def _scip_limits(s: pywraplp.Solver, clock: Clock | None, time_limit: float, col
     # SCIP's limit is wall-clock only. In a repeatable run it gets the safety margin instead
     # and is charged the work it did (from its LP iterations), so the same run takes the
     # same path unless the machine is far slower than the calibration.
-    wall_limit = SAFETY * time_limit + 1.0 if deterministic else time_limit
+    wall_limit = safety_limit(time_limit) if deterministic else time_limit
     s.SetTimeLimit(int(max(0.1, wall_limit) * 1000))

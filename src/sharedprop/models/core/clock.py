@@ -1,59 +1,98 @@
 """Time for the search: wall-clock seconds, or deterministic work for repeatable runs.
 
-With one worker a run must repeat exactly for the same seed (a planner re-running last week's
-plan must get the same bytes). Wall-clock limits break that on a busy machine: a slower run
-stops at a different point. So with ``deterministic=True`` the search measures its time in
-*work units* charged by each step — CP-SAT's own deterministic time for its searches and fixed
-estimates for the Python steps (LP solves, pricing calls, enumerated packages) — calibrated to
-be roughly seconds on an unloaded 2-core machine. A wall-clock safety net (``SAFETY`` × the
-limit) still ends a run that is far slower than expected; only then is it not repeatable.
+A repeatable run (``solve(work_limit=...)``) must give the same plan for the same seed on any
+machine, busy or not, so its steps cannot stop at a wall-clock point. On a deterministic clock
+(``deterministic=True``) the search measures *work units* charged by each step — CP-SAT's own
+deterministic time for its searches and fixed estimates for the Python steps (LP solves,
+pricing calls, enumerated packages) — calibrated to be roughly seconds on an unloaded 2-core
+machine (docs/decisions.md). A wall-clock safety net (``SAFETY`` × a search's limit)
+still ends a CP-SAT search that is far slower than expected, and a ``deadline`` (the run's
+wall-clock limit) ends every search that gets its limit here; past it, a deterministic clock
+counts so fast that every budget on it is spent at once. A clock made inside
+:func:`run_deadline` takes the run's deadline by default, so that the models a run calls (the
+clustering, the joint model) end their searches there too without carrying it themselves.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-SAFETY = 5.0
+# A deterministic search may take this many times its limit on the wall clock: 3 was reached on
+# a busy test machine and broke repeatability. SHAREDPROP_WORK_SAFETY sets another factor, for
+# a machine known to be far slower than the calibration (the test suite uses it: a loaded
+# machine must not change what a repeatable run finds).
+SAFETY = float(os.environ.get("SHAREDPROP_WORK_SAFETY") or 5.0)
 
-# Wall seconds per unit of CP-SAT's deterministic time, by model, so that one worker's run
-# ends near its limit. CP-SAT's own unit is not a second and differs by model. Measured on an
-# unloaded 2-core machine, one-worker ``solve`` (``--time-limit 30``), wall seconds against
-# deterministic time summed over each kind of model:
-# set-partitioning masters 0.7 / 3.2 / 3.2 / 1.6 s for 1.2 / 13.0 / 6.4 / 4.2 units
-# (pilot, 30-, 120-, 400-community instances); exact pricing 4.9 / 28.4 s for 7.0 / 29.8
-# units (30-community streets, seeds 4 and 3); the clustering search below the incumbent
-# 1.7 / 2.1 / 3.6 s for 1.2 / 1.8 / 1.9 units; the whole contiguous clustering model,
-# presolve and flows, 12.1 s for 2.4 units (400 communities).
-# Re-measured on one-worker solves of 30- and 120-community streets (docs/decisions.md).
+
+def safety_limit(limit: float) -> float:
+    """The wall seconds a deterministic search of ``limit`` units may take before the safety net
+    ends it (and the run stops being repeatable)."""
+    return SAFETY * limit + 1.0
+
+
+# Wall seconds per unit of CP-SAT's deterministic time, by kind of model, so that a
+# deterministic run ends near its limit: CP-SAT's unit is not a second and differs by model.
+# Set-partitioning masters; a higher rate gives each master less search for its share.
 MASTER_SECONDS_PER_DTIME = 0.7
-# ... and per column of the master: the 1,414-community recombination (74,068 columns) took
-# about 14 s for 18 units, twice the small masters' rate.
+# Masters slow per unit as they grow: the rate doubles per this many columns.
 MASTER_COLUMNS_DOUBLING = 75_000
-# ... but not for a master over the columns an LP ranked cheapest (master.lp_ranked_columns:
-# the streets' recombination, the joint model's large pools): the recombination's 15,000
-# took 32.8 s for 32 units at 1,414 communities (one worker, unloaded).
+# Masters over the columns an LP ranked cheapest (master.lp_ranked_columns) run at their own rate.
 RANKED_MASTER_SECONDS_PER_DTIME = 1.0
+# Exact pricing models, and those with the contiguity flow (slower per unit).
 PRICING_SECONDS_PER_DTIME = 1.0
-# ... but a pricing model with the contiguity flow runs slower per unit: 48 such models took
-# 31.7 s for 17.4 units and 43 took 19.9 s for 16.6 (30-community streets, seeds 5 and 4, one
-# worker, on a machine about 1.15 times slower than the calibration above).
 FLOW_PRICING_SECONDS_PER_DTIME = 1.5
+# The clustering search below the incumbent, and the whole contiguous clustering model (its
+# presolve and flows cost far more than its deterministic time says).
 CLUSTERING_SECONDS_PER_DTIME = 1.5
 FLOW_MODEL_SECONDS_PER_DTIME = 5.0
-# Building a CP-SAT model in Python, per variable: 3.0 s for the 306,286 variables of the
-# 400-community contiguous clustering model, 0.53 s for 65,416 at 120 communities.
+# Building a CP-SAT model in Python, per variable: CP-SAT's deterministic time does not count it.
 BUILD_SECONDS_PER_VARIABLE = 1e-5
+
+# Past its deadline a deterministic clock counts this many work units a wall-clock second, so
+# that every budget measured on it runs out at once and the run ends (it is not repeatable then).
+OVERDUE_UNITS_PER_SECOND = 1e6
+
+# The deadline of the run in progress (a time.monotonic() instant), set by run_deadline.
+_RUN_DEADLINE: ContextVar[float | None] = ContextVar("sharedprop_run_deadline", default=None)
+
+
+@contextmanager
+def run_deadline(at: float) -> Iterator[None]:
+    """Within, every :class:`Clock` made without a deadline of its own takes ``at``."""
+    token = _RUN_DEADLINE.set(at)
+    try:
+        yield
+    finally:
+        _RUN_DEADLINE.reset(token)
 
 
 class Clock:
-    def __init__(self, deterministic: bool) -> None:
+    """Seconds since the clock started, or the work units charged to it (``deterministic``).
+
+    ``deadline`` (a :func:`time.monotonic` instant; default: the run's, see
+    :func:`run_deadline`): no CP-SAT search given its limit by :meth:`set_limit` runs past it,
+    whatever the clock counts.
+    """
+
+    def __init__(self, deterministic: bool, deadline: float | None = None) -> None:
         self.deterministic = deterministic
+        self.deadline = deadline if deadline is not None else _RUN_DEADLINE.get()
         self._t0 = time.monotonic()
         self._work = 0.0
 
     def now(self) -> float:
         """Seconds (or work units) since the clock started."""
-        return self._work if self.deterministic else time.monotonic() - self._t0
+        if not self.deterministic:
+            return time.monotonic() - self._t0
+        if self.deadline is not None:
+            late = time.monotonic() - self.deadline
+            if late > 0:
+                return self._work + OVERDUE_UNITS_PER_SECOND * late
+        return self._work
 
     def wall(self) -> float:
         return time.monotonic() - self._t0
@@ -68,9 +107,12 @@ class Clock:
         limit = max(0.01, float(limit))
         if self.deterministic:
             params.max_deterministic_time = limit / seconds_per_dtime
-            params.max_time_in_seconds = SAFETY * limit + 1.0
+            wall = safety_limit(limit)
         else:
-            params.max_time_in_seconds = limit
+            wall = limit
+        if self.deadline is not None:
+            wall = min(wall, max(0.01, self.deadline - time.monotonic()))
+        params.max_time_in_seconds = wall
 
     def charge_build(self, model, limit: float) -> float:
         """On a deterministic clock, charge building ``model`` (done before, uncharged) from its

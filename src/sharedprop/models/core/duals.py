@@ -52,6 +52,9 @@ class Duals:
     option: np.ndarray | None = None
     weight_cuts: tuple[WeightCut, ...] = ()  # rows (7)
     weight_cut: np.ndarray = field(default_factory=lambda: np.zeros(0))  # τ_c ≤ 0
+    # μ ≤ 0 of the coverage row Σ_i households_i · u_i ≤ H − L (a floor on covered households).
+    # It prices only the "uncovered" variables, so no package's reduced cost depends on it.
+    coverage: float = 0.0
 
     _cut_index: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
@@ -122,6 +125,7 @@ class Duals:
             weight_cuts=other.weight_cuts,
             weight_cut=alpha * _pad(self.weight_cut, np.zeros(len(other.weight_cut)))
             + (1 - alpha) * other.weight_cut,
+            coverage=alpha * self.coverage + (1 - alpha) * other.coverage,
         )
 
     def reduced_cost(self, problem: Problem, col: Column) -> float:

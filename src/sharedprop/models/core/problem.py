@@ -61,6 +61,8 @@ class Problem:
     w_public_money: float = 1.0
     w_total_cost: float = 0.0
     street: np.ndarray | None = None  # int code per community, for decomposition and reports
+    # Households the packages must hold together (the policy's min_coverage; 0: no floor).
+    min_covered_weight: int = 0
 
     @property
     def n(self) -> int:
@@ -76,7 +78,7 @@ class Problem:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Sent to every worker of an executor: as a few flat arrays, since one small array per
-        # option and per community pickles many times slower (docs/decisions-scale.md).
+        # option and per community pickles many times slower (docs/decisions.md).
         state = {f.name: getattr(self, f.name) for f in fields(self)}
         state["options"] = _pack_options(state["options"])
         state["adjacency"] = _pack_arrays(state["adjacency"])
@@ -257,7 +259,10 @@ def _hub_reach(
         ok = d <= max_r
         hub, member, d = hub[ok], member[ok], d[ok]
     start = np.searchsorted(hub, np.arange(n + 1)).astype(np.int64)
-    reach = np.array([r.max_distance_m for r in instance.resources], dtype=float)
+    # A candidate resource (available = false) reaches nothing: no package may bundle it.
+    reach = np.array(
+        [r.max_distance_m if r.available else -np.inf for r in instance.resources], dtype=float
+    )
     resources = [
         np.flatnonzero(d_rc[:, h] <= reach).astype(np.int64)
         if len(reach)
@@ -401,6 +406,7 @@ def problem_from_instance(instance: Instance) -> tuple[Problem, InstanceMaps]:
         w_public_money=instance.objective.weight_public_money,
         w_total_cost=instance.objective.weight_total_cost,
         street=street_code,
+        min_covered_weight=pol.required_households(int(hh.sum())),
     )
     maps = InstanceMaps(
         community_ids=tuple(c.id for c in comms),

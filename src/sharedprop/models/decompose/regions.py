@@ -25,6 +25,8 @@ from sharedprop.models.colgen.joint import solve_joint
 from sharedprop.models.core.clock import Clock
 from sharedprop.models.core.columns import Column, plan_objective
 from sharedprop.models.core.problem import Problem
+from sharedprop.models.core.result import JointResult
+from sharedprop.models.core.run import RunContext
 from sharedprop.models.decompose.subproblem import SubProblem, sub_problem
 
 
@@ -49,7 +51,9 @@ def restrict(p: Problem, region: Iterable[int], fixed: list[Column]) -> SubProbl
         and (opt.hub < 0 or inside[opt.hub])
         and inside[opt.candidates].any()
     ]
-    return sub_problem(p, comm, options, cap, count, res_free)
+    # The packages outside hold their households; the region covers what the floor still asks.
+    needed = p.min_covered_weight - sum(c.weight for c in fixed)
+    return sub_problem(p, comm, options, cap, count, res_free, needed)
 
 
 def cut_out(
@@ -99,74 +103,93 @@ class RegionOutcome:
 def improve_by_regions(
     p: Problem,
     cols: list[Column],
+    run: RunContext,
     *,
-    time_limit: float,
-    workers: int,
-    seed: int,
     size: int = 30,
     region_time: float = 4.0,
     clock: Clock | None = None,
-    stop: Callable[[], bool] | None = None,
-    on_improve: Callable[[float, list[Column]], None] | None = None,
+    on_improve: Callable[[float, list[Column], float], None] | None = None,
     **joint_options: object,
 ) -> RegionOutcome:
-    """Re-solve regions of the plan ``cols`` one after another within ``time_limit``.
+    """Re-solve regions of the plan ``cols`` one after another within ``run.limit``.
 
     Centres are taken in a seeded random order, each community once per sweep; a sweep that
-    improves nothing grows the regions. With ``workers=1`` each region's solve runs on
-    deterministic work and is charged the work it did, so the whole search repeats exactly.
+    improves nothing grows the regions. On a deterministic clock (``run.work_limit``) each
+    region's solve counts work and is charged the work it did, so the whole search repeats
+    exactly. ``clock`` (default: a new one of the run's kind) is charged the regions' work;
+    ``on_improve(objective, plan, spent)`` hears of every better plan, ``spent`` on that clock.
     """
 
-    clock = clock or Clock(deterministic=workers == 1)
-    stop = stop or (lambda: False)
+    clock = clock or run.clock()
     start = clock.now()
-    rng = np.random.default_rng(seed)
-    best = list(cols)
-    best_obj = plan_objective(p, best)
-    regions = improved = 0
-    covered_by_last: set[frozenset[int]] = set()
-    while clock.now() - start < time_limit - 0.5 and not stop():
+    rng = np.random.default_rng(run.seed)
+    search = _RegionSearch(p, cols)
+    while clock.now() - start < run.limit - 0.5 and not run.stopped():
         sweep_improved = False
         for centre in rng.permutation(p.n):
-            left = time_limit - (clock.now() - start)
-            if left < 0.5 or stop():
+            left = run.limit - (clock.now() - start)
+            if left < 0.5 or run.stopped():
                 break
-            region = grow_region(p, best, int(centre), size)
-            key = frozenset(region)
-            if key in covered_by_last:
-                continue  # solved already with the same packages around it
-            covered_by_last.add(key)
-            sub, init, outside = cut_out(p, best, region)
-            if not sub.problem.options:
+            region = search.next_region(int(centre), size)
+            if region is None:
                 continue
-            budget = min(region_time, left)
+            sub, init, outside = region
             jr = solve_joint(
                 sub.problem,
-                time_limit=budget,
-                workers=workers,
-                seed=seed + regions,
+                time_limit=min(region_time, left),
+                workers=run.workers,
+                seed=run.seed + search.regions,
                 initial=[init],
-                stop=stop,
+                stop=run.stopped,
+                deterministic=run.deterministic,
                 **joint_options,  # type: ignore[arg-type]
             )
-            if clock.deterministic:
-                clock.charge(jr.stats.get("work", budget))
-            regions += 1
-            if jr.objective is None:
-                continue
-            new_cols = [sub.to_full(p, c) for c in jr.columns]
-            cand = outside + new_cols
-            obj = plan_objective(p, cand)
-            if obj < best_obj - 1e-6:
-                best, best_obj = cand, obj
-                improved += 1
+            clock.charge(jr.stats.get("work", min(region_time, left)))
+            if search.keep(sub, outside, jr):
                 sweep_improved = True
-                covered_by_last.clear()
                 if on_improve is not None:
-                    on_improve(obj, best)
+                    on_improve(search.best_obj, search.best, clock.now() - start)
         if not sweep_improved:
             size = int(size * 1.3) + 1
-            covered_by_last.clear()
+            search.tried.clear()
             if size > p.n:
                 break
-    return RegionOutcome(best, best_obj, regions, improved)
+    return RegionOutcome(search.best, search.best_obj, search.regions, search.improved)
+
+
+class _RegionSearch:
+    """The incumbent of a region search, the regions tried around it, and the counts."""
+
+    def __init__(self, p: Problem, cols: list[Column]) -> None:
+        self.p = p
+        self.best = list(cols)
+        self.best_obj = plan_objective(p, self.best)
+        self.regions = self.improved = 0
+        self.tried: set[frozenset[int]] = set()  # regions solved with the same packages around
+
+    def next_region(
+        self, centre: int, size: int
+    ) -> tuple[SubProblem, list[Column], list[Column]] | None:
+        """The region grown from ``centre`` cut out of the incumbent, or None if it was tried
+        already with the same packages around it or has no option."""
+        region = grow_region(self.p, self.best, centre, size)
+        key = frozenset(region)
+        if key in self.tried:
+            return None
+        self.tried.add(key)
+        sub, init, outside = cut_out(self.p, self.best, region)
+        return None if not sub.problem.options else (sub, init, outside)
+
+    def keep(self, sub: SubProblem, outside: list[Column], jr: JointResult) -> bool:
+        """Count a region's solve and keep its plan if the whole plan gets cheaper."""
+        self.regions += 1
+        if jr.objective is None:
+            return False
+        cand = outside + [sub.to_full(self.p, c) for c in jr.columns]
+        obj = plan_objective(self.p, cand)
+        if obj >= self.best_obj - 1e-6:
+            return False
+        self.best, self.best_obj = cand, obj
+        self.improved += 1
+        self.tried.clear()
+        return True

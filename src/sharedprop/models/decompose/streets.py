@@ -14,32 +14,32 @@ street"), and the engine does it for instances too large for one joint model in 
    and half a package of rounding room, so early streets do not take the firms later streets
    depend on. Every plan combined this way obeys every rule.
    With two or more workers the streets go **two at a time**, the second in a forked child
-   process: a street's solve is mostly single-threaded Python, so the second core was idle
-   (77 CPU-seconds in a 61-s solve of 1,414 communities). Each of the two gets the time of
-   both, and the firms both can use are split between them first (``_split_pair``): what the
-   transportation LP gave each, the rest by size; a resource both can use goes to one of them.
+   process: a street's solve is mostly single-threaded Python, so the second core was idle.
+   Each of the two gets the time of both, and the firms both can use are split between them
+   first (``_split_pair``): what the transportation LP gave each, the rest by size; a resource
+   both can use goes to one of them.
 2. **Recombination.** One set-partitioning master (CP-SAT) over every package the streets'
    column generation produced — plus each chosen package under every other firm that may run
    it — starts from the combined plan and lets the streets trade firms and resources. On a
    large pool it takes only the ``LP_RANKED_COLUMNS`` packages of least reduced cost in the
-   pool's LP, and the combined plan's (``master.lp_ranked_columns``): at 1,414 communities
-   CP-SAT improved the combined plan 1.4 % over all 78,692 packages and 4.7–5.6 % over the
-   15,000 ranked ones in the same 18 s.
+   pool's LP, and the combined plan's (``master.lp_ranked_columns``): CP-SAT improves the
+   combined plan far more over those than over the whole pool in the same time.
 3. **Pairs of streets, in long runs.** A street's solve stops paying back after a few seconds
    (``STREET_SECONDS_CAP``), and so does the recombination (``RECOMBINATION_SECONDS_CAP``).
    The time beyond both caps goes to a large-neighbourhood search over pairs of streets that
-   share firms (``_resolve_pairs``): both streets' packages are freed and the two are solved
+   share firms (:class:`PairSearch`): both streets' packages are freed and the two are solved
    again as one problem, so firms move between them with new packages; with two workers a
-   second pair that shares no street, firm or resource runs beside it in a forked child. At
-   1,414 communities and 600 s this took the plan from 0.760 to 0.704 of the manual plan's
-   public money; a 60-s solve is not affected (no cap binds).
+   second pair that shares no street, firm or resource runs beside it in a forked child. A
+   60-s solve is not affected (no cap binds).
 
 A first version solved every street with all firms (a relaxation whose bounds add up to a
 bound on the whole) and repaired the streets that no longer fitted; on generated instances the
 firms' capacity is what the streets compete for, so most streets needed repair and the result
-was worse (400 communities: 0.89 of the manual plan's public money against 0.85 in turn; with
-the LP's guide 0.83; 1,414 communities: 0.80 in turn, 0.79 guided). No bound is claimed: the
-streets in turn are a restriction of the problem.
+was worse. No bound is claimed: the streets in turn are a restriction of the problem. The
+measurements behind each choice are in docs/decisions.md and docs/formulation.md.
+
+On a deterministic clock (a repeatable run) every share is fixed in advance in work units and
+the streets go one at a time, so the same seed takes the same path.
 
 When packages may cross streets there are no blocks and the caller solves the whole instance.
 """
@@ -47,11 +47,12 @@ When packages may cross streets there are no blocks and the caller solves the wh
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import signal
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -60,41 +61,36 @@ import numpy as np
 from sharedprop.models.bounds.background import BackgroundBound, end_child
 from sharedprop.models.bounds.transport import CapacityRelaxation
 from sharedprop.models.colgen.master import LP_RANKED_COLUMNS, solve_integer_master
-from sharedprop.models.core.clock import Clock
 from sharedprop.models.core.columns import Column, ColumnPool, make_column, plan_objective
 from sharedprop.models.core.problem import Problem
 from sharedprop.models.core.result import JointResult
+from sharedprop.models.core.run import RunContext
 from sharedprop.models.decompose.regions import cut_out
 from sharedprop.models.decompose.subproblem import SubProblem, sub_problem
+from sharedprop.result import StreetStatistics
 
 # solve_block(sub_problem, time_limit, warm_plans, stop) -> JointResult on the sub-problem's
 # indices; ``stop`` (or None: the caller's own) ends it early with its best plan.
 BlockSolver = Callable[[Problem, float, list[list[Column]], Callable[[], bool] | None], JointResult]
-ProgressFn = Callable[[float, float | None, float | None, str], None]
 
 # Shares of the time limit: streets one after another, then the recombination.
 SEQUENTIAL_SHARE = 0.7
 MIN_BLOCK_SECONDS = 0.5
-# A street's solve stops paying back after a few seconds, and the recombination too. Beyond
-# these caps the time goes to re-solving pairs of streets (_resolve_pairs). 1,414 communities,
-# 2 workers, one run each: streets combined at 19.0–19.4 M yuan with 2.2 s a street (60-s
-# solves), 18.40 M with 5 s, 18.21 M with 10 s, 18.03 M with 44 s; whole 300-s solves with a
-# cap of 3 / 5 / 10 s: 0.731 / 0.710 / 0.737 of the manual plan's public money.
+# A street's solve stops paying back after a few seconds, and the recombination too; beyond
+# these caps the time goes to re-solving pairs of streets (PairSearch).
 STREET_SECONDS_CAP = 5.0
 RECOMBINATION_SECONDS_CAP = 30.0
-# Each re-solved pair of streets gets this much (work units with one worker).
+# Each re-solved pair of streets gets this much (work units on a repeatable run).
 PAIR_SECONDS = 5.0
-# With one worker a pair's 5 units took 9.2–9.9 s on the wall clock (1,414 communities, pairs
-# of about 75 communities, unloaded 2-core machine), so each pair is charged 1.9 s a unit.
+# A deterministic run counts its pairs in advance at this wall cost per work unit, since a
+# pair's solve takes about twice its work units on the wall clock.
 PAIR_WALL_PER_UNIT = 1.9
 
 
 def ranking_seconds(columns: int) -> float:
-    """About how long the recombination's LP ranking takes on a pool of ``columns``: measured
-    on the 1,414-community pool (2-core machine) 0.84 s at 20,000 columns, 2.0 s at 40,000 and
-    4.8 s at 75,000, about n^1.3. The pairs of streets keep this much time free: their columns
-    grew the pool to some 300,000 in a 600-s solve, whose ranking then overran the limit by
-    14–26 s."""
+    """About how long the recombination's LP ranking takes on a pool of ``columns`` (about
+    n^1.3, fitted on the 1,414-community pool). The pairs of streets keep this much time free,
+    since their columns grow the pool the ranking must sort."""
     return 5.0 * (columns / 75_000) ** 1.3
 
 
@@ -163,7 +159,25 @@ def restrict(
         if max_packages[p.options[int(j)].firm] > 0
         and capacity[p.options[int(j)].firm] >= max(smallest, int(p.weight[p.options[int(j)].hub]))
     ]
-    return sub_problem(p, block.members, options, capacity, max_packages, free_resources)
+    return sub_problem(
+        p, block.members, options, capacity, max_packages, free_resources, _floor_share(p, block)
+    )
+
+
+def _floor_share(problem: Problem, block: Block) -> int:
+    """A street's share of the coverage floor: the floor's share of all households, of the
+    street's households that some option can reach. Every street meeting its share meets the
+    floor (the shares round up), unless a street cannot reach its share: then the
+    recombination, whose master holds the city-wide row, must make up the difference."""
+    p = problem
+    if p.min_covered_weight <= 0:
+        return 0
+    reach = np.zeros(p.n, dtype=bool)
+    for j in block.options:
+        reach[p.options[int(j)].candidates] = True
+    share = p.min_covered_weight / float(p.weight.sum())
+    street = int(p.weight[block.members].sum())
+    return min(int(p.weight[block.members[reach[block.members]]].sum()), math.ceil(share * street))
 
 
 def _fitting(part: SubProblem, plan: list[Column]) -> list[Column]:
@@ -327,198 +341,253 @@ def solve_by_blocks(
     problem: Problem,
     blocks: list[Block],
     solve_block: BlockSolver,
+    run: RunContext,
     *,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    warm: list[list[Column]] = (),  # type: ignore[assignment]
-    progress: ProgressFn | None = None,
-    elapsed: Callable[[], float],
-    stop: Callable[[], bool] | None = None,
+    warm: Iterable[list[Column]] = (),
     guide: CapacityRelaxation | None = None,
 ) -> JointResult:
-    """Streets in turn, pairs of streets (long runs), recombination (module docstring).
+    """Streets in turn, pairs of streets (long runs), recombination (module docstring) within
+    ``run.limit``; ``stats["streets"]`` holds the :class:`StreetStatistics`."""
+    return StreetByStreet(problem, blocks, solve_block, run, warm=list(warm), guide=guide).solve()
 
-    ``elapsed`` is the caller's clock. With one worker the shares are fixed in advance (work,
-    not wall time), so the run repeats exactly.
-    """
-    p = problem
-    deterministic = workers == 1
-    stop = stop or (lambda: False)
-    say = progress or (lambda *a: None)
-    n_total = max(1, sum(len(b.members) for b in blocks))
-    full_cap = p.firm_capacity.astype(np.int64)
-    full_max = p.firm_max_packages.astype(np.int64)
-    stats: dict = {"blocks": len(blocks)}
-    pool = ColumnPool(p)
-    by_hub: dict[int, list[int]] = {}
-    for j, o in enumerate(p.options):
-        by_hub.setdefault(o.hub, []).append(j)
-    for plan in warm:
-        for c in plan:
-            pool.add(c)
 
-    def budget(share: float) -> float:
-        share = min(share, STREET_SECONDS_CAP)
-        if deterministic:
-            return max(MIN_BLOCK_SECONDS, share)
-        return max(MIN_BLOCK_SECONDS, min(share, time_limit - elapsed()))
+class StreetByStreet:
+    """One street-by-street run: its phases share the pool of packages, the firms' capacity
+    and packages left, the resources used and the combined plan."""
 
-    # Streets with the least firm capacity within reach per household go first: they have the
-    # fewest alternatives, so they must not be left with what the others did not want.
-    def scarcity(block: Block) -> float:
-        firms, _ = street_reach(p, block)
-        reach = float(sum(full_cap[f] for f in firms))
-        return reach / max(1.0, float(p.weight[block.members].sum()))
+    def __init__(
+        self,
+        problem: Problem,
+        blocks: list[Block],
+        solve_block: BlockSolver,
+        run: RunContext,
+        *,
+        warm: list[list[Column]],
+        guide: CapacityRelaxation | None,
+    ) -> None:
+        p = problem
+        self.problem, self.blocks, self.solve_block, self.run = p, blocks, solve_block, run
+        self.warm, self.guide = warm, guide
+        self.n_total = max(1, sum(len(b.members) for b in blocks))
+        self.capacity = p.firm_capacity.astype(np.int64)
+        self.max_packages = p.firm_max_packages.astype(np.int64)
+        self.used = np.zeros(p.k, dtype=bool)
+        self.pool = ColumnPool(p)
+        self.by_hub: dict[int, list[int]] = {}
+        for j, o in enumerate(p.options):
+            self.by_hub.setdefault(o.hub, []).append(j)
+        for plan in warm:
+            for c in plan:
+                self.pool.add(c)
+        self.given, self.allowance = self._guide_shares()
+        # Two streets at once, one in a forked child on the second core (module docstring).
+        paired = not run.deterministic and run.workers >= 2 and _StreetInChild.available()
+        self.stats = StreetStatistics(blocks=len(blocks), streets_in_pairs=paired)
+        self.final: list[Column] = []
+        self.objective: float | None = None
+        self.failed = False  # a street with a community that must be covered has no plan
+        self.streets_spent = 0.0  # the streets' budgets (what a deterministic run is charged)
 
-    order = sorted(blocks, key=lambda b: (scarcity(b), b.street))
-    capacity, max_packages = full_cap.copy(), full_max.copy()
-    # With the transportation LP's firm shares, each street may use what the LP gave it, its
-    # share of the capacity the LP left idle and half a package of rounding room — so the
-    # first streets cannot take the firms that later streets have no substitute for.
-    allowance: dict[int, np.ndarray] = {}
-    given: dict[int, np.ndarray] = {}
-    if guide is not None:
-        q = np.minimum(full_cap, p.package_max_weight or np.iinfo(np.int64).max)
-        given = {b.street: guide.firm_households(p.weight, b.members, p.m) for b in blocks}
-        idle = np.maximum(0.0, full_cap - sum(given.values()))
-        for b in blocks:
-            extra = idle * len(b.members) / n_total + 0.5 * q
+    def solve(self) -> JointResult:
+        self.streets_in_turn()
+        recombination = min(self.run.limit * (1 - SEQUENTIAL_SHARE), RECOMBINATION_SECONDS_CAP)
+        if self.objective is not None and not self.run.stopped():
+            self.pairs_of_streets(recombination)
+        self.recombine(recombination)
+        if self.objective is None:
+            return JointResult("unknown", [], None, None, stats={"streets": self.stats})
+        # Each street was solved with what the streets before it left, a restriction of the
+        # whole problem, so the streets' bounds do not add up to a bound on it: none is claimed.
+        self.run.report(self.objective, None, "done")
+        return JointResult(
+            "feasible",
+            self.final,
+            self.objective,
+            None,
+            [],
+            self.run.elapsed(),
+            {"streets": self.stats},
+        )
+
+    # -- streets in turn --------------------------------------------------------------------
+
+    def _guide_shares(self) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+        """With the transportation LP, the households it gives each street of each firm, and
+        what a street may use: that, its share of the capacity the LP left idle and half a
+        package of rounding room, so the first streets cannot take the firms that later
+        streets have no substitute for."""
+        p, guide = self.problem, self.guide
+        if guide is None:
+            return {}, {}
+        full = self.capacity
+        q = np.minimum(full, p.package_max_weight or np.iinfo(np.int64).max)
+        given = {b.street: guide.firm_households(p.weight, b.members, p.m) for b in self.blocks}
+        idle = np.maximum(0.0, full - sum(given.values()))
+        allowance = {}
+        for b in self.blocks:
+            extra = idle * len(b.members) / self.n_total + 0.5 * q
             allowance[b.street] = np.ceil(given[b.street] + extra).astype(np.int64)
-    used = np.zeros(p.k, dtype=bool)
-    final: list[Column] = []
-    statuses: list[str] = []
-    failed = False
-    # With two or more workers two streets run at once, one in a forked child on the second
-    # core: the street solves are mostly single-threaded Python (measured: 77 CPU-s in a 61-s
-    # solve at 1,414 communities), so each pair gets the time of both streets.
-    paired = not deterministic and workers >= 2 and _StreetInChild.available()
-    stats["streets_in_pairs"] = paired
-    done = 0
-    k = 0
-    streets_spent = 0.0  # the streets' budgets (what a deterministic run is charged)
-    while k < len(order):
-        pair = order[k : k + 2] if paired else order[k : k + 1]
-        k += len(pair)
-        n_pair = sum(len(b.members) for b in pair)
-        share = SEQUENTIAL_SHARE * time_limit * n_pair / n_total
-        streets_spent += budget(share)
+        return given, allowance
+
+    def _order(self) -> list[Block]:
+        """Streets with the least firm capacity within reach per household first: they have
+        the fewest alternatives, so they must not be left with what the others did not want."""
+        p = self.problem
+
+        def scarcity(block: Block) -> float:
+            firms, _ = street_reach(p, block)
+            reach = float(sum(self.capacity[f] for f in firms))
+            return reach / max(1.0, float(p.weight[block.members].sum()))
+
+        return sorted(self.blocks, key=lambda b: (scarcity(b), b.street))
+
+    def _budget(self, share: float) -> float:
+        share = min(share, STREET_SECONDS_CAP)
+        if self.run.deterministic:
+            return max(MIN_BLOCK_SECONDS, share)
+        return max(MIN_BLOCK_SECONDS, min(share, self.run.left()))
+
+    def streets_in_turn(self) -> None:
+        """Every street (two at a time with two workers) with what the earlier ones left."""
+        order = self._order()
+        size = 2 if self.stats.streets_in_pairs else 1
+        for k in range(0, len(order), size):
+            pair = order[k : k + size]
+            share = SEQUENTIAL_SHARE * self.run.limit * sum(len(b.members) for b in pair)
+            share /= self.n_total
+            self.streets_spent += self._budget(share)
+            parts = self._parts(pair)
+            results = self._solve_parts(parts, share)
+            for block, part, jr in zip(pair, parts, results, strict=True):
+                self._take_street(block, part, jr)
+        if not self.failed:
+            self.objective = plan_objective(self.problem, self.final)
+            self.run.report(self.objective, None, "streets combined")
+
+    def _parts(self, pair: list[Block]) -> list[SubProblem]:
+        """The sub-problems of one or two streets, with what the streets before them left."""
+        p = self.problem
         limits = [
-            capacity if guide is None else np.minimum(capacity, allowance[b.street]) for b in pair
+            self.capacity
+            if self.guide is None
+            else np.minimum(self.capacity, self.allowance[b.street])
+            for b in pair
         ]
         if len(pair) == 2:
-            parts = _split_pair(
-                p, pair, limits, capacity, max_packages, ~used, given if guide is not None else None
-            )
-        else:
-            parts = [restrict(p, pair[0], limits[0], max_packages, ~used)]
-        warms = [[w for w in (_fitting(part, plan) for plan in warm) if w] for part in parts]
-        limit = budget(share)
+            given = self.given if self.guide is not None else None
+            return _split_pair(p, pair, limits, self.capacity, self.max_packages, ~self.used, given)
+        return [restrict(p, pair[0], limits[0], self.max_packages, ~self.used)]
+
+    def _solve_parts(self, parts: list[SubProblem], share: float) -> list[JointResult]:
+        """Each street's solve, the second of a pair in a forked child beside the first."""
+        warms = [[w for w in (_fitting(part, plan) for plan in self.warm) if w] for part in parts]
+        limit = self._budget(share)
         child = None
-        if len(pair) == 2 and not stop() and _StreetInChild.available():
-            child = _StreetInChild(solve_block, parts[1].problem, limit, warms[1])
+        if len(parts) == 2 and not self.run.stopped() and _StreetInChild.available():
+            child = _StreetInChild(self.solve_block, parts[1].problem, limit, warms[1])
         results: list[JointResult] = []
         for side, part in enumerate(parts):
             if side == 1 and child is not None:
                 # Asked to stop, the child hands in its best plan; one that overruns this much
                 # (generous) leaves its street uncovered.
-                results.append(child.result(timeout=1.5 * limit + 5.0, stop=stop))
+                results.append(child.result(timeout=1.5 * limit + 5.0, stop=self.run.stopped))
                 if child.error is not None:
-                    stats.setdefault("street_errors", []).append(child.error)
-            elif stop():
+                    self.stats.street_errors.append(child.error)
+            elif self.run.stopped():
                 results.append(JointResult("unknown", [], None, None))
             else:  # in this process (the second of a pair too, if it could not fork)
-                results.append(solve_block(part.problem, budget(share), warms[side], None))
-        for block, part, jr in zip(pair, parts, results, strict=True):
-            done += 1
-            if jr.objective is None:
-                failed = failed or bool(np.any(p.must_cover[block.members]))
-                statuses.append(jr.status)
-                continue  # the whole street is left to the street office
-            # Map the street's pool once; its plan's packages are mostly in it (not those that
-            # region search built on a sub-problem of its own).
-            mapped = dict((c.key, part.to_full(p, c)) for c in jr.pool)
-            for c in mapped.values():
-                pool.add(c)
-            missing = [c for c in jr.columns if c.key not in mapped]
-            mapped.update((c.key, part.to_full(p, c)) for c in missing)
-            cols = [mapped[c.key] for c in jr.columns]
-            for c in cols:
-                for v in _firm_variants(p, by_hub, c):
-                    pool.add(v)
-            _take(p, cols, capacity, max_packages, used)
-            final += cols
-            obj = plan_objective(part.problem, jr.columns)
-            statuses.append(jr.status)
-            say(
-                elapsed(),
-                None,
-                None,
-                f"street {done} of {len(blocks)} done: {len(block.members)} communities, "
-                f"{obj:,.0f} yuan",
-            )
-    objective = None if failed else plan_objective(p, final)
-    if objective is not None:
-        say(elapsed(), objective, None, "streets combined")
+                results.append(
+                    self.solve_block(part.problem, self._budget(share), warms[side], None)
+                )
+        return results
 
-    # Time the capped streets left over (long runs) goes to re-solving pairs of streets that
-    # share firms, before the recombination's own (capped) share.
-    recombination = min(time_limit * (1 - SEQUENTIAL_SHARE), RECOMBINATION_SECONDS_CAP)
-    if objective is not None and not stop():
-        pair_time = (
-            time_limit - streets_spent - recombination
-            if deterministic
-            else time_limit - elapsed() - recombination
+    def _take_street(self, block: Block, part: SubProblem, jr: JointResult) -> None:
+        """Add a street's plan to the combined one and its packages to the pool."""
+        p = self.problem
+        self.stats.block_status.append(jr.status)
+        done = len(self.stats.block_status)
+        if jr.objective is None:
+            self.failed = self.failed or bool(np.any(p.must_cover[block.members]))
+            return  # the whole street is left to the street office
+        # Map the street's pool once; its plan's packages are mostly in it (not those that
+        # region search built on a sub-problem of its own).
+        mapped = {c.key: part.to_full(p, c) for c in jr.pool}
+        for c in mapped.values():
+            self.pool.add(c)
+        missing = [c for c in jr.columns if c.key not in mapped]
+        mapped.update((c.key, part.to_full(p, c)) for c in missing)
+        cols = [mapped[c.key] for c in jr.columns]
+        for c in cols:
+            for v in _firm_variants(p, self.by_hub, c):
+                self.pool.add(v)
+        _take(p, cols, self.capacity, self.max_packages, self.used)
+        self.final += cols
+        obj = plan_objective(part.problem, jr.columns)
+        self.run.report(
+            None,
+            None,
+            f"street {done} of {len(self.blocks)} done: {len(block.members)} communities, "
+            f"{obj:,.0f} yuan",
         )
-        if pair_time >= PAIR_SECONDS:
-            final, objective, pair_stats = _resolve_pairs(
-                p,
-                blocks,
-                final,
-                solve_block,
-                pool,
-                pair_time=pair_time,
-                deterministic=deterministic,
-                stop=stop,
-                reserve=lambda: ranking_seconds(len(pool)),
-                on_improve=lambda obj: say(elapsed(), obj, None, "pair of streets re-solved"),
-                parallel=paired,
-            )
-            stats.update(pair_stats)
 
-    # Recombination: one set-partitioning master over every street's packages (and each street
-    # plan's packages under every other firm) lets the streets trade firms and resources.
-    left = recombination if deterministic else (time_limit - elapsed())
-    stats["pool"] = len(pool)
-    if left > 0.2 and not stop():
-        hint = None if objective is None else [pool.index_of(c) for c in final]
-        hint = [h for h in hint if h is not None] if hint else None
-        if not deterministic:
-            left = time_limit - elapsed()
+    # -- pairs of streets -------------------------------------------------------------------
+
+    def pairs_of_streets(self, recombination: float) -> None:
+        """The time the capped streets left over (long runs), less the recombination's own
+        capped share, goes to re-solving pairs of streets that share firms."""
+        if self.run.deterministic:
+            pair_time = self.run.limit - self.streets_spent - recombination
+        else:
+            pair_time = self.run.left() - recombination
+        if pair_time < PAIR_SECONDS:
+            return
+        assert self.objective is not None
+        search = PairSearch(
+            self.problem,
+            self.blocks,
+            self.solve_block,
+            self.pool,
+            self.run,
+            stats=self.stats,
+            parallel=self.stats.streets_in_pairs,
+            reserve=self._ranking_reserve,
+        )
+        self.final, self.objective = search.run_pairs(self.final, pair_time)
+
+    def _ranking_reserve(self) -> float:
+        return ranking_seconds(len(self.pool))
+
+    # -- recombination ----------------------------------------------------------------------
+
+    def recombine(self, recombination: float) -> None:
+        """One set-partitioning master over every street's packages (and each street plan's
+        packages under every other firm) lets the streets trade firms and resources."""
+        run = self.run
+        left = recombination if run.deterministic else run.left()
+        self.stats.pool = len(self.pool)
+        if left <= 0.2 or run.stopped():
+            return
+        hint = None
+        if self.objective is not None:
+            hint = [h for h in (self.pool.index_of(c) for c in self.final) if h is not None]
         # CP-SAT does better on the columns the pool's LP prices cheapest (LP_RANKED_COLUMNS).
         sol = solve_integer_master(
-            pool,
-            time_limit=max(0.2, left),
-            workers=workers,
-            seed=seed,
-            hint=hint,
-            stop=stop,
-            clock=Clock(deterministic=True) if deterministic else None,
+            self.pool,
+            time_limit=max(0.2, left if run.deterministic else run.left()),
+            workers=run.workers,
+            seed=run.seed,
+            hint=hint or None,
+            stop=run.stopped,
+            clock=run.clock(),
             rank=LP_RANKED_COLUMNS,
         )
-        stats["recombined_columns"] = sol.ranked_columns or len(pool)
-        if sol.objective is not None and (objective is None or sol.objective < objective - 1e-6):
-            final = [pool.columns[j] for j in sol.chosen]
-            objective = sol.objective
-            say(elapsed(), objective, None, "streets recombined")
-    if objective is None:
-        return JointResult("unknown", [], None, None, stats=stats)
-
-    # Each street was solved with what the streets before it left, a restriction of the whole
-    # problem, so the streets' bounds do not add up to a bound on it: none is claimed.
-    stats["block_status"] = statuses
-    say(elapsed(), objective, None, "done")
-    return JointResult("feasible", final, objective, None, [], elapsed(), stats)
+        self.stats.recombined_columns = sol.ranked_columns or len(self.pool)
+        if sol.objective is not None and (
+            self.objective is None or sol.objective < self.objective - 1e-6
+        ):
+            self.final = [self.pool.columns[j] for j in sol.chosen]
+            self.objective = sol.objective
+            run.report(self.objective, None, "streets recombined")
 
 
 def street_pairs(problem: Problem, blocks: list[Block]) -> list[tuple[Block, Block]]:
@@ -533,20 +602,7 @@ def street_pairs(problem: Problem, blocks: list[Block]) -> list[tuple[Block, Blo
     return [(blocks[a], blocks[b]) for *_, a, b in sorted(ranked)]
 
 
-def _resolve_pairs(
-    problem: Problem,
-    blocks: list[Block],
-    plan: list[Column],
-    solve_block: BlockSolver,
-    pool: ColumnPool,
-    *,
-    pair_time: float,
-    deterministic: bool,
-    stop: Callable[[], bool],
-    on_improve: Callable[[float], None],
-    parallel: bool = False,
-    reserve: Callable[[], float] = lambda: 0.0,
-) -> tuple[list[Column], float, dict]:
+class PairSearch:
     """Large-neighbourhood search over pairs of streets that share firms.
 
     The streets were solved in turn, each with the firm capacity the others left, and the
@@ -556,89 +612,138 @@ def _resolve_pairs(
     them with newly built packages. Packages outside stay, so every rule still holds; a pair's
     new plan is kept when the whole plan's objective drops. Every column the solve built joins
     ``pool`` for the recombination. The pairs go round in order until the time is up or every
-    pair has been solved once since the plan last changed. With one worker the number of pairs
-    is fixed in advance (``pair_time`` over a pair's calibrated cost), so the run repeats.
+    pair has been solved once since the plan last changed. On a deterministic clock the number
+    of pairs is fixed in advance (the time over a pair's calibrated cost), so the run repeats.
 
     ``parallel``: a second pair that shares no street, firm or resource with the first is
     solved at the same time in a forked child (:class:`_StreetInChild`). Neither pair can then
     change what the other may use, so both results apply. ``reserve()``: seconds to leave free
-    at the end besides (the recombination's ranking of the growing pool; not with one worker).
+    at the end besides (the recombination's ranking of the growing pool; wall clock only).
+    ``on_improve(objective)`` hears of every better plan (default: the run's progress).
     """
 
-    p = problem
-    best, best_obj = list(plan), plan_objective(problem, plan)
-    queue = deque(street_pairs(p, blocks))
-    stats = {"pairs_resolved": 0, "pairs_improved": 0, "pairs_in_parallel": 0}
-    if not queue:
-        return best, best_obj, stats
-    uses = {b.street: street_reach(p, b) for b in blocks}
+    def __init__(
+        self,
+        problem: Problem,
+        blocks: list[Block],
+        solve_block: BlockSolver,
+        pool: ColumnPool,
+        run: RunContext,
+        *,
+        stats: StreetStatistics | None = None,
+        parallel: bool = False,
+        reserve: Callable[[], float] | None = None,
+        on_improve: Callable[[float], None] | None = None,
+    ) -> None:
+        self.problem, self.solve_block, self.pool, self.run = problem, solve_block, pool, run
+        self.stats = stats if stats is not None else StreetStatistics(blocks=len(blocks))
+        self.parallel, self.reserve, self.on_improve = parallel, reserve, on_improve
+        self.queue = deque(street_pairs(problem, blocks))
+        self.uses = {b.street: street_reach(problem, b) for b in blocks}
+        self.best: list[Column] = []
+        self.best_obj = 0.0
 
-    def reach(pair: tuple[Block, Block]) -> tuple[set[int], set[int], set[int]]:
-        (fa, ra), (fb, rb) = (uses[b.street] for b in pair)
+    def run_pairs(self, plan: list[Column], pair_time: float) -> tuple[list[Column], float]:
+        """Re-solve pairs of streets of ``plan`` within ``pair_time`` (the run's units); the
+        best plan and its objective."""
+        self.best, self.best_obj = list(plan), plan_objective(self.problem, plan)
+        if not self.queue:
+            return self.best, self.best_obj
+        start = time.monotonic()
+        deterministic = self.run.deterministic
+        allowed = int(pair_time // (PAIR_SECONDS * PAIR_WALL_PER_UNIT)) if deterministic else None
+        steps = 0
+        since_improved = 0  # pairs solved since the plan last changed
+        while not self.run.stopped() and since_improved < len(self.queue):
+            if allowed is not None and steps >= allowed:
+                break
+            left = pair_time - (time.monotonic() - start)
+            if not deterministic and self.reserve is not None:
+                left -= self.reserve()
+            if allowed is None and left < MIN_BLOCK_SECONDS:
+                break
+            steps += 1
+            limit = PAIR_SECONDS if deterministic else min(PAIR_SECONDS, left)
+            parts = [self._cut(pair) for pair in self._next_pairs()]
+            for (region, sub, _), jr in zip(parts, self._solve(parts, limit), strict=True):
+                since_improved += 1
+                if self._apply(region, sub, jr):
+                    since_improved = 0
+        return self.best, self.best_obj
+
+    def _reach(self, pair: tuple[Block, Block]) -> tuple[set[int], set[int], set[int]]:
+        """The streets, firms and resources a pair of streets touches."""
+        (fa, ra), (fb, rb) = (self.uses[b.street] for b in pair)
         return {b.street for b in pair}, fa | fb, ra | rb
 
-    def independent(x: tuple[Block, Block], y: tuple[Block, Block]) -> bool:
-        return all(not (u & v) for u, v in zip(reach(x), reach(y), strict=True))
+    def _independent(self, x: tuple[Block, Block], y: tuple[Block, Block]) -> bool:
+        return all(not (u & v) for u, v in zip(self._reach(x), self._reach(y), strict=True))
 
-    def part(pair: tuple[Block, Block]) -> tuple[set[int], SubProblem, list[Column]]:
+    def _next_pairs(self) -> list[tuple[Block, Block]]:
+        """The next pair in turn, and with ``parallel`` the next one independent of it; both
+        go to the back of the queue."""
+        chosen = [self.queue.popleft()]
+        if self.parallel and _StreetInChild.available():
+            other = next((q for q in self.queue if self._independent(chosen[0], q)), None)
+            if other is not None:
+                self.queue.remove(other)
+                chosen.append(other)
+        self.queue.extend(chosen)
+        return chosen
+
+    def _cut(self, pair: tuple[Block, Block]) -> tuple[set[int], SubProblem, list[Column]]:
+        """A pair's communities, its sub-problem and its packages there (a warm start)."""
         region = {int(i) for b in pair for i in b.members}
-        sub, warm, _ = cut_out(p, best, region)
+        sub, warm, _ = cut_out(self.problem, self.best, region)
         return region, sub, warm
 
-    start = time.monotonic()
-    allowed = int(pair_time // (PAIR_SECONDS * PAIR_WALL_PER_UNIT)) if deterministic else None
-    steps = 0
-    since_improved = 0  # pairs solved since the plan last changed
-    while not stop() and since_improved < len(queue):
-        if allowed is not None and steps >= allowed:
-            break
-        left = pair_time - (time.monotonic() - start) - (0.0 if deterministic else reserve())
-        if allowed is None and left < MIN_BLOCK_SECONDS:
-            break
-        steps += 1
-        chosen = [queue.popleft()]
-        if parallel and _StreetInChild.available():
-            other = next((q for q in queue if independent(chosen[0], q)), None)
-            if other is not None:
-                queue.remove(other)
-                chosen.append(other)
-        queue.extend(chosen)
-        parts = [part(pair) for pair in chosen]
-        limit = PAIR_SECONDS if deterministic else min(PAIR_SECONDS, left)
+    def _solve(
+        self, parts: list[tuple[set[int], SubProblem, list[Column]]], limit: float
+    ) -> list[JointResult | None]:
+        """Each pair's solve (None: no option left, or its child failed), the second in a
+        forked child beside the first."""
         child = None
         if len(parts) == 2 and parts[1][1].problem.options:
             _, sub, warm = parts[1]
-            child = _StreetInChild(solve_block, sub.problem, limit, [warm] if warm else [])
-            stats["pairs_in_parallel"] += 1
+            child = _StreetInChild(self.solve_block, sub.problem, limit, [warm] if warm else [])
+            self.stats.pairs_in_parallel += 1
         results: list[JointResult | None] = []
         for side, (_, sub, warm) in enumerate(parts):
             if side == 1:
                 results.append(
-                    None if child is None else child.result(timeout=1.5 * limit + 5.0, stop=stop)
+                    None
+                    if child is None
+                    else child.result(timeout=1.5 * limit + 5.0, stop=self.run.stopped)
                 )
             elif sub.problem.options:
-                results.append(solve_block(sub.problem, limit, [warm] if warm else [], None))
+                results.append(self.solve_block(sub.problem, limit, [warm] if warm else [], None))
             else:
                 results.append(None)
         if child is not None and child.error is not None:
-            stats.setdefault("street_errors", []).append(child.error)
-        for (region, sub, _), jr in zip(parts, results, strict=True):
-            since_improved += 1
-            if jr is None:  # no option left in the pair, or its child failed
-                continue
-            stats["pairs_resolved"] += 1
-            for c in jr.pool:
-                pool.add(sub.to_full(p, c))
-            if jr.objective is None:
-                continue
-            # The other pair of this step shares nothing with this one, so its result (if
-            # kept) leaves this sub-problem as it was.
-            cand = [c for c in best if not set(c.members) <= region]
-            cand += [sub.to_full(p, c) for c in jr.columns]
-            obj = plan_objective(p, cand)
-            if obj < best_obj - 1e-6:
-                best, best_obj = cand, obj
-                stats["pairs_improved"] += 1
-                since_improved = 0
-                on_improve(obj)
-    return best, best_obj, stats
+            self.stats.street_errors.append(child.error)
+        return results
+
+    def _apply(self, region: set[int], sub: SubProblem, jr: JointResult | None) -> bool:
+        """Pool a pair's columns and keep its plan if the whole plan gets cheaper; whether it
+        did. The other pair of a step shares nothing with this one, so its result (if kept)
+        leaves this sub-problem as it was."""
+        if jr is None:
+            return False
+        p = self.problem
+        self.stats.pairs_resolved += 1
+        for c in jr.pool:
+            self.pool.add(sub.to_full(p, c))
+        if jr.objective is None:
+            return False
+        cand = [c for c in self.best if not set(c.members) <= region]
+        cand += [sub.to_full(p, c) for c in jr.columns]
+        obj = plan_objective(p, cand)
+        if obj >= self.best_obj - 1e-6:
+            return False
+        self.best, self.best_obj = cand, obj
+        self.stats.pairs_improved += 1
+        if self.on_improve is not None:
+            self.on_improve(obj)
+        else:
+            self.run.report(obj, None, "pair of streets re-solved")
+        return True

@@ -63,9 +63,11 @@ def sub_problem(
     capacity: np.ndarray,
     max_packages: np.ndarray,
     free_resources: np.ndarray,
+    min_covered_weight: int = 0,
 ) -> SubProblem:
     """The problem over the ascending ``community`` indices with the given ``options`` (their
-    candidates cut to those communities), firm limits and free resources."""
+    candidates cut to those communities), firm limits, free resources and the households its
+    packages must hold (its share of the coverage floor)."""
     community = np.asarray(community, dtype=np.int64)
     local = np.full(p.n, -1, dtype=np.int64)
     local[community] = np.arange(len(community))
@@ -99,5 +101,6 @@ def sub_problem(
         options=tuple(kept),
         adjacency=adjacency,
         street=p.street[community] if p.street is not None else None,
+        min_covered_weight=max(0, int(min_covered_weight)),
     )
     return SubProblem(sub, community, np.asarray(option_map, dtype=np.int64))

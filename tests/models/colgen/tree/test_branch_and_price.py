@@ -8,11 +8,13 @@ plan the tree's host keeps is scored again by ``sharedprop.evaluate``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import strategies as st
 
 from sharedprop import Instance, evaluate, load_instance
 from sharedprop.generate import generate_instance
@@ -28,7 +30,7 @@ from sharedprop.models.core.columns import Column, ColumnPool, plan_objective
 from sharedprop.models.core.problem import Problem, problem_from_instance
 from sharedprop.solver import columns_to_plan
 from tests.models.brute_force import brute_force
-from tests.models.tiny_instances import instances
+from tests.models.tiny_instances import instances, with_candidates
 
 MONEY = 0.01  # yuan: the tree's optimum is the optimum
 YUAN = 0.5  # the model's objective agrees with the evaluator to the yuan
@@ -97,6 +99,30 @@ def assert_scored_alike(instance: Instance, problem: Problem, host: Host) -> Non
 @PROPERTY
 @given(instances(n=(3, 7), m=(1, 2), k=(0, 2)))
 def test_the_finished_tree_holds_the_brute_force_optimum(instance: Instance) -> None:
+    problem, _ = problem_from_instance(instance)
+    if not problem.options:
+        return
+    best = brute_force(instance)
+    host, stats = run_tree(problem, TreeSettings(pricing=PricingSettings(workers=1)))
+    note(f"brute force {best.objective}, tree {host.objective}, {stats}")
+
+    if best.objective is None:
+        assert host.best is None
+        return
+    assert stats.finished
+    assert host.objective == pytest.approx(best.objective, abs=MONEY)
+    assert all(b <= best.objective + MONEY for b in host.bounds)
+    assert_scored_alike(instance, problem, host)
+
+
+@PROPERTY
+@given(with_candidates(n=(3, 7), m=(1, 2), k=(0, 2)), st.sampled_from((0.3, 0.6, 0.9)))
+def test_the_tree_keeps_the_coverage_floor_and_candidate_resources(
+    base: Instance, floor: float
+) -> None:
+    """The December contract: the tree's master carries the coverage row, its pricing never
+    bundles a candidate resource, and its optimum is still exhaustive search's."""
+    instance = replace(base, policy=replace(base.policy, min_coverage=floor))
     problem, _ = problem_from_instance(instance)
     if not problem.options:
         return
