@@ -564,7 +564,9 @@ class JointSearch:
                 cuts=tuple(self.lp.cut_sets),
                 stop=self.stop,
             )
-        tree = self.tree.run(deadline, start_bound=self.best_bound)
+        # A converged column generation proved the LP over the pool and these cuts: the root
+        # need not price again.
+        tree = self.tree.run(deadline, start_bound=self.best_bound, root_proven=self.converged)
         self.stats.tree = tree.as_dict()
         if tree.finished and self.incumbent.objective is not None:
             self._raise_bound(self.incumbent.objective, "optimal: branch and price closed")

@@ -193,6 +193,7 @@ class BranchAndPrice:
         self.held: list[float] = []
         self.seq = itertools.count()
         self.reported = -np.inf
+        self.root_proven = False
 
     # -- the pool ---------------------------------------------------------------------------
 
@@ -210,9 +211,14 @@ class BranchAndPrice:
 
     # -- the tree ---------------------------------------------------------------------------
 
-    def run(self, deadline: float, start_bound: float = -np.inf) -> TreeStatistics:
+    def run(
+        self, deadline: float, start_bound: float = -np.inf, root_proven: bool = False
+    ) -> TreeStatistics:
         """Search until ``deadline`` on the clock, every node closed or ``stop``; the
-        statistics say how far it got (``bound``: the global bound, ``finished``: proven)."""
+        statistics say how far it got (``bound``: the global bound, ``finished``: proven).
+        ``root_proven``: the host's pricing has proven the LP over the pool and the cuts it
+        handed over, so the root takes its LP point without pricing again (first call only)."""
+        self.root_proven = root_proven and not self.stats.nodes
         if not self.queue and not self.stats.nodes:
             self._push(NodeRules(), start_bound)
         since_plans, last_plans = 0, self.clock.now()
@@ -255,7 +261,10 @@ class BranchAndPrice:
         root = self.stats.nodes == 0
         self.stats.nodes += 1
         self.stats.depth = max(self.stats.depth, rules.depth)
-        res = self.solver.solve(rules, node.bound, self.hooks.incumbent, deadline, self.max_new)
+        if root and self.root_proven:
+            res = self.solver.proven_point(rules, node.bound)
+        else:
+            res = self.solver.solve(rules, node.bound, self.hooks.incumbent, deadline, self.max_new)
         if root and res.status == "converged":
             res = self._cut_root(res, deadline)
         if res.status == "pruned":

@@ -115,6 +115,17 @@ class NodeSolver:
                 status = "converged" if proven else "unfinished"
                 return NodeResult(status, bound, z, x, rounds, artificial)
 
+    def proven_point(self, rules: NodeRules, bound: float) -> NodeResult:
+        """The node's LP point when its LP is already proven (no package prices out): one LP
+        solve, converged, its value a bound."""
+        self.master.set_rules(rules)
+        try:
+            z, _, x = self.master.solve()
+        except LPFailure:
+            return NodeResult("stopped", bound, None, None, 0)
+        artificial = self.master.artificial_in_use()
+        return NodeResult("converged", max(bound, z), z, x, 1, artificial)
+
     def _price(
         self,
         rules: NodeRules,
