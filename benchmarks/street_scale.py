@@ -17,9 +17,9 @@ Columns: instance, n, seed, strategy, status, objective, evaluated, bound,
 bound_without_contiguity, bound_note (how far that bound got, or its error), gap, broken,
 public_money, manual_public_money, ratio_to_manual, seconds (time to the final incumbent),
 runtime_s, tree_nodes (nodes of the branch-and-price tree; empty: no tree), root_lp_s (seconds
-into the run when the root LP with contiguity was proven: the tree's root, else the joint
-model's column generation; empty: never), time_limit, work_limit, stopped_by, workers, commit,
-machine. Generated instances go to a temporary folder.
+into the run when column generation first proved the root LP with contiguity; empty: never or
+not reported), time_limit, work_limit, stopped_by, workers, commit, machine. Generated
+instances go to a temporary folder.
 """
 
 from __future__ import annotations
@@ -129,12 +129,12 @@ def run(
 
 
 def _root_lp_seconds(stats: Mapping[str, Any]) -> float | None:
-    """When the root LP with contiguity was proven, in seconds of the run (None: never)."""
+    """When column generation first proved the root LP with contiguity, in seconds of the run
+    (None: never, or a version that does not say)."""
     offset = stats.get("offset_s") or 0.0
-    if stats.get("tree_root_converged_s") is not None:
-        return offset + stats["tree_root_converged_s"]
-    if stats.get("converged") and stats.get("cg_done_s") is not None:
-        return offset + stats["cg_done_s"]
+    for key in ("root_converged_s", "tree_root_converged_s"):
+        if stats.get(key) is not None:
+            return offset + stats[key]
     return None
 
 

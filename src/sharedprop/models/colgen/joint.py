@@ -283,6 +283,7 @@ class JointStatistics:
     lp_failure: bool = False
     converged: bool = False
     cg_done_s: float | None = None  # when column generation last ended
+    root_converged_s: float | None = None  # when column generation first proved its LP
     lp_value: float | None = None
     enumeration: str | None = None  # how the proof by enumeration ended (None: not tried)
     enumeration_done_s: float | None = None
@@ -309,6 +310,8 @@ class JointStatistics:
         }
         out |= {k: v for k, v in optional.items() if v is not None}
         out |= {"converged": self.converged, "cg_done_s": self.cg_done_s}
+        if self.root_converged_s is not None:
+            out["root_converged_s"] = self.root_converged_s
         out["lp_value"] = self.lp_value
         later = {
             "enumeration": self.enumeration,
@@ -837,6 +840,8 @@ class JointSearch:
         self.stats.cuts = (self.stats.cuts or 0) + n_cuts
         if n_cuts == 0:
             self.converged = True
+            if self.stats.root_converged_s is None:
+                self.stats.root_converged_s = round(self.clock.now(), 2)
             self.final = ConvergedLP(lp_value, duals)
             return True
         self._report(f"bound; {n_cuts} subset-row cuts added")

@@ -2,9 +2,9 @@
 
 A branch never adds a row the pricing cannot carry: it keeps communities out of an option,
 keeps pairs apart or together, and ties resources to communities or keeps them apart
-(``docs/formulation-bnp.md``). Each pricing method reads these rules: the compiled search as
-bit masks (:mod:`sharedprop.models.colgen.connected_pricing`), the CP-SAT model as constraints
-(:mod:`sharedprop.models.colgen.pricing`).
+(``docs/formulation.md``, "Branch and price"). Each pricing method reads these rules: the
+compiled search as bit masks (:mod:`sharedprop.models.colgen.connected_pricing`), the CP-SAT
+model as constraints (:mod:`sharedprop.models.colgen.pricing`).
 """
 
 from __future__ import annotations

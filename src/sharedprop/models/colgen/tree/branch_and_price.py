@@ -9,7 +9,7 @@ bound is the least bound over the open nodes (and the incumbent once none is ope
 lies below exactly one open node, so it never exceeds the optimum, and it is reported each
 time it rises. Between nodes the caller's plan search (integer master and local search over
 the pool the tree keeps filling) runs now and then, so the incumbent the tree prunes against
-keeps improving (``docs/formulation-bnp.md``).
+keeps improving (``docs/formulation.md``, "Branch and price").
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Where a node branches: the first kind of decision its LP point leaves fractional.
 
-The kinds, in order (``docs/formulation-bnp.md``): the total package count, a firm's count, an
-option used, a community covered, a pair of communities together (Ryan & Foster 1981), a
-community served by an option, a community with a resource. Within a kind the most fractional
-value is taken. The order is complete: when every community's cover, pairs, option and
-resources are whole, the packages holding a community are all one package, so the point is a
-plan.
+The kinds, in order (``docs/formulation.md``, "Branch and price"): the total package count, a
+firm's count, an option used, a community covered, a pair of communities together (Ryan &
+Foster 1981), a community served by an option, a community with a resource. Within a kind the
+most fractional value is taken. The order is complete: when every community's cover, pairs,
+option and resources are whole, the packages holding a community are all one package, so the
+point is a plan.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The rules a node of the branch-and-price tree sets: the branching decisions on its path.
 
-Each decision splits the plans in two without losing one (``docs/formulation-bnp.md``):
+Each decision splits the plans in two without losing one (``docs/formulation.md``, "Branch
+and price"):
 
 - counts: L ≤ Σx ≤ U over all packages or one firm's (rows of the LP);
 - an option (firm, hub) used or not (a row "≥ 1", or its packages dropped);
