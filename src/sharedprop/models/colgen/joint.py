@@ -538,9 +538,9 @@ class JointSearch:
                 self._report("optimal: every package within the gap enumerated")
 
     def _branch_and_price(self) -> None:
-        """With the gap still open, the branch-and-price tree (``JointParams.branch_and_price``)
-        for its share of the time left (the local search takes the rest); a second call
-        (another pass) goes on with the same tree."""
+        """With the gap still open after a proven root LP, the branch-and-price tree
+        (``JointParams.branch_and_price``) for its share of the time left (the local search
+        takes the rest); a second call (another pass) goes on with the same tree."""
         params = self.params
         if (
             not params.branch_and_price
@@ -548,6 +548,10 @@ class JointSearch:
             or self.stop()
             or self.stats.lp_failure
         ):
+            return
+        if self.tree is None and not self.converged:
+            # Its root would have to finish the column generation with the tree's pricing,
+            # which took the time and left the bound lower (docs/decisions.md, 2026-12-07).
             return
         settings = params.tree or TreeSettings(pricing=PricingSettings(workers=params.workers))
         left = params.time_limit - self.clock.now()
