@@ -283,7 +283,7 @@ class JointStatistics:
     lp_failure: bool = False
     converged: bool = False
     cg_done_s: float | None = None  # when column generation last ended
-    root_converged_s: float | None = None  # when column generation first proved its LP
+    root_converged_s: float | None = None  # when pricing first proved the LP complete
     lp_value: float | None = None
     enumeration: str | None = None  # how the proof by enumeration ended (None: not tried)
     enumeration_done_s: float | None = None
@@ -401,6 +401,7 @@ class JointSearch:
         self.converged = False
         self.final: ConvergedLP | None = None
         self.prev_complete: float | None = None  # the last complete round's LP value
+        self.proven_cuts: int | None = None  # cuts of the LP the pricing last proved
         self.cut_tail = FIRST_CUT_TAIL
         self.last_master = -1  # the round of the last integer master
         self.gap_closed = False  # the caller's close_gap has run
@@ -538,7 +539,7 @@ class JointSearch:
                 self._report("optimal: every package within the gap enumerated")
 
     def _branch_and_price(self) -> None:
-        """With the gap still open after a proven root LP, the branch-and-price tree
+        """With the gap still open once pricing has proven an LP, the branch-and-price tree
         (``JointParams.branch_and_price``) for its share of the time left (the local search
         takes the rest); a second call (another pass) goes on with the same tree."""
         params = self.params
@@ -549,7 +550,7 @@ class JointSearch:
             or self.stats.lp_failure
         ):
             return
-        if self.tree is None and not self.converged:
+        if self.tree is None and self.proven_cuts is None:
             # Its root would have to finish the column generation with the tree's pricing,
             # which took the time and left the bound lower (docs/decisions.md, 2026-12-07).
             return
@@ -568,12 +569,12 @@ class JointSearch:
                 self.clock,
                 settings,
                 cache=self.cache,
-                cuts=tuple(self.lp.cut_sets),
+                cuts=tuple(self.lp.cut_sets[: self.proven_cuts]),
                 stop=self.stop,
             )
-        # A converged column generation proved the LP over the pool and these cuts: the root
-        # need not price again.
-        tree = self.tree.run(deadline, start_bound=self.best_bound, root_proven=self.converged)
+        # The column generation proved the LP over the pool and these cuts (the later ones
+        # stay with the joint LP): the root need not price again.
+        tree = self.tree.run(deadline, start_bound=self.best_bound, root_proven=True)
         self.stats.tree = tree.as_dict()
         if tree.finished and self.incumbent.objective is not None:
             self._raise_bound(self.incumbent.objective, "optimal: branch and price closed")
@@ -826,6 +827,10 @@ class JointSearch:
         """Pricing is proven complete: the LP value is a bound, an integral LP optimum is the
         optimal plan, and cuts tighten the LP while they pay. True when no cut was added."""
         self.best_bound = max(self.best_bound, lp_value)
+        # The LP with the cuts it has now is proven (cuts are only ever appended).
+        self.proven_cuts = len(self.lp.cut_sets)
+        if self.stats.root_converged_s is None:
+            self.stats.root_converged_s = round(self.clock.now(), 2)
         lp_plan = _integral_plan(self.problem, self.lp, values)
         if lp_plan is not None:
             obj = plan_objective(self.problem, lp_plan)
@@ -844,8 +849,6 @@ class JointSearch:
         self.stats.cuts = (self.stats.cuts or 0) + n_cuts
         if n_cuts == 0:
             self.converged = True
-            if self.stats.root_converged_s is None:
-                self.stats.root_converged_s = round(self.clock.now(), 2)
             self.final = ConvergedLP(lp_value, duals)
             return True
         self._report(f"bound; {n_cuts} subset-row cuts added")
