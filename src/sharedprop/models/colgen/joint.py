@@ -688,8 +688,7 @@ class JointSearch:
         relax = self._round_bound(lp_value, duals)
         added = self._price_heuristically(duals, relax)
         self.centre = duals if self.centre is None else self.centre.mix(duals, SMOOTHING)
-        # With the tree on, exact pricing is the tree's (its compiled search is faster).
-        exact = (self.params.exact_pricing and not self.params.branch_and_price) or self.all_tabled
+        exact = self.params.exact_pricing or self.all_tabled
         if added == 0 and exact and self.clock.now() < self.cg_deadline:
             if self._price_exactly(lp_value, duals, values, relax):
                 return False
