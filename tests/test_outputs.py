@@ -36,28 +36,6 @@ def _result(plan, objective=239_939.59, status="feasible"):
     return Result(status, plan, objective, 230_000.0, 12.3, "joint", seed=3, workers=2)
 
 
-def test_atomic_write_replaces_the_file_and_leaves_no_temporary_file(tmp_path):
-    target = tmp_path / "sub" / "plan.txt"
-    O.atomic_write_text(target, "old")
-    O.atomic_write_text(target, "新的内容")
-    assert target.read_text(encoding="utf-8") == "新的内容"
-    assert [p.name for p in target.parent.iterdir()] == ["plan.txt"]
-
-
-def test_a_write_interrupted_before_the_rename_keeps_the_old_file_whole(tmp_path, monkeypatch):
-    target = tmp_path / "report.html"
-    target.write_text("complete old report", encoding="utf-8")
-
-    def interrupted(src, dst):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(O.os, "replace", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        O.atomic_write_bytes(target, b"half a new rep")
-    assert target.read_text(encoding="utf-8") == "complete old report"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
-
-
 def test_write_outputs_writes_the_workbook_the_geojson_and_the_report_together(
     tmp_path, street, better
 ):

@@ -148,3 +148,16 @@ def test_the_trade_off_functions_are_the_analysis_modules_own_objects() -> None:
     assert (sharedprop.frontier, sharedprop.whatif) == (frontier, whatif)
     assert (sharedprop.sweep, sharedprop.stress) == (sweep, stress)
     assert "executor" in inspect.signature(sharedprop.frontier).parameters
+
+
+def test_building_the_command_line_does_not_import_the_solver() -> None:
+    # Every command builds the whole parser; the solver's imports take seconds that
+    # --time-limit counts, so only the commands that solve may load it, when they run.
+    code = (
+        "from sharedprop.cli import build_parser; import sys; build_parser(); "
+        "print(sorted(m for m in ('sharedprop.solver', 'numba') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]"

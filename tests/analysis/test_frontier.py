@@ -29,18 +29,44 @@ def test_on_two_communities_each_floor_costs_what_the_hand_computation_says() ->
         assert not ev.broken and ev.objective == pytest.approx(p.objective, abs=MONEY)
 
 
-def test_a_cheaper_plan_found_at_a_higher_floor_is_kept_at_the_lower_ones() -> None:
-    """Two points run side by side on two workers: the curve never falls as the floor rises,
-    and the bounds never exceed the plans."""
+def test_a_proof_at_the_lowest_floor_settles_every_floor_its_plan_meets() -> None:
+    """At 0.25 the package of both communities (18,000) is optimal and covers everyone, so
+    0.5, 0.75 and 1.0 are proven by that one solve: the monotone curve needs no more."""
+    instance = two_communities()
+    solved: list[str] = []
+
+    with LocalExecutor(2) as ex:
+        result = frontier(
+            instance,
+            "0.25:1.0:0.25",
+            time_limit=30,
+            work_limit=5,
+            executor=ex,
+            on_progress=lambda done, total, outcome: solved.append(outcome.label),
+        )
+
+    assert solved == ["min_coverage=0.25"]
+    assert [p.objective for p in result.points] == pytest.approx([18_000] * 4)
+    assert all(p.proven and p.plan_from == 0.25 for p in result.points)
+    for p in result.points:
+        scenario = apply_settings(instance, {"policy.min_coverage": p.min_coverage})
+        assert not evaluate(scenario, p.plan).broken
+
+
+def test_points_solved_side_by_side_never_fall_as_the_floor_rises() -> None:
+    """From floor 0 (nobody covered is optimal) the other floors run on two workers; the
+    bounds never exceed the plans and every plan meets its own floor."""
     instance = two_communities()
 
     with LocalExecutor(2) as ex:
-        result = frontier(instance, "0.25:1.0:0.25", time_limit=30, work_limit=5, executor=ex)
+        result = frontier(instance, [0.0, 0.5, 1.0], time_limit=30, work_limit=5, executor=ex)
 
     objectives = [p.objective for p in result.points]
     assert objectives == sorted(objectives)
     assert all(p.bound is not None and p.bound <= p.objective + MONEY for p in result.points)
-    assert all(p.plan_from is not None and p.plan_from >= p.min_coverage for p in result.points)
+    for p in result.points:
+        scenario = apply_settings(instance, {"policy.min_coverage": p.min_coverage})
+        assert not evaluate(scenario, p.plan).broken
 
 
 def test_the_same_seed_and_work_limit_give_the_same_frontier_on_one_worker_and_two() -> None:

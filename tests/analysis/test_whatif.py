@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from sharedprop import solve
-from sharedprop.analysis.whatif import whatif
+from sharedprop.analysis.sweep import ScenarioOutcome
+from sharedprop.analysis.whatif import Change, _compare, whatif
 from tests.analysis.cases import two_communities, with_candidate_parking, with_parking
 from tests.models.brute_force import brute_force
 
@@ -63,3 +66,18 @@ def test_only_the_most_promising_changes_are_solved_in_full() -> None:
 def test_an_unknown_question_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="unknown what-if kinds: budget"):
         whatif(two_communities(), kinds=["budget"], time_limit=5, workers=1)
+
+
+def test_a_relaxing_change_is_never_said_to_cost_and_a_firm_leaving_never_to_save() -> None:
+    """Unproven solves leave wide intervals; the sign of the change bounds them at zero."""
+    solved = solve(two_communities(), time_limit=30, work_limit=5, workers=1)
+
+    def outcome(objective: float, bound: float) -> ScenarioOutcome:
+        res = replace(solved, objective=objective, best_bound=bound, status="feasible")
+        return ScenarioOutcome("x", {}, res, None)
+
+    base, changed = outcome(1000.0, 500.0), outcome(900.0, 400.0)
+    resource = _compare(Change("resource", "R1", "R1", 0.0, "saving at least"), base, changed)
+    leaves = _compare(Change("firm_leaves", "F1", "F1", 0.0, "loss at most"), changed, base)
+    assert (resource.low, resource.high) == (0.0, 600.0)  # not 500 - 900 = -400
+    assert (leaves.low, leaves.high) == (-600.0, 0.0)  # not 900 - 500 = 400

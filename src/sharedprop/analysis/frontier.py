@@ -1,11 +1,20 @@
 """What each coverage floor costs: the least public money at every ``min_coverage`` level.
 
-The floors are solved from the highest down, a wave of ``workers`` points at a time on the
-executor, each wave warm-started with the plan of the nearest higher floor solved so far (a plan
-that covers a higher floor meets every lower one). The curve is then made monotone the way the
-problem is: the optimum can only rise with the floor, so each point keeps the cheapest plan of
-any floor at or above it, and the largest proven bound of any floor at or below it. Both are
-still exact statements about that point, so a point is proven optimal when the two meet.
+The optimum can only rise with the floor, and a plan that covers a share c meets every floor up
+to c. Both facts settle points without solving them:
+
+1. **The lowest floor first**, alone and with every core of a local pool (the solver's own two
+   processes prove far more in a minute than two one-core solves). When it is proven, its plan
+   is optimal at every floor up to the coverage it reaches — on most instances the lower half
+   of the curve.
+2. **The rest from the highest down**, a wave of points at a time on the executor (one core
+   each on a cluster; the local pool's cores shared out among the wave), each warm-started by
+   the plan of the nearest higher floor solved so far. A point a proof has already settled is
+   not solved.
+
+Each point then keeps the cheapest plan known that meets it (found at any floor) and the largest
+proven bound of any floor at or below it: both exact statements about that point, so a point is
+proven optimal when the two meet, and the curve is monotone.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -27,6 +36,7 @@ from sharedprop.analysis.sweep import (
 )
 from sharedprop.data import Instance
 from sharedprop.execute import Executor
+from sharedprop.execute.local import LocalExecutor
 from sharedprop.plan import Plan
 
 # A point is proven when its plan is within this of its bound (the solver's own rule).
@@ -157,24 +167,74 @@ def frontier(
         proven bound, monotone in the floor.
     """
     floors = parse_floors(coverage) if isinstance(coverage, str) else sorted(set(coverage))
-    how = SolveSettings(time_limit, work_limit, seed)
-    outcomes: dict[float, ScenarioOutcome] = {}
+    search = _FrontierSearch(instance, floors, SolveSettings(time_limit, work_limit, seed))
     with _executor(executor, workers) as ex:
-        wave = max(1, ex.workers)
-        descending = floors[::-1]
-        for start in range(0, len(descending), wave):
-            tasks = [
-                ScenarioTask(
-                    f"min_coverage={floor:g}",
-                    {"policy.min_coverage": floor},
-                    how,
-                    hint=_nearest_higher_plan(outcomes, floor),
-                )
-                for floor in descending[start : start + wave]
-            ]
-            for outcome in run_tasks(instance, tasks, ex, on_progress):
-                outcomes[outcome.settings["policy.min_coverage"]] = outcome
-    return FrontierResult(_monotone(floors, outcomes))
+        search.run(ex, on_progress)
+    return FrontierResult(_monotone(instance, floors, search.outcomes))
+
+
+class _FrontierSearch:
+    """The points' solves in the order the module docstring gives, and what they found."""
+
+    def __init__(self, instance: Instance, floors: list[float], how: SolveSettings) -> None:
+        self.instance = instance
+        self.floors = floors
+        self.how = how
+        self.outcomes: dict[float, ScenarioOutcome] = {}
+        self.done = 0
+
+    def run(self, ex: Executor, on_progress: Progress | None) -> None:
+        # A repeatable run solves on one core (solve refuses work_limit with more).
+        cores = ex.workers if isinstance(ex, LocalExecutor) and self.how.work_limit is None else 1
+        self._wave(ex, [self.floors[0]], cores, on_progress)
+        while open_ := [f for f in reversed(self.floors) if not self._settled(f)]:
+            wave = open_[: max(1, ex.workers)]
+            self._wave(ex, wave, max(1, cores // len(wave)), on_progress)
+
+    def _wave(
+        self, ex: Executor, wave: list[float], cores: int, on_progress: Progress | None
+    ) -> None:
+        how = replace(self.how, workers=cores)
+        tasks = [
+            ScenarioTask(
+                f"min_coverage={floor:g}",
+                {"policy.min_coverage": floor},
+                how,
+                hint=_nearest_higher_plan(self.outcomes, floor),
+            )
+            for floor in wave
+        ]
+        for outcome in run_tasks(self.instance, tasks, ex):
+            self.outcomes[outcome.settings["policy.min_coverage"]] = outcome
+            self.done += 1
+            if on_progress is not None:
+                on_progress(self.done, self.done + self._unsettled(), outcome)
+
+    def _unsettled(self) -> int:
+        return sum(not self._settled(f) for f in self.floors)
+
+    def _settled(self, floor: float) -> bool:
+        """Solved, or proven by a lower floor's optimal plan that meets it too (or proven
+        infeasible at a lower floor)."""
+        if floor in self.outcomes:
+            return True
+        for g, o in self.outcomes.items():
+            if g > floor:
+                continue
+            if o.result.status == "infeasible" and g <= floor:
+                return True
+            if o.result.status == "optimal" and _meets(self.instance, o, floor):
+                return True
+        return False
+
+
+def _meets(instance: Instance, outcome: ScenarioOutcome, floor: float) -> bool:
+    """Whether ``outcome``'s plan covers the households ``floor`` asks for."""
+    ev = outcome.evaluation
+    if ev is None or outcome.plan is None:
+        return False
+    need = replace(instance.policy, min_coverage=floor).required_households
+    return ev.coverage_households >= need(instance.total_households)
 
 
 def _nearest_higher_plan(outcomes: dict[float, ScenarioOutcome], floor: float) -> Plan | None:
@@ -182,20 +242,26 @@ def _nearest_higher_plan(outcomes: dict[float, ScenarioOutcome], floor: float) -
     return outcomes[higher[0]].plan if higher else None
 
 
-def _monotone(floors: list[float], outcomes: dict[float, ScenarioOutcome]) -> tuple:
-    """Each floor's cheapest plan among floors at or above it, and its largest bound among
-    floors at or below it."""
+def _monotone(
+    instance: Instance, floors: list[float], outcomes: dict[float, ScenarioOutcome]
+) -> tuple:
+    """Each floor's cheapest plan among all plans that meet it, and its largest bound among
+    floors at or below it (a floor settled by a lower one's proof takes that solve's
+    outcome)."""
     points = []
     best_bound: float | None = None
-    for k, floor in enumerate(floors):
-        own = outcomes[floor]
-        bound = own.result.best_bound
-        if bound is not None:
-            best_bound = bound if best_bound is None else max(best_bound, bound)
+    for floor in floors:
+        own = outcomes.get(floor)
+        if own is not None and own.result.best_bound is not None:
+            b = own.result.best_bound
+            best_bound = b if best_bound is None else max(best_bound, b)
+        meeting = [
+            f
+            for f, o in outcomes.items()
+            if o.result.objective is not None and (f >= floor or _meets(instance, o, floor))
+        ]
         cheapest = min(
-            (f for f in floors[k:] if outcomes[f].result.objective is not None),
-            key=lambda f: (outcomes[f].result.objective, f != floor, f),
-            default=None,
+            meeting, key=lambda f: (outcomes[f].result.objective, f != floor, f), default=None
         )
         src = outcomes[cheapest] if cheapest is not None else None
         ev = src.evaluation if src is not None else None
@@ -208,7 +274,12 @@ def _monotone(floors: list[float], outcomes: dict[float, ScenarioOutcome]) -> tu
                 coverage=ev.coverage if ev is not None else None,
                 bound=best_bound,
                 plan_from=cheapest,
-                outcome=own,
+                outcome=own if own is not None else _settling(outcomes, floor),
             )
         )
     return tuple(points)
+
+
+def _settling(outcomes: dict[float, ScenarioOutcome], floor: float) -> ScenarioOutcome:
+    """The outcome of the nearest lower floor, whose proof settled an unsolved ``floor``."""
+    return outcomes[max(f for f in outcomes if f <= floor)]

@@ -39,8 +39,11 @@ class SolveSettings:
     work_limit: float | None = None
     seed: int = 0
     strategy: str = "auto"
+    workers: int = 1  # cores of one solve (a local pool's task may use more than its own)
 
     def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers!r}")
         if not self.time_limit > 0:
             raise ValueError(f"time_limit must be > 0 seconds, got {self.time_limit!r}")
         if self.work_limit is not None and not self.work_limit > 0:
@@ -101,7 +104,7 @@ def run_scenario(instance: Instance, task: ScenarioTask) -> ScenarioOutcome:
         time_limit=s.time_limit,
         work_limit=s.work_limit,
         seed=s.seed,
-        workers=1,
+        workers=s.workers,
         strategy=s.strategy,
         initial_plan=task.hint,
     )

@@ -293,5 +293,11 @@ def _compare(change: Change, base: ScenarioOutcome, changed: ScenarioOutcome) ->
     saving = b.objective - c.objective
     low = None if b.best_bound is None else b.best_bound - c.objective
     high = None if c.best_bound is None else b.objective - c.best_bound
+    # A resource or more capacity only relaxes the problem (it saves at least 0); a firm that
+    # leaves only restricts it (it saves at most 0).
+    if change.kind == "firm_leaves":
+        high = 0.0 if high is None else min(high, 0.0)
+    else:
+        low = 0.0 if low is None else max(low, 0.0)
     proven = b.status == "optimal" and c.status == "optimal"
     return WhatIf(change, saving, low, high, proven, c.status)

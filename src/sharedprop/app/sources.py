@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sharedprop.errors import SharedpropError
+from sharedprop.io.atomic import atomic_write_bytes, atomic_write_text
 from sharedprop.io.tables import (
     Table,
     cell_text,
@@ -30,7 +31,6 @@ from sharedprop.io.tables import (
     sniff_delimiter,
 )
 from sharedprop.io.template import put_cell, settings_sheet
-from sharedprop.outputs import atomic_write_bytes, atomic_write_text
 
 TABLES = ("communities", "firms", "resources", "edges", "locks")
 SETTINGS_SECTIONS = ("policy", "objective")

@@ -8,7 +8,7 @@ Layout::
     scenarios/*.json  one file per saved scenario: its plan, locks and headline figures
 
 Every file is written to a temporary file and renamed over its target
-(:func:`sharedprop.outputs.atomic_write_text`), so a crash leaves the old file or the new one,
+(:func:`sharedprop.io.atomic.atomic_write_text`), so a crash leaves the old file or the new one,
 never half of one: no saved scenario is lost. One solve at a time per workspace, also across two
 app processes on the same folder: :meth:`Workspace.solve_lock` holds an exclusive lock on a file.
 """
@@ -28,7 +28,7 @@ from typing import Any
 
 from sharedprop.app.i18n import _
 from sharedprop.errors import SharedpropError
-from sharedprop.outputs import atomic_write_text
+from sharedprop.io.atomic import atomic_write_text
 
 try:  # POSIX; elsewhere the in-process guard of the solve runner is all there is
     import fcntl

@@ -6,8 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sharedprop.analysis.sweep import ScenarioOutcome
+from sharedprop.cli import EXIT_BAD_INPUT
+
+if TYPE_CHECKING:  # the analysis modules import the solver: not at parser-building time
+    from sharedprop.analysis.sweep import ScenarioOutcome
 
 
 def add_solve_options(p: argparse.ArgumentParser, command: str) -> None:
@@ -49,6 +53,24 @@ def out_dir(args: argparse.Namespace, command: str) -> Path:
     if args.out:
         return Path(args.out)
     return Path("out") / f"{Path(args.instance).resolve().stem}-{command}"
+
+
+def solve_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments every analysis function takes from the shared options."""
+    return {
+        "time_limit": args.time_limit,
+        "work_limit": args.work_limit,
+        "seed": args.seed,
+        "workers": args.workers,
+        "executor": args.executor,
+        "on_progress": SolveCounter(args.quiet),
+    }
+
+
+def refuse(problem: str) -> int:
+    """Say what is wrong with the command line; the exit code of bad input."""
+    print(f"sharedprop: {problem}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def check_limits(args: argparse.Namespace) -> str | None:

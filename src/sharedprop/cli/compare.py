@@ -19,9 +19,9 @@ from rich.table import Table
 from sharedprop.cli import EXIT_OK
 from sharedprop.cli.evaluate import find_plan
 from sharedprop.compare import Comparison, compare_plans
+from sharedprop.io.atomic import atomic_write_text
 from sharedprop.io.instances import load_instance
 from sharedprop.io.plans import read_plan
-from sharedprop.outputs import atomic_write_text
 from sharedprop.report.compare_html import render_comparison
 
 

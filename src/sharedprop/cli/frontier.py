@@ -7,27 +7,27 @@ frontier.html to ``--out`` (default out/<instance>-frontier).
 from __future__ import annotations
 
 import argparse
-import sys
 
-from sharedprop.analysis.frontier import frontier, parse_floors
-from sharedprop.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_RULES
+from sharedprop.cli import EXIT_OK, EXIT_RULES
 from sharedprop.cli.analysis_options import (
-    SolveCounter,
     add_solve_options,
     check_limits,
     out_dir,
+    refuse,
+    solve_arguments,
 )
 from sharedprop.io.instances import load_instance
-from sharedprop.report.analysis_files import write_frontier
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "frontier",
         help="what each coverage floor costs: public money against the share of households",
-        description="Solve the instance at each coverage floor (min_coverage), in parallel, "
-        "warm-started from the higher floors so that the curve is monotone; write a table, "
-        "one plan per floor and a chart with the proven band.",
+        description="Solve the instance at each coverage floor (min_coverage): the lowest "
+        "first with every core (a proven plan settles every floor it meets), the rest in "
+        "parallel from the highest down, warm-started from the higher floors so that the "
+        "curve is monotone; write a table, one plan per floor and a chart with the proven "
+        "band.",
     )
     p.add_argument("instance", help="instance folder or workbook")
     p.add_argument(
@@ -41,24 +41,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the analysis modules bring the solver (seconds), which building the
+    # command line for every other command must not pay.
+    from sharedprop.analysis.frontier import frontier, parse_floors
+    from sharedprop.report.analysis_files import write_frontier
+
     problem = check_limits(args)
     try:
         floors = parse_floors(args.coverage)
     except ValueError as exc:
         problem = str(exc)
     if problem:
-        print(f"sharedprop: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(problem)
     instance = load_instance(args.instance)
     result = frontier(
         instance,
         floors,
-        time_limit=args.time_limit,
-        work_limit=args.work_limit,
-        seed=args.seed,
-        workers=args.workers,
-        executor=args.executor,
-        on_progress=SolveCounter(args.quiet),
+        **solve_arguments(args),
     )
     out = out_dir(args, "frontier")
     write_frontier(instance, result, out)

@@ -7,19 +7,16 @@ sweep.html to ``--out`` (default out/<instance>-sweep).
 from __future__ import annotations
 
 import argparse
-import sys
 
-from sharedprop.analysis.scenario import parse_variation
-from sharedprop.analysis.sweep import sweep
-from sharedprop.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_RULES
+from sharedprop.cli import EXIT_OK, EXIT_RULES
 from sharedprop.cli.analysis_options import (
-    SolveCounter,
     add_solve_options,
     check_limits,
     out_dir,
+    refuse,
+    solve_arguments,
 )
 from sharedprop.io.instances import load_instance
-from sharedprop.report.analysis_files import write_sweep
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,21 +40,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the analysis modules bring the solver (seconds), which building the
+    # command line for every other command must not pay.
+    from sharedprop.analysis.scenario import parse_variation
+    from sharedprop.analysis.sweep import sweep
+    from sharedprop.report.analysis_files import write_sweep
+
     problem = check_limits(args)
     if problem:
-        print(f"sharedprop: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(problem)
     variations = [parse_variation(v) for v in args.vary]
     instance = load_instance(args.instance)
     result = sweep(
         instance,
         variations,
-        time_limit=args.time_limit,
-        work_limit=args.work_limit,
-        seed=args.seed,
-        workers=args.workers,
-        executor=args.executor,
-        on_progress=SolveCounter(args.quiet),
+        **solve_arguments(args),
     )
     out = out_dir(args, "sweep")
     write_sweep(instance, result, out)

@@ -8,18 +8,16 @@ out/<instance>-whatif).
 from __future__ import annotations
 
 import argparse
-import sys
 
-from sharedprop.analysis.whatif import whatif
-from sharedprop.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_RULES
+from sharedprop.cli import EXIT_OK, EXIT_RULES
 from sharedprop.cli.analysis_options import (
-    SolveCounter,
     add_solve_options,
     check_limits,
     out_dir,
+    refuse,
+    solve_arguments,
 )
 from sharedprop.io.instances import load_instance
-from sharedprop.report.analysis_files import write_whatif
 
 KINDS = {"resources": "resource", "firms": "firm_leaves", "capacity": "firm_capacity"}
 
@@ -58,6 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the analysis modules bring the solver (seconds), which building the
+    # command line for every other command must not pay.
+    from sharedprop.analysis.whatif import whatif
+    from sharedprop.report.analysis_files import write_whatif
+
     problem = check_limits(args)
     asked = [a.strip() for a in args.ask.split(",") if a.strip()]
     unknown = [a for a in asked if a not in KINDS]
@@ -66,20 +69,14 @@ def run(args: argparse.Namespace) -> int:
     if args.exact < 0 or not args.capacity > 0:
         problem = "--exact must be >= 0 and --capacity > 0"
     if problem:
-        print(f"sharedprop: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(problem)
     instance = load_instance(args.instance)
     result = whatif(
         instance,
         kinds=[KINDS[a] for a in asked],
         exact=args.exact,
         capacity_factor=args.capacity,
-        time_limit=args.time_limit,
-        work_limit=args.work_limit,
-        seed=args.seed,
-        workers=args.workers,
-        executor=args.executor,
-        on_progress=SolveCounter(args.quiet),
+        **solve_arguments(args),
     )
     out = out_dir(args, "whatif")
     write_whatif(instance, result, out)

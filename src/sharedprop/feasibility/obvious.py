@@ -69,9 +69,12 @@ def diagnose(instance: Instance, problem: Problem, maps: InstanceMaps) -> list[s
         else:
             why.append("the instance has no firms")
         rule = (
-            "it is locked to a firm"
-            if c.id in lock_firm and pol.allow_uncovered
-            else ("allow_uncovered = false")
+            "allow_uncovered = false"
+            if not pol.allow_uncovered
+            else "it is locked to a firm"
+            if c.id in lock_firm
+            else f"min_coverage = {pol.min_coverage:g} leaves fewer households uncovered "
+            "than it has"
         )
         reasons.append(f"community {c.id} ({c.name}) must be covered ({rule}) but {'; '.join(why)}")
 

@@ -8,19 +8,22 @@ half a file.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sharedprop.analysis.frontier import FrontierResult
 from sharedprop.analysis.stress import StressResult, collection_headroom, headroom_frame
-from sharedprop.analysis.sweep import SweepResult
-from sharedprop.analysis.whatif import WhatIfResult
 from sharedprop.data import Instance
+from sharedprop.io.atomic import atomic_write_bytes, atomic_write_text
 from sharedprop.io.plans import write_plan
-from sharedprop.outputs import atomic_write_bytes, atomic_write_text
 from sharedprop.plan import Plan
 from sharedprop.report import charts
 from sharedprop.report.analysis_page import Section, analysis_page, chart, frame_table
+
+if TYPE_CHECKING:  # the results' modules import the solver, which writing files does not need
+    from sharedprop.analysis.frontier import FrontierResult
+    from sharedprop.analysis.sweep import SweepResult
+    from sharedprop.analysis.whatif import WhatIfResult
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import fields, replace
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from sharedprop.data import Community, Firm, Instance, Policy, Resource
 from sharedprop.geo import distance_matrix
+from sharedprop.io.instances import load_instance
 from sharedprop.models.core.problem import Problem, problem_from_instance
 from tests.models.tiny_instances import instances
 
@@ -150,3 +152,22 @@ def _as_lists(problem: Problem) -> dict[str, object]:
             value = (value.dtype.str, value.tolist())
         out[f.name] = value
     return out
+
+
+def _pilot_with_floor(floor: float) -> Instance:
+    inst = load_instance(Path(__file__).parents[3] / "instances" / "xiamen-pilot")
+    return replace(inst, policy=replace(inst.policy, min_coverage=floor))
+
+
+def test_a_community_larger_than_what_the_floor_leaves_uncovered_must_be_covered() -> None:
+    inst = _pilot_with_floor(0.95)
+    p = problem_from_instance(inst)[0]
+    slack = int(p.weight.sum()) - p.min_covered_weight
+    assert p.min_covered_weight == inst.policy.required_households(inst.total_households)
+    assert np.array_equal(p.must_cover, p.weight > slack)
+    assert p.must_cover.any() and not p.must_cover.all()
+
+
+def test_a_floor_of_every_household_becomes_must_cover_without_its_row() -> None:
+    p = problem_from_instance(_pilot_with_floor(1.0))[0]
+    assert p.must_cover.all() and p.min_covered_weight == 0

@@ -390,6 +390,14 @@ def problem_from_instance(instance: Instance) -> tuple[Problem, InstanceMaps]:
     if not pol.allow_uncovered:
         must_cover[:] = True
     must_cover[must_firm >= 0] = True
+    required = pol.required_households(int(hh.sum()))
+    if required > 0:
+        # A community larger than the households the floor lets go uncovered must be in a
+        # package: fixing it is the same rule, and far easier for the masters than the row
+        # alone (at a floor of 1 it is allow_uncovered = false).
+        must_cover[hh > int(hh.sum()) - required] = True
+        if int(hh[must_cover].sum()) >= required:
+            required = 0  # the communities that must be covered already meet the floor
 
     problem = Problem(
         weight=hh,
@@ -406,7 +414,7 @@ def problem_from_instance(instance: Instance) -> tuple[Problem, InstanceMaps]:
         w_public_money=instance.objective.weight_public_money,
         w_total_cost=instance.objective.weight_total_cost,
         street=street_code,
-        min_covered_weight=pol.required_households(int(hh.sum())),
+        min_covered_weight=required,
     )
     maps = InstanceMaps(
         community_ids=tuple(c.id for c in comms),
