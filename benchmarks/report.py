@@ -331,7 +331,9 @@ def _percent(text: str) -> str:
 
 
 def street_scale_block(rows: list[dict[str, str]]) -> str:
-    """One row per seed of a ``benchmarks.street_scale`` run: plan, bound and gap."""
+    """One row per seed of a ``benchmarks.street_scale`` run: plan, bound and gap, the
+    branch-and-price tree's nodes and when the root LP was proven (— where a file or a run has
+    none)."""
     broken = {r["broken"] for r in rows}
     gaps = [_num(r["gap"]) for r in rows if _num(r["gap"]) is not None]
     found = [_num(r["seconds"]) for r in rows if _num(r["seconds"]) is not None]
@@ -360,6 +362,8 @@ def street_scale_block(rows: list[dict[str, str]]) -> str:
             r.get("bound_note") or "—",
             _fmt(r["seconds"]),
             _fmt(r["runtime_s"]),
+            r.get("tree_nodes") or "—",
+            _fmt(r.get("root_lp_s") or ""),
         ]
         for r in rows
     ]
@@ -374,6 +378,8 @@ def street_scale_block(rows: list[dict[str, str]]) -> str:
         "bound without contiguity",
         "final incumbent s",
         "run s",
+        "tree nodes",
+        "root LP proven s",
     ]
     return summary + "\n\n" + _table(header, lines)
 

@@ -16,17 +16,23 @@ says. A row's ``stopped_by`` says ``time`` if the wall-clock limit cut its run.
 Columns: instance, n, seed, strategy, status, objective, evaluated, bound,
 bound_without_contiguity, bound_note (how far that bound got, or its error), gap, broken,
 public_money, manual_public_money, ratio_to_manual, seconds (time to the final incumbent),
-runtime_s, time_limit, work_limit, stopped_by, workers, machine. Generated instances go to a
-temporary folder.
+runtime_s, tree_nodes (nodes of the branch-and-price tree; empty: no tree), root_lp_s (seconds
+into the run when column generation first proved the root LP with contiguity; empty: never or
+not reported), time_limit, work_limit, stopped_by, workers, commit, machine. Generated
+instances go to a temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import sharedprop
 from benchmarks._common import csv_value, machine, write_rows
 from sharedprop import evaluate, load_instance, read_plan, solve
 from sharedprop.generate import generate_instance
@@ -48,8 +54,10 @@ def run(
     resources: int,
     strategy: str,
     work_limit: float | None = None,
+    suffix: str = "",
 ) -> list[dict]:
     rows = []
+    commit = _commit()
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
             folder = generate_instance(
@@ -93,20 +101,24 @@ def run(
                 ),
                 "seconds": csv_value(res.time_to_incumbent_s, 1),
                 "runtime_s": csv_value(res.runtime_s, 1),
+                "tree_nodes": res.stats.search.get("tree_nodes", ""),
+                "root_lp_s": csv_value(_root_lp_seconds(res.stats.search), 1),
                 "time_limit": time_limit,
                 "work_limit": "" if work_limit is None else work_limit,
                 "stopped_by": res.stopped_by,
                 "workers": workers,
+                "commit": commit,
                 "machine": machine(),
             }
             rows.append(row)
             print(
                 f"seed {seed}: {row['status']:8s} objective {row['objective']:>12} "
                 f"bound {row['bound']!s:>12} gap {row['gap']!s:>7} "
-                f"ratio to manual {row['ratio_to_manual']} incumbent at {row['seconds']} s",
+                f"ratio to manual {row['ratio_to_manual']} incumbent at {row['seconds']} s "
+                f"nodes {row['tree_nodes']} root LP at {row['root_lp_s']} s",
                 flush=True,
             )
-    path = write_rows(out / f"street_scale_n{n}.csv", rows)
+    path = write_rows(out / f"street_scale_n{n}{suffix}.csv", rows)
     gaps = [r["gap"] for r in rows if r["gap"] not in (None, "")]
     tti = [r["seconds"] for r in rows if r["seconds"] not in (None, "")]
     print(
@@ -114,6 +126,31 @@ def run(
         f"{statistics.median(tti) if tti else '—'} s; written {path}"
     )
     return rows
+
+
+def _root_lp_seconds(stats: Mapping[str, Any]) -> float | None:
+    """When column generation first proved the root LP with contiguity, in seconds of the run
+    (None: never, or a version that does not say)."""
+    offset = stats.get("offset_s") or 0.0
+    for key in ("root_converged_s", "tree_root_converged_s"):
+        if stats.get(key) is not None:
+            return offset + stats[key]
+    return None
+
+
+def _commit() -> str:
+    """The source's commit (empty outside a git checkout)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(sharedprop.__file__).parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return out.stdout.strip()
 
 
 def _bound_note(stats: SolveStatistics) -> str:
@@ -157,6 +194,7 @@ def main() -> None:
     ap.add_argument("--resources", type=int, default=10)
     ap.add_argument("--strategy", default="auto")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    ap.add_argument("--suffix", default="", help="added to the results file's name")
     a = ap.parse_args()
     time_limit, work_limit = limits(a.time_limit, a.work_limit, a.workers)
     run(
@@ -170,6 +208,7 @@ def main() -> None:
         a.resources,
         a.strategy,
         work_limit,
+        a.suffix,
     )
 
 

@@ -83,6 +83,10 @@ REGION_TIME = 1.0
 # Share of the limit for the bound without contiguity on those instances when no second process
 # can carry it (one worker, or no fork).
 RELAXED_SHARE = 0.35
+# Branch and price after the root while a gap remains, on models up to REGION_MIN_OPTIONS
+# options (beyond, the root LP does not converge within a minute: docs/decisions.md,
+# 2026-12-07, has the street-scale figures with and without it).
+BRANCH_AND_PRICE = True
 
 ProgressCallback = Callable[[ProgressPoint], None]
 # (objective, columns) of a plan handed in or the manual-like baseline that obeys every rule.
@@ -582,6 +586,7 @@ def _search_plans(
         on_progress=run.on_progress,
         stop=run.stopped,
         deterministic=run.deterministic,
+        branch_and_price=BRANCH_AND_PRICE and not large,
     )
     jr.stats["offset_s"] = run.limit - left
     if large and jr.objective is not None and jr.status != "optimal":

@@ -59,10 +59,11 @@ def test_a_street_scale_file_in_a_subfolder_fills_the_block_named_after_its_path
          "status": "feasible", "objective": objective, "evaluated": objective, "bound": bound,
          "gap": gap, "broken": "0", "public_money": objective, "manual_public_money": "1000.0",
          "ratio_to_manual": ratio, "seconds": seconds, "runtime_s": "60.1", "time_limit": "60.0",
-         "workers": "1", "machine": "Linux x86_64; 2 cpu"}
-        for seed, objective, bound, gap, ratio, seconds in (
-            (1, "500.0", "400.0", "0.2", "0.5", "10.0"),
-            (2, "800.0", "760.0", "0.05", "0.8", "30.0"),
+         "workers": "1", "machine": "Linux x86_64; 2 cpu", "tree_nodes": nodes,
+         "root_lp_s": root}
+        for seed, objective, bound, gap, ratio, seconds, nodes, root in (
+            (1, "500.0", "400.0", "0.2", "0.5", "10.0", "", ""),
+            (2, "800.0", "760.0", "0.05", "0.8", "30.0", "12", "7.46"),
         )
     ]  # fmt: skip
     (tmp_path / "one_worker").mkdir()
@@ -74,7 +75,8 @@ def test_a_street_scale_file_in_a_subfolder_fills_the_block_named_after_its_path
     text = render(marker + "\n<!-- BEGIN notes -->\nby hand\n<!-- END notes -->\n", tmp_path)
     assert "2 seeds; rules broken: 0 on every seed; median proven gap 12.5 %" in text
     assert "median time to the final incumbent 20.0 s. Time limit 60.0 s, 1 worker(s)" in text
-    assert "| 2 | feasible | 800 | 1000 | 0.800 | 760 | 5.0 % | — | 30 | 60.1 |" in text
+    assert "| 1 | feasible | 500 | 1000 | 0.500 | 400 | 20.0 % | — | 10 | 60.1 | — | — |" in text
+    assert "| 2 | feasible | 800 | 1000 | 0.800 | 760 | 5.0 % | — | 30 | 60.1 | 12 | 7.5 |" in text
     assert "by hand" in text  # a marker of no known kind is left as it is
     assert render(text, tmp_path) == text
 

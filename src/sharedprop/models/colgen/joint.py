@@ -44,6 +44,11 @@ from sharedprop.models.colgen.option_bounds import FlatOptions
 from sharedprop.models.colgen.package_table import WITHIN_SECONDS_PER_PACKAGE, PackageTable
 from sharedprop.models.colgen.pricing import greedy_price
 from sharedprop.models.colgen.reduced_cost import EPS, PricingCache
+from sharedprop.models.colgen.tree.branch_and_price import (
+    BranchAndPrice,
+    TreeSettings,
+)
+from sharedprop.models.colgen.tree.node_pricing import PricingSettings
 from sharedprop.models.core.clock import Clock, safety_limit
 from sharedprop.models.core.columns import Column, ColumnPool, make_column, plan_objective
 from sharedprop.models.core.duals import Duals
@@ -83,6 +88,9 @@ TABLE_POOL_MIN_SECONDS = 10.0
 SMOOTHING = 0.5  # weight of the stability centre in the smoothed duals (Wentges 1997)
 MASTER_EVERY_ROUNDS = 8  # column generation solves an integer master this often
 FIRST_CUT_TAIL = 0.02  # the first pass cuts while a round closes ≥ 2 % of the gap left
+# The branch-and-price tree leaves at least this much of the time left to the local search.
+TREE_RESERVE_SECONDS = 2.0
+TREE_RESERVE_SHARE = 0.05
 
 
 def _groups(problem: Problem) -> tuple[list[int], list[int]]:
@@ -193,6 +201,13 @@ class JointParams:
     hub_matching
         Tighten the bound each round with
         :class:`sharedprop.models.colgen.hub_matching.HubMatching`.
+    branch_and_price
+        When enumeration has not closed the gap, search the branch-and-price tree
+        (:mod:`sharedprop.models.colgen.tree.branch_and_price`) for the time left: its
+        global bound is the search's bound, its nodes give plans.
+    tree
+        The tree's settings (:class:`sharedprop.models.colgen.tree.branch_and_price.TreeSettings`;
+        None: the defaults, with the pricing on ``workers`` threads).
     """
 
     time_limit: float
@@ -208,6 +223,8 @@ class JointParams:
     package_table: bool = True
     table_pool: int = TABLE_POOL
     hub_matching: bool = True
+    branch_and_price: bool = False
+    tree: TreeSettings | None = None
 
     def __post_init__(self) -> None:
         _require(
@@ -266,6 +283,7 @@ class JointStatistics:
     lp_failure: bool = False
     converged: bool = False
     cg_done_s: float | None = None  # when column generation last ended
+    root_converged_s: float | None = None  # when pricing first proved the LP complete
     lp_value: float | None = None
     enumeration: str | None = None  # how the proof by enumeration ended (None: not tried)
     enumeration_done_s: float | None = None
@@ -273,6 +291,7 @@ class JointStatistics:
     ls_rounds: int = 0  # integer masters of the local search
     passes: int = 1
     work: float = 0.0  # the clock's reading at the end
+    tree: dict | None = None  # the branch-and-price tree's statistics (None: no tree)
 
     def as_dict(self) -> dict:
         """The statistics under the keys callers read (a key only once its step has run)."""
@@ -291,6 +310,8 @@ class JointStatistics:
         }
         out |= {k: v for k, v in optional.items() if v is not None}
         out |= {"converged": self.converged, "cg_done_s": self.cg_done_s}
+        if self.root_converged_s is not None:
+            out["root_converged_s"] = self.root_converged_s
         out["lp_value"] = self.lp_value
         later = {
             "enumeration": self.enumeration,
@@ -300,6 +321,7 @@ class JointStatistics:
             "passes": self.passes if self.passes > 1 else None,
         }
         out |= {k: v for k, v in later.items() if v is not None}
+        out |= self.tree or {}
         out["work"] = self.work
         return out
 
@@ -379,12 +401,14 @@ class JointSearch:
         self.converged = False
         self.final: ConvergedLP | None = None
         self.prev_complete: float | None = None  # the last complete round's LP value
+        self.proven_cuts: int | None = None  # cuts of the LP the pricing last proved
         self.cut_tail = FIRST_CUT_TAIL
         self.last_master = -1  # the round of the last integer master
         self.gap_closed = False  # the caller's close_gap has run
         self.enumerated_at: float | None = None  # the LP value the proof last started from
         self.master_status = ""
         self.ran = False
+        self.tree: BranchAndPrice | None = None
 
     # -- the phases -----------------------------------------------------------------------
 
@@ -403,6 +427,7 @@ class JointSearch:
             self._generate_columns()
             self._close_gap()
             self._enumerate()
+            self._branch_and_price()
             self._search_locally()
             if not self._another_pass():
                 break
@@ -512,6 +537,63 @@ class JointSearch:
             if self._prove_by_enumeration(self.final) and inc.objective is not None:
                 self.best_bound = inc.objective
                 self._report("optimal: every package within the gap enumerated")
+
+    def _branch_and_price(self) -> None:
+        """With the gap still open once pricing has proven an LP, the branch-and-price tree
+        (``JointParams.branch_and_price``) for its share of the time left (the local search
+        takes the rest); a second call (another pass) goes on with the same tree."""
+        params = self.params
+        if (
+            not params.branch_and_price
+            or self._gap_is_closed()
+            or self.stop()
+            or self.stats.lp_failure
+        ):
+            return
+        if self.tree is None and self.proven_cuts is None:
+            # Its root would have to finish the column generation with the tree's pricing,
+            # which took the time and left the bound lower (docs/decisions.md, 2026-12-07).
+            return
+        settings = params.tree or TreeSettings(pricing=PricingSettings(workers=params.workers))
+        left = params.time_limit - self.clock.now()
+        deadline = self.clock.now() + min(
+            settings.time_share * left, left - min(TREE_RESERVE_SECONDS, TREE_RESERVE_SHARE * left)
+        )
+        if deadline - self.clock.now() < 0.5:
+            return
+        if self.tree is None:
+            self.tree = BranchAndPrice(
+                self.problem,
+                self.pool,
+                _TreeHooks(self),
+                self.clock,
+                settings,
+                cache=self.cache,
+                cuts=tuple(self.lp.cut_sets[: self.proven_cuts]),
+                stop=self.stop,
+            )
+        # The column generation proved the LP over the pool and these cuts (the later ones
+        # stay with the joint LP): the root need not price again.
+        tree = self.tree.run(deadline, start_bound=self.best_bound, root_proven=True)
+        self.stats.tree = tree.as_dict()
+        if tree.finished and self.incumbent.objective is not None:
+            self._raise_bound(self.incumbent.objective, "optimal: branch and price closed")
+
+    def _offer_plan(self, columns: list[Column], source: str) -> bool:
+        """A plan from elsewhere (the tree): the incumbent if it is cheaper; whether it keeps
+        every rule."""
+        p, inc = self.problem, self.incumbent
+        if not all(is_valid_column(p, c) for c in columns):
+            return False
+        if not respects_master_rules(p, columns):
+            return False
+        for c in columns:
+            self.pool.offer(c)
+        obj = plan_objective(p, columns)
+        if inc.beaten_by(obj):
+            self._set_incumbent(obj, list(columns), [self.pool.index_of(c) for c in columns])
+            self._report(source)
+        return True
 
     def _search_locally(self) -> None:
         """Large-neighbourhood search: packages one move from the incumbent, recombined exactly
@@ -744,6 +826,10 @@ class JointSearch:
         """Pricing is proven complete: the LP value is a bound, an integral LP optimum is the
         optimal plan, and cuts tighten the LP while they pay. True when no cut was added."""
         self.best_bound = max(self.best_bound, lp_value)
+        # The LP with the cuts it has now is proven (cuts are only ever appended).
+        self.proven_cuts = len(self.lp.cut_sets)
+        if self.stats.root_converged_s is None:
+            self.stats.root_converged_s = round(self.clock.now(), 2)
         lp_plan = _integral_plan(self.problem, self.lp, values)
         if lp_plan is not None:
             obj = plan_objective(self.problem, lp_plan)
@@ -979,6 +1065,8 @@ def solve_joint(
     table_pool: int = TABLE_POOL,
     hub_matching: bool = True,
     deterministic: bool | None = None,
+    branch_and_price: bool = False,
+    tree: TreeSettings | None = None,
 ) -> JointResult:
     """Column generation and the integer master within ``time_limit`` seconds.
 
@@ -987,7 +1075,8 @@ def solve_joint(
     problem
         The array-level problem.
     time_limit, workers, seed, exact_pricing, master_share, use_cuts, enumerate_gap,
-    enumeration_limit, close_gap, package_table, table_pool, hub_matching, deterministic
+    enumeration_limit, close_gap, package_table, table_pool, hub_matching, deterministic,
+    branch_and_price, tree
         The settings of :class:`JointParams` (``deterministic=None``: a work clock with one
         worker, so a one-worker run repeats exactly).
     initial
@@ -1017,8 +1106,32 @@ def solve_joint(
         package_table=package_table,
         table_pool=table_pool,
         hub_matching=hub_matching,
+        branch_and_price=branch_and_price,
+        tree=tree,
     )
     return JointSearch(problem, params, on_progress=on_progress, stop=stop).run(initial)
+
+
+class _TreeHooks:
+    """The joint search as the branch-and-price tree's host
+    (:class:`sharedprop.models.colgen.tree.branch_and_price.PlanHooks`)."""
+
+    def __init__(self, search: JointSearch) -> None:
+        self.search = search
+
+    def incumbent(self) -> float:
+        obj = self.search.incumbent.objective
+        return np.inf if obj is None else obj
+
+    def offer_plan(self, columns: list[Column], source: str) -> bool:
+        return self.search._offer_plan(columns, source)
+
+    def search_plans(self, seconds: float) -> None:
+        self.search._add_neighbours()
+        self.search._solve_master(seconds, "integer master (branch and price)")
+
+    def bound_raised(self, bound: float, message: str) -> None:
+        self.search._raise_bound(bound, message)
 
 
 def _integral_plan(p: Problem, lp: LPMaster, values: np.ndarray) -> list[Column] | None:

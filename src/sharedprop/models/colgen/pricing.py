@@ -32,6 +32,7 @@ from ortools.sat.python import cp_model
 
 from sharedprop.models.colgen import knapsack_pricing as knapsack
 from sharedprop.models.colgen.limits import SearchLimit
+from sharedprop.models.colgen.package_rules import NO_RULES, OptionRules
 from sharedprop.models.colgen.reduced_cost import (
     EPS,
     OptionData,
@@ -287,19 +288,26 @@ def exact_price(
     clock: Clock | None = None,
     exclude: frozenset[int] | set[int] = frozenset(),
     negative_only: bool = False,
+    rules: OptionRules = NO_RULES,
 ) -> ExactPricing:
     """Solve option ``o``'s pricing problem exactly: branch and bound for small
     neighbourhoods, the CP-SAT model otherwise (or a bound on it within the time).
     ``exclude``: communities no package may hold here (a branch of the bound; CP-SAT only).
     ``negative_only``: CP-SAT looks only among packages of negative reduced cost, so proving
-    there are none is an infeasibility proof (lower bound 0), not an optimality proof."""
+    there are none is an infeasibility proof (lower bound 0), not an optimality proof.
+    ``rules``: what a node of the branch-and-price tree requires of the packages (CP-SAT
+    only)."""
 
+    exclude = frozenset(exclude) | rules.excluded
     if exclude and p.options[o].hub in exclude:
         return ExactPricing(None, None, float("inf"), True)
-    quick = _price_without_cpsat(p, duals, o, cache, search_nodes, clock, exclude)
-    if quick is not None:
-        return quick
+    if not rules:
+        quick = _price_without_cpsat(p, duals, o, cache, search_nodes, clock, exclude)
+        if quick is not None:
+            return quick
     model = _PricingModel(p, duals, o, cache.get(o), exclude)
+    if rules:
+        model.obey(rules)
     if negative_only:
         model.only_negative()
     if hint is not None:
@@ -475,6 +483,31 @@ class _PricingModel:
             + sum(obj_t[r] * self.t[r] for r in range(len(self.t)))
             + sum(self.cut_terms)
         )
+
+    def obey(self, rules: OptionRules) -> None:
+        """The pair and resource rules of a node of the tree (``rules.excluded`` is already
+        in the model)."""
+        m, y, t = self.m, self.y, self.t
+        pos = {int(c): j for j, c in enumerate(self.d.cand)}
+        res = {int(r): k for k, r in enumerate(self.d.res)}
+        for i, j in rules.apart:
+            if i in pos and j in pos:
+                m.Add(y[pos[i]] + y[pos[j]] <= 1)
+        for i, j in rules.together:
+            for a, b in ((i, j), (j, i)):
+                if a in pos:
+                    m.Add(y[pos[a]] == (y[pos[b]] if b in pos else 0))
+        for i, r in rules.with_resource:
+            if i in pos:
+                m.Add(y[pos[i]] == (t[res[r]] if r in res else 0))
+            elif r in res:
+                m.Add(t[res[r]] == 0)
+        for i, r in rules.without_resource:
+            if i in pos and r in res:
+                m.Add(y[pos[i]] + t[res[r]] <= 1)
+        for r in rules.no_resources:
+            if r in res:
+                m.Add(t[res[r]] == 0)
 
     def only_negative(self) -> None:
         """Only packages of negative reduced cost: rc·K·FEN ≥ objective + const − slack, so a
