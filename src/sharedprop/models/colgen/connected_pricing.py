@@ -274,6 +274,80 @@ def _insert(out_mask, out_bundle, out_rc, count, keep, s, bundle, rc):  # pragma
 
 
 @njit(cache=True, nogil=True)
+def _lambda_orders(lams, b, d, w, c0, d0, rho, wpm):  # pragma: no cover - compiled
+    """Per λ: each position's coefficient, the constant, and the positions of negative
+    coefficient by coefficient per household (the fractional knapsack's order)."""
+    n_l, n = len(lams), len(w)
+    coef = np.empty((n_l, n))
+    const = np.empty(n_l)
+    order = np.empty((n_l, n), dtype=np.int64)
+    n_neg = np.zeros(n_l, dtype=np.int64)
+    for li in range(n_l):
+        lam = lams[li]
+        const[li] = c0 + lam * (wpm * d0 + rho)
+        ratio = np.empty(n)
+        for j in range(n):
+            coef[li, j] = b[j] + lam * wpm * d[j]
+            ratio[j] = coef[li, j] / max(float(w[j]), 1.0)
+        idx = np.argsort(ratio, kind="mergesort")
+        c = 0
+        for k in range(n):
+            j = idx[k]
+            if coef[li, j] < 0.0:
+                order[li, c] = j
+                c += 1
+        n_neg[li] = c
+    return coef, const, order, n_neg
+
+
+@njit(cache=True, nogil=True)
+def _fractional_bound(
+    const, bs, lams, wpm, ds, order, n_neg, coef, w, reach, room
+):  # pragma: no cover - compiled
+    """The best over λ of the node's fractional-knapsack bound."""
+    lb = -np.inf
+    for li in range(len(lams)):
+        val = const[li] + bs + lams[li] * wpm * ds
+        val += _knapsack(order[li], n_neg[li], coef[li], w, reach, room)
+        if val > lb:
+            lb = val
+    return lb
+
+
+@njit(cache=True, nogil=True)
+def _least_open(st_lb: np.ndarray, top: int, rest: float) -> float:  # pragma: no cover
+    """The least bound among ``rest`` and the first ``top`` stacked nodes."""
+    for t in range(top):
+        if st_lb[t] < rest:
+            rest = st_lb[t]
+    return rest
+
+
+@njit(cache=True, nogil=True)
+def _sorted_children(frontier, coef_mid, kids, kid_val) -> int:  # pragma: no cover - compiled
+    """The frontier's positions in ``kids``, by rising coefficient (insertion sort: few
+    children); how many."""
+    one = np.uint64(1)
+    n_k = 0
+    for j in range(len(coef_mid)):
+        if (frontier >> np.uint64(j)) & one:
+            kids[n_k] = j
+            kid_val[n_k] = coef_mid[j]
+            n_k += 1
+    for a in range(1, n_k):
+        kj = kids[a]
+        kv = kid_val[a]
+        c = a - 1
+        while c >= 0 and kid_val[c] > kv:
+            kids[c + 1] = kids[c]
+            kid_val[c + 1] = kid_val[c]
+            c -= 1
+        kids[c + 1] = kj
+        kid_val[c + 1] = kv
+    return n_k
+
+
+@njit(cache=True, nogil=True)
 def search_kernel(
     nbr: np.ndarray,  # uint64 neighbour mask per position
     w: np.ndarray,  # int64 households
@@ -314,44 +388,19 @@ def search_kernel(
     if hub < 0 or not (allowed >> np.uint64(hub)) & one or w[hub] > max_w:
         return 0, np.inf, True, 0
     n_l = len(lams)
-    coef = np.empty((n_l, n))
-    const = np.empty(n_l)
-    order = np.empty((n_l, n), dtype=np.int64)
-    n_neg = np.zeros(n_l, dtype=np.int64)
-    for li in range(n_l):
-        lam = lams[li]
-        const[li] = c0 + lam * (wpm * d0 + rho)
-        ratio = np.empty(n)
-        for j in range(n):
-            coef[li, j] = b[j] + lam * wpm * d[j]
-            ratio[j] = coef[li, j] / max(float(w[j]), 1.0)
-        idx = np.argsort(ratio, kind="mergesort")
-        c = 0
-        for k in range(n):
-            j = idx[k]
-            if coef[li, j] < 0.0:
-                order[li, c] = j
-                c += 1
-        n_neg[li] = c
+    coef, const, order, n_neg = _lambda_orders(lams, b, d, w, c0, d0, rho, wpm)
     mid = n_l // 2
     # coarse households for the 0/1 knapsack bound: ⌊w / scale⌋ within ⌊room / scale⌋ keeps
     # every set that fits (Σ⌊w/s⌋ ≤ ⌊Σw/s⌋)
     scale = max(1, (max_w + DP_CELLS - 1) // DP_CELLS)
-    wc = np.empty(n, dtype=np.int64)
-    for j in range(n):
-        wc[j] = w[j] // scale
+    wc = w // scale
     buf = np.empty(max_w // scale + 2)
     dist = np.empty(n, dtype=np.int64)
     cap = n * n + 2
-    st_s = np.empty(cap, dtype=np.uint64)
-    st_forb = np.empty(cap, dtype=np.uint64)
-    st_nbr = np.empty(cap, dtype=np.uint64)
-    st_conf = np.empty(cap, dtype=np.uint64)
-    st_req = np.empty(cap, dtype=np.uint64)
+    st_u = np.empty((5, cap), dtype=np.uint64)  # members, forbidden, neighbours, conflicts, mates
+    st_s, st_forb, st_nbr, st_conf, st_req = st_u[0], st_u[1], st_u[2], st_u[3], st_u[4]
     st_w = np.empty(cap, dtype=np.int64)
-    st_b = np.empty(cap)
-    st_d = np.empty(cap)
-    st_lb = np.empty(cap)
+    st_b, st_d, st_lb = np.empty(cap), np.empty(cap), np.empty(cap)
     h = np.uint64(hub)
     st_s[0] = one << h
     st_forb[0] = one << h
@@ -372,9 +421,7 @@ def search_kernel(
     while top > 0:
         if nodes >= node_limit:
             complete = False
-            for t in range(top):
-                if st_lb[t] < rest:
-                    rest = st_lb[t]
+            rest = _least_open(st_lb, top, rest)
             break
         top -= 1
         nodes += 1
@@ -397,13 +444,7 @@ def search_kernel(
         if _weight_of(w, req & ~s) > room:
             continue
         extra = _cut_penalty(s, cut_masks, cut_pen) + wpen[ws]
-        lb = -np.inf
-        for li in range(n_l):
-            val = const[li] + bs + lams[li] * wpm * ds
-            val += _knapsack(order[li], n_neg[li], coef[li], w, reach, room)
-            if val > lb:
-                lb = val
-        lb += extra
+        lb = extra + _fractional_bound(const, bs, lams, wpm, ds, order, n_neg, coef, w, reach, room)
         if not _below(lb, thr):
             continue
         # The fractional bound did not prune: the 0/1 knapsack on coarse weights may.
@@ -425,30 +466,10 @@ def search_kernel(
                     count = _insert(out_mask, out_bundle, out_rc, count, keep, s, pick, rc)
                     if stop_when_full and count >= keep:
                         complete = False
-                        rest = lb
-                        for t in range(top):
-                            if st_lb[t] < rest:
-                                rest = st_lb[t]
+                        rest = _least_open(st_lb, top, lb)
                         break
         # children: frontier vertices, the most promising popped first
-        frontier = nbr_s & free
-        n_k = 0
-        for j in range(n):
-            if (frontier >> np.uint64(j)) & one:
-                kids[n_k] = j
-                kid_val[n_k] = coef[mid, j]
-                n_k += 1
-        # insertion sort by value (few children)
-        for a in range(1, n_k):
-            kj = kids[a]
-            kv = kid_val[a]
-            c = a - 1
-            while c >= 0 and kid_val[c] > kv:
-                kids[c + 1] = kids[c]
-                kid_val[c + 1] = kid_val[c]
-                c -= 1
-            kids[c + 1] = kj
-            kid_val[c + 1] = kv
+        n_k = _sorted_children(nbr_s & free, coef[mid], kids, kid_val)
         # child a forbids the frontier vertices before it; pushed last-first so that the
         # first is popped first
         before = forb
