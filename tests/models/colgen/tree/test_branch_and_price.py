@@ -36,7 +36,7 @@ MONEY = 0.01  # yuan: the tree's optimum is the optimum
 YUAN = 0.5  # the model's objective agrees with the evaluator to the yuan
 
 PROPERTY = settings(
-    max_examples=25,
+    max_examples=12,  # each example solves a tree to the end (about 2.5 s)
     deadline=None,
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],
