@@ -42,6 +42,7 @@ from numba import njit
 
 from sharedprop.models.colgen.package_rules import NO_RULES, OptionRules
 from sharedprop.models.colgen.reduced_cost import PricingCache, member_values
+from sharedprop.models.core.bits import popcount
 from sharedprop.models.core.columns import Column, make_column
 from sharedprop.models.core.duals import Duals
 from sharedprop.models.core.problem import Problem
@@ -69,16 +70,6 @@ def _bits_or(masks: np.ndarray, s: np.uint64) -> np.uint64:  # pragma: no cover 
         s >>= one
         j += 1
     return out
-
-
-@njit(cache=True, nogil=True)
-def _popcount(x: np.uint64) -> int:  # pragma: no cover - compiled
-    c = 0
-    one = np.uint64(1)
-    while x:
-        x &= x - one
-        c += 1
-    return c
 
 
 @njit(cache=True, nogil=True)
@@ -208,7 +199,7 @@ def _cut_penalty(
 ) -> float:  # pragma: no cover
     pen = 0.0
     for c in range(len(cut_masks)):
-        if _popcount(s & cut_masks[c]) >= 2:
+        if popcount(s & cut_masks[c]) >= 2:
             pen += cut_pen[c]
     return pen
 

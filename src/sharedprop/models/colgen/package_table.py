@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit
 
 from sharedprop.models.colgen.reduced_cost import PricingCache
+from sharedprop.models.core.bits import popcount
 from sharedprop.models.core.columns import Column, make_column
 from sharedprop.models.core.duals import Duals
 from sharedprop.models.core.problem import Problem
@@ -120,16 +121,6 @@ def mask_sums(masks: np.ndarray, values: np.ndarray) -> np.ndarray:  # pragma: n
 
 
 @njit(cache=True, nogil=True)
-def _popcount(x: np.uint64) -> int:  # pragma: no cover - compiled
-    c = 0
-    one = np.uint64(1)
-    while x:
-        x &= x - one
-        c += 1
-    return c
-
-
-@njit(cache=True, nogil=True)
 def scan_kernel(
     masks: np.ndarray,
     deficit: np.ndarray,
@@ -177,7 +168,7 @@ def scan_kernel(
                 best = val
         pen = 0.0
         for c in range(len(cut_masks)):
-            if _popcount(m & cut_masks[c]) >= 2:
+            if popcount(m & cut_masks[c]) >= 2:
                 pen += cut_pen[c]
         out[k] = best + fixed_part[k] - acc + pen
 
